@@ -1,0 +1,29 @@
+# Makefile — the README's commands. CMake does the building; this only strings steps together.
+#   make demo   install missing packages, build, run the default model on a real image
+#   make test   install missing packages, build, run every test (what CI runs)
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SHARED ?= $(abspath ../shared)
+
+.PHONY: all deps build test demo bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLIQ_SHARED_DIR=$(SHARED) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@bash scripts/demo.sh $(BUILD)/cliq
+
+bench: build
+	@bash bench/run.sh $(BUILD)/cliq
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,69 @@
+/*
+ * tuning.c — the tuning table. Each row says why it exists; lookup order is user override
+ * (CLIQ_TUNE), exact device-name substring, vendor, default.
+ */
+#include "tuning.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct tune_row {
+  cliq__vendor vendor;     /* CLIQ__VENDOR_OTHER = any vendor */
+  const char *device;      /* substring of the device name, or NULL = any */
+  const char *name;
+  long value;
+  const char *why;
+} tune_row;
+
+static const tune_row rows[] = {
+    /* PoCL CPU: work-groups of 1x4 along M share the packed B panel (shared/notes lesson 4). */
+    {CLIQ__VENDOR_POCL, NULL, "GEMM_WG_M", 4, "1x4 work-groups along M measured best on PoCL"},
+    {CLIQ__VENDOR_OTHER, NULL, NULL, 0, NULL},
+};
+
+static long user_override(const char *name, bool *found) {
+  const char *env = getenv("CLIQ_TUNE");
+  *found = false;
+  if (!env) return 0;
+  size_t n = strlen(name);
+  for (const char *p = env; p && *p;) {
+    if (strncmp(p, name, n) == 0 && p[n] == '=') {
+      *found = true;
+      return strtol(p + n + 1, NULL, 10);
+    }
+    p = strchr(p, ',');
+    if (p) p++;
+  }
+  return 0;
+}
+
+long cliq__tuning_int(const cliq__device *d, const char *name, long def) {
+  bool found;
+  long v = user_override(name, &found);
+  if (found) return v;
+  for (const tune_row *r = rows; r->name; r++)
+    if (strcmp(r->name, name) == 0 && r->device && (r->vendor == CLIQ__VENDOR_OTHER || r->vendor == d->vendor) &&
+        strstr(d->name, r->device))
+      return r->value;
+  for (const tune_row *r = rows; r->name; r++)
+    if (strcmp(r->name, name) == 0 && !r->device && r->vendor == d->vendor) return r->value;
+  for (const tune_row *r = rows; r->name; r++)
+    if (strcmp(r->name, name) == 0 && !r->device && r->vendor == CLIQ__VENDOR_OTHER) return r->value;
+  return def;
+}
+
+void cliq__tuning_defines(const cliq__device *d, const char *program, char *buf, size_t size) {
+  (void)program;
+  /* The dot-product path macros let one kernel source carry every path; the host picks which
+   * variant to build from device queries (host/cl/device.c), never the kernel itself. */
+  snprintf(buf, size, "-DCLIQ_VENDOR_%s=1 -DCLIQ_IS_GPU=%d",
+           d->vendor == CLIQ__VENDOR_POCL     ? "POCL"
+           : d->vendor == CLIQ__VENDOR_NVIDIA ? "NVIDIA"
+           : d->vendor == CLIQ__VENDOR_AMD    ? "AMD"
+           : d->vendor == CLIQ__VENDOR_INTEL  ? "INTEL"
+           : d->vendor == CLIQ__VENDOR_ARM    ? "ARM"
+           : d->vendor == CLIQ__VENDOR_QUALCOMM ? "QUALCOMM"
+                                                 : "OTHER",
+           d->is_gpu ? 1 : 0);
+}

@@ -1,0 +1,27 @@
+/*
+ * op_list.h — the op table: one line per operator, CLIQ_OP(Type); the op's domain, oldest
+ * supported opset and functions are in its cliq__op_def.
+ * This is the only place to edit to add an op (plus its file in host/ops/). Tests and `cliq info`
+ * iterate the table. Internal ops made by session passes use the "cliq" domain.
+ * Kept in sections so people adding ops in parallel touch different lines.
+ */
+
+/* elementwise unary (host/ops/unary.c) */
+CLIQ_OP(Relu)
+CLIQ_OP(Clip)
+CLIQ_OP(LeakyRelu)
+CLIQ_OP(Sigmoid)
+CLIQ_OP(HardSigmoid)
+CLIQ_OP(HardSwish)
+CLIQ_OP(Tanh)
+CLIQ_OP(Exp)
+
+/* elementwise binary with broadcasting (host/ops/binary.c) */
+
+/* data movement and shapes (host/ops/shape_ops.c, concat.c, slice.c, ...) */
+
+/* convolution, gemm, pooling (host/ops/conv.c, gemm.c, pool.c) */
+
+/* normalisation and others */
+
+/* quantization (host/ops/quant.c) and internal int8 ops */

@@ -1,0 +1,111 @@
+/*
+ * unary.c — float elementwise activations: Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid,
+ * HardSwish, Tanh, Exp. Each maps to (activation id, a, b) of activation.h, the same triple a
+ * fused Conv epilogue uses. Reference: host/ref/unary_f32.c; kernel: cl_kernels/unary_f32.cl.
+ */
+#include "op.h"
+
+#include "../planner.h"
+#include "../ref/ref.h"
+#include "activation.h"
+
+#include <float.h>
+#include <string.h>
+
+/* (act, a, b) of a unary node; for Clip, min/max come from constant inputs (absent = unbounded). */
+cliq_status cliq__unary_params(const cliq__opctx *oc, int *act, float *a, float *b) {
+  const cliq__node *n = cliq__op_node(oc);
+  const char *op = n->op_type;
+  *a = 0.0f;
+  *b = 0.0f;
+  if (strcmp(op, "Relu") == 0) {
+    *act = CLIQ_ACT_RELU;
+  } else if (strcmp(op, "Clip") == 0) {
+    *act = CLIQ_ACT_CLIP;
+    *a = -FLT_MAX;
+    *b = FLT_MAX;
+    for (size_t i = 1; i <= 2; i++) {
+      const cliq__value *v = cliq__op_in(oc, i);
+      if (!v) continue;
+      if (!v->constant || cliq__tensor_elems(v->constant) != 1)
+        return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "input '%s' (%s) must be a constant scalar", v->name, i == 1 ? "min" : "max");
+      float f = (float)cliq__tensor_get_f64(v->constant, 0);
+      if (i == 1) *a = f;
+      else *b = f;
+    }
+  } else if (strcmp(op, "LeakyRelu") == 0) {
+    *act = CLIQ_ACT_LEAKY_RELU;
+    *a = cliq__attr_float(n, "alpha", 0.01f);
+  } else if (strcmp(op, "Sigmoid") == 0) {
+    *act = CLIQ_ACT_SIGMOID;
+  } else if (strcmp(op, "HardSigmoid") == 0) {
+    *act = CLIQ_ACT_HARD_SIGMOID;
+    *a = cliq__attr_float(n, "alpha", 0.2f);
+    *b = cliq__attr_float(n, "beta", 0.5f);
+  } else if (strcmp(op, "HardSwish") == 0) {
+    *act = CLIQ_ACT_HARD_SWISH;
+  } else if (strcmp(op, "Tanh") == 0) {
+    *act = CLIQ_ACT_TANH;
+  } else if (strcmp(op, "Exp") == 0) {
+    *act = CLIQ_ACT_EXP;
+  } else {
+    return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "is not a unary activation");
+  }
+  return CLIQ_STATUS_OK;
+}
+
+static cliq_status unary_check(cliq__opctx *oc) {
+  const char *op = cliq__op_node(oc)->op_type;
+  if (strcmp(op, "LeakyRelu") == 0) return cliq__op_check_attrs(oc, "alpha");
+  if (strcmp(op, "HardSigmoid") == 0) return cliq__op_check_attrs(oc, "alpha,beta");
+  /* Relu-1 .. Sigmoid-1 had a 'consumed_inputs' legacy attribute; opset >= 6 has none */
+  return cliq__op_check_attrs(oc, "");
+}
+
+static cliq_status unary_infer(cliq__opctx *oc) {
+  bool clip = strcmp(cliq__op_node(oc)->op_type, "Clip") == 0;
+  CLIQ__TRY(cliq__op_check_arity(oc, 1, clip ? 3 : 1, 1, 1));
+  CLIQ__TRY(cliq__op_check_dtype(oc, 0, CLIQ__DT_FLOAT));
+  const cliq__value *x = cliq__op_in(oc, 0);
+  return cliq__op_set_out(oc, 0, x->dtype, x->rank, x->dims);
+}
+
+static cliq_status unary_ref(cliq__opctx *oc, const cliq__tensor *const *in, cliq__tensor *const *out) {
+  int act;
+  float a, b;
+  CLIQ__TRY(cliq__unary_params(oc, &act, &a, &b));
+  cliq__ref_unary_f32(act, a, b, in[0]->data, out[0]->data, cliq__tensor_elems(in[0]));
+  return CLIQ_STATUS_OK;
+}
+
+static cliq_status unary_plan(cliq__planner *p, int node) {
+  cliq__opctx oc = {cliq__plan_context(p), cliq__plan_graph(p), node};
+  int act;
+  float a, b;
+  CLIQ__TRY(cliq__unary_params(&oc, &act, &a, &b));
+  const cliq__value *x = cliq__op_in(&oc, 0);
+  size_t n;
+  cliq__shape_elems(x->rank, x->dims, &n);
+  if (n > INT32_MAX) return cliq__op_fail(&oc, CLIQ_STATUS_UNSUPPORTED, "tensor '%s' has more than 2^31 elements", x->name);
+  cliq__launch *L = cliq__plan_kernel(p, node, "unary_f32", NULL, "unary_f32");
+  cliq__arg_value(L, cliq__op_node(&oc)->inputs[0]);
+  cliq__arg_value(L, cliq__op_node(&oc)->outputs[0]);
+  cliq__arg_i32(L, (int32_t)n);
+  cliq__arg_i32(L, act);
+  cliq__arg_f32(L, a);
+  cliq__arg_f32(L, b);
+  size_t gws = (n + 15) / 16, lws = 64;
+  cliq__launch_range(L, 1, &gws, &lws);
+  return cliq__plan_status(p);
+}
+
+#define UNARY_OP(T, since) \
+  const cliq__op_def cliq__op_##T = {#T, "", since, unary_check, unary_infer, unary_ref, unary_plan, CLIQ__OP_ELEMENTWISE, NULL};
+UNARY_OP(Relu, 6)
+UNARY_OP(Clip, 6)
+UNARY_OP(LeakyRelu, 6)
+UNARY_OP(Sigmoid, 6)
+UNARY_OP(HardSigmoid, 6)
+UNARY_OP(HardSwish, 14)
+UNARY_OP(Tanh, 6)
+UNARY_OP(Exp, 6)
