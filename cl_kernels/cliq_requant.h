@@ -1,0 +1,101 @@
+/*
+ * cliq_requant.h — cliq's int8 numerics, written once and included by both the C reference
+ * (host/ref/ *_q8.c) and the OpenCL kernels (cl_kernels/ *_q8.cl), so every device and the
+ * reference compute the same bits.
+ *
+ * Quantization (ONNX QuantizeLinear):      q = clamp(round_half_even(x / s) + z, lo, hi)
+ * Dequantization (ONNX DequantizeLinear):  x = (q - z) * s
+ * Weights: int8 symmetric per output channel, z = 0, q in [-127, 127].
+ * Activations: int8 asymmetric per tensor (uint8 tensors at the model boundary are shifted by 128).
+ * Bias: int32 at scale s_in * s_w[c], z = 0: b_q = round_half_even(b / (s_in * s_w[c])).
+ *
+ * Requantization of an int32 accumulator `acc` to the output scale s_out:
+ *   real multiplier  m = s_in * s_w[c] / s_out
+ *   fixed point      m ~= M * 2^-(31 + shift), M in [2^30, 2^31) (Q31), n = 31 + shift in [1, 62]
+ *   result           y = clamp(round_half_even(acc * M / 2^n) + z_out, lo, hi)
+ * acc * M is exact in 64 bits (|acc| < 2^31, M < 2^31), and the rounding of the one division by
+ * 2^n is round-half-to-even, the same rule as QuantizeLinear, so requantizing equals quantizing
+ * the exact product acc * m' for the representable m' = M * 2^-n. One rounding, one rule.
+ * lo/hi carry fused activations: ReLU gives lo = max(-128, z_out), ReLU6 hi = min(127, z_out + 6/s_out).
+ */
+#ifndef CLIQ_REQUANT_H
+#define CLIQ_REQUANT_H
+
+#include "cliq_common.h"
+
+#ifdef __OPENCL_C_VERSION__
+typedef long cliq_i64;
+#else
+typedef int64_t cliq_i64;
+#endif
+
+/* round_half_even(v / 2^n) for n in [1, 62], using only shifts (arithmetic shift floors). */
+CLIQ_INLINE cliq_i64 cliq_rshift_rne(cliq_i64 v, int n) {
+  cliq_i64 q = v >> n;
+  cliq_i64 rem = v - q * ((cliq_i64)1 << n); /* in [0, 2^n); multiply: a left shift of a negative is UB in C */
+  cliq_i64 half = (cliq_i64)1 << (n - 1);
+  return q + ((rem > half) || (rem == half && (q & 1)) ? 1 : 0);
+}
+
+/* The requantization above, before zero point and clamp. */
+CLIQ_INLINE int cliq_requant_raw(int acc, int multiplier, int shift) {
+  return (int)cliq_rshift_rne((cliq_i64)acc * (cliq_i64)multiplier, 31 + shift);
+}
+
+/* Full requantization: scaled, + zero point, clamped to [lo, hi]. */
+CLIQ_INLINE int cliq_requant(int acc, int multiplier, int shift, int zp, int lo, int hi) {
+  cliq_i64 y = cliq_rshift_rne((cliq_i64)acc * (cliq_i64)multiplier, 31 + shift) + zp;
+  return (int)(y < lo ? lo : (y > hi ? hi : y));
+}
+
+/* Adding two int8 tensors of different scales (and int8 Mul's rescale) uses the scheme of
+ * TFLite/gemmlowp: both inputs are lifted by 2^CLIQ_ADD_LEFT_SHIFT so the per-input rescale keeps
+ * 20 bits of headroom, rescaled to a common scale 2*max(s_a, s_b), summed, then requantized. */
+#define CLIQ_ADD_LEFT_SHIFT 20
+
+CLIQ_INLINE int cliq_q8_add(int a, int za, int ma, int sha, int b, int zb, int mb, int shb, int my, int shy, int zy,
+                            int lo, int hi) {
+  int ra = cliq_requant_raw((a - za) * (1 << CLIQ_ADD_LEFT_SHIFT), ma, sha);
+  int rb = cliq_requant_raw((b - zb) * (1 << CLIQ_ADD_LEFT_SHIFT), mb, shb);
+  return cliq_requant(ra + rb, my, shy, zy, lo, hi);
+}
+
+#ifndef __OPENCL_C_VERSION__
+/* ---- host-only helpers (C): computing the fixed-point parameters ---------------------------- */
+#include <stdbool.h>
+
+/* Splits a positive real multiplier into (M, shift) with m ~= M * 2^-(31+shift), M in [2^30,2^31).
+ * Returns false when m is not finite and positive or is >= 2^30 (n would drop below 1).
+ * Multipliers so small that n > 62 keep n = 62 and a smaller M (value rounds toward the exact
+ * product, error below 2^-62 relative to the accumulator range). */
+static inline bool cliq_quantize_multiplier(double m, int32_t *multiplier, int32_t *shift) {
+  if (!(m > 0.0) || !(m < 1073741824.0)) return false;
+  int e;
+  double f = frexp(m, &e); /* m = f * 2^e, f in [0.5, 1) */
+  int64_t q = (int64_t)llround(f * 2147483648.0);
+  if (q == ((int64_t)1 << 31)) {
+    q >>= 1;
+    e++;
+  }
+  int n = 31 - e;
+  while (n > 62) {
+    q >>= 1;
+    n--;
+  }
+  if (n < 1) return false;
+  *multiplier = (int32_t)q;
+  *shift = n - 31;
+  return true;
+}
+
+/* QuantizeLinear of one float with correctly rounded division (IEEE) and round-half-even
+ * (nearbyint in the default rounding mode). */
+static inline int cliq_quantize_f32(float x, float scale, int zp, int lo, int hi) {
+  float v = nearbyintf(x / scale);
+  if (v != v) return zp < lo ? lo : (zp > hi ? hi : zp); /* NaN -> zero point */
+  double y = (double)v + zp;
+  return (int)(y < lo ? lo : (y > hi ? hi : y));
+}
+#endif
+
+#endif /* CLIQ_REQUANT_H */
