@@ -1,0 +1,6 @@
+/*
+ * pass_list.h — PTQ passes in the order they run: CLIQ_PTQ_PASS(stage, function), stage one of
+ * FLOAT, CALIBRATED, QDQ (calib/pass.h).
+ */
+CLIQ_PTQ_PASS(FLOAT, cliq__ptq_fold_conv_bias_add)
+CLIQ_PTQ_PASS(FLOAT, cliq__ptq_matmul_add_to_gemm)
