@@ -60,7 +60,7 @@ typedef struct calib {
   const cliq_quantize_options *o;
   cliq_model *model;          /* the float model as calibrated (after FLOAT passes) */
   cliq_session_options so;
-  cliq_dim_binding dims[2];
+  cliq_dim_binding *dims;     /* the caller's and the spatial ones */
   cliq__stats_table *tab;
   cliq__qdq_plan *plan;
   unsigned char *src;         /* per entry: SRC_* */
@@ -117,25 +117,38 @@ static void calib_free(calib *C) {
   free(C->src_input);
   cliq__qdq_plan_free(C->plan);
   cliq_model_destroy(C->model);
+  free(C->dims);
 }
 
-/* Binds symbolic H and W of a 4-D input 0 from the preprocessing's output size. */
-static void bind_spatial(calib *C, const cliq_preprocess *pre) {
+/* Session dims: the caller's, then symbolic H and W of a 4-D input 0 from the preprocessing's
+ * output size when the caller left them unbound. */
+static cliq_status bind_dims(calib *C, const cliq_quantize_options *o) {
+  size_t n = o->n_dims;
+  if (n && !o->dims) return cliq__fail(C->ctx, CLIQ_STATUS_INVALID_ARGUMENT, "n_dims is %zu but dims is NULL", n);
+  C->dims = calloc(n + 3, sizeof *C->dims);
+  if (!C->dims) return cliq__fail(C->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "dim bindings");
+  if (n) memcpy(C->dims, o->dims, n * sizeof *C->dims);
+  C->so.dims = C->dims;
+  C->so.n_dims = n;
+  const cliq_preprocess *pre = o->preprocess;
   cliq_tensor_info info;
-  if (!pre || cliq_model_input(C->model, 0, &info) != CLIQ_STATUS_OK || info.rank != 4) return;
+  if (!pre || cliq_model_input(C->model, 0, &info) != CLIQ_STATUS_OK || info.rank != 4) return CLIQ_STATUS_OK;
   int w = pre->width > 0 ? pre->width : pre->crop_w, h = pre->height > 0 ? pre->height : pre->crop_h;
-  if (w <= 0 || h <= 0) return;
+  if (w <= 0 || h <= 0) return CLIQ_STATUS_OK;
   bool small3 = info.dims[3] == 1 || info.dims[3] == 3 || info.dims[3] == 4;
   bool small1 = info.dims[1] == 1 || info.dims[1] == 3 || info.dims[1] == 4;
   bool nhwc = pre->layout == CLIQ_LAYOUT_NHWC || (pre->layout == CLIQ_LAYOUT_AUTO && small3 && !small1);
   int pos[2] = {nhwc ? 1 : 2, nhwc ? 2 : 3}, val[2] = {h, w};
-  for (int k = 0; k < 2; k++)
-    if (info.dim_names[pos[k]]) {
-      C->dims[C->so.n_dims].name = info.dim_names[pos[k]];
-      C->dims[C->so.n_dims].value = val[k];
-      C->so.n_dims++;
-    }
-  C->so.dims = C->dims;
+  for (int k = 0; k < 2; k++) {
+    const char *name = info.dim_names[pos[k]];
+    bool given = false;
+    for (size_t j = 0; name && j < n; j++) given = given || (o->dims[j].name && strcmp(o->dims[j].name, name) == 0);
+    if (!name || given) continue;
+    C->dims[C->so.n_dims].name = name;
+    C->dims[C->so.n_dims].value = val[k];
+    C->so.n_dims++;
+  }
+  return CLIQ_STATUS_OK;
 }
 
 static bool is_quantized_graph(const cliq__graph *g, const char **op, const char **node) {
@@ -376,10 +389,8 @@ cliq_status cliq__ptq_run(cliq_context *ctx, const cliq_model *m, const cliq_cal
     cliq__graph *cg = cliq__graph_clone(g);
     st = cg ? cliq__model_from_graph(ctx, cg, m->base_dir, &C.model) : cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "copying the model");
   }
-  if (st == CLIQ_STATUS_OK) {
-    bind_spatial(&C, o->preprocess);
-    st = open_main(&C, o->batch ? o->batch : 8);
-  }
+  if (st == CLIQ_STATUS_OK) st = bind_dims(&C, o);
+  if (st == CLIQ_STATUS_OK) st = open_main(&C, o->batch ? o->batch : 8);
   if (st == CLIQ_STATUS_OK) st = cliq__qdq_plan_new(ctx, g, C.main.s->g, tab, &C.plan);
   if (st == CLIQ_STATUS_OK) st = classify_entries(&C);
   size_t images = 0;

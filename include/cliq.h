@@ -350,6 +350,10 @@ typedef struct cliq_quantize_options {
   size_t batch;                 /* images per calibration batch (0: 8) */
   size_t limit;                 /* stop after this many images (0: all the source gives) */
   const cliq_preprocess *preprocess; /* stored in the model's metadata when not NULL */
+  /* Values of symbolic input dims other than the batch, as in cliq_session_options. Symbolic
+   * height/width of input 0 not bound here are bound to the preprocessing's output size. */
+  const cliq_dim_binding *dims;
+  size_t n_dims;
   cliq_progress_fn progress;
   void *progress_user;
 } cliq_quantize_options;
