@@ -370,10 +370,38 @@ typedef struct builder {
   bool oom;
 } builder;
 
+/* base + suffix, malloc'ed (names from exporters can be hundreds of characters long) */
+static char *cat(builder *B, const char *base, const char *suffix) {
+  size_t a = strlen(base), b = strlen(suffix);
+  char *s = malloc(a + b + 1);
+  if (!s) {
+    B->oom = true;
+    return NULL;
+  }
+  memcpy(s, base, a);
+  memcpy(s + a, suffix, b + 1);
+  return s;
+}
+
+/* base + suffix, or base + suffix + "_k", whichever no value of the graph has yet. */
+static char *unique_name(builder *B, const char *base, const char *suffix) {
+  char *s = cat(B, base, suffix);
+  size_t n = s ? strlen(s) + 24 : 0;
+  char *u = s ? malloc(n) : NULL;
+  if (u) {
+    snprintf(u, n, "%s", s);
+    for (int k = 1; cliq__graph_find_value(B->q, u) >= 0; k++) snprintf(u, n, "%s_%d", s, k);
+  } else {
+    B->oom = true;
+  }
+  free(s);
+  return u;
+}
+
 static int add_const(builder *B, const char *base, const char *suffix, cliq__tensor *t) {
-  char name[512];
-  snprintf(name, sizeof name, "%s%s", base, suffix);
-  int v = t ? cliq__graph_add_value_unique(B->q, name) : -1;
+  char *name = cat(B, base, suffix);
+  int v = t && name ? cliq__graph_add_value_unique(B->q, name) : -1;
+  free(name);
   if (v < 0) {
     cliq__tensor_free(t);
     B->oom = true;
@@ -410,9 +438,11 @@ static void add_qparams(builder *B, const char *base, const float *scale, const 
   *zv = add_const(B, base, "_zero_point", z);
 }
 
-static int add_node3(builder *B, const char *op, const char *name, int a, int s, int z, int out) {
+static int add_node3(builder *B, const char *op, const char *base, const char *suffix, int a, int s, int z, int out) {
   int in[3] = {a, s, z};
-  int id = cliq__graph_add_node(B->q, op, "", name, in, 3, &out, 1);
+  char *name = cat(B, base, suffix);
+  int id = name ? cliq__graph_add_node(B->q, op, "", name, in, 3, &out, 1) : -1;
+  free(name);
   if (id < 0) {
     B->oom = true;
     return -1;
@@ -422,9 +452,9 @@ static int add_node3(builder *B, const char *op, const char *name, int a, int s,
 }
 
 static int add_value_like(builder *B, const char *name, const char *suffix, int like, cliq_dtype dtype) {
-  char buf[512];
-  snprintf(buf, sizeof buf, "%s%s", name, suffix);
-  int v = cliq__graph_add_value_unique(B->q, buf);
+  char *buf = cat(B, name, suffix);
+  int v = buf ? cliq__graph_add_value_unique(B->q, buf) : -1;
+  free(buf);
   if (v < 0) {
     B->oom = true;
     return -1;
@@ -445,19 +475,27 @@ static bool rename_value(cliq__graph *g, int v, const char *name) {
 /* QuantizeLinear -> DequantizeLinear on activation v; every reader reads the DequantizeLinear. */
 static void insert_qdq(builder *B, int v, int sv, int zv) {
   cliq__graph *q = B->q;
-  char name[480];
-  snprintf(name, sizeof name, "%s", q->values[v].name);
+  char *name = cliq__strdup(q->values[v].name); /* v may be renamed below */
+  if (!name) {
+    B->oom = true;
+    return;
+  }
   int qv = add_value_like(B, name, "_QuantizeLinear_Output", v, CLIQ_DTYPE_INT8);
   int dv = add_value_like(B, name, "_DequantizeLinear_Output", v, CLIQ_DTYPE_FLOAT32);
-  if (qv < 0 || dv < 0) return;
+  if (qv < 0 || dv < 0) {
+    free(name);
+    return;
+  }
   cliq__graph_replace_uses(q, v, dv);
   if (q->values[v].flags & CLIQ__VALUE_GRAPH_OUTPUT) {
-    /* the output keeps its name and its declared dims on the dequantized tensor */
-    char moved[512];
-    snprintf(moved, sizeof moved, "%s_QuantizeLinear_Input", name);
-    for (int k = 1; cliq__graph_find_value(q, moved) >= 0; k++) snprintf(moved, sizeof moved, "%s_QuantizeLinear_Input_%d", name, k);
-    if (!rename_value(q, v, moved) || !rename_value(q, dv, name)) {
+    /* the output keeps its name and its declared dims on the dequantized tensor; the producer's
+     * tensor takes a fresh name */
+    char *moved = unique_name(B, name, "_QuantizeLinear_Input");
+    bool ok = moved && rename_value(q, v, moved) && rename_value(q, dv, name);
+    free(moved);
+    if (!ok) {
       B->oom = true;
+      free(name);
       return;
     }
     for (int d = 0; d < CLIQ_MAX_RANK; d++) {
@@ -467,11 +505,9 @@ static void insert_qdq(builder *B, int v, int sv, int zv) {
     q->values[dv].flags |= CLIQ__VALUE_GRAPH_OUTPUT;
     q->values[v].flags &= ~(unsigned)CLIQ__VALUE_GRAPH_OUTPUT;
   }
-  char nn[512];
-  snprintf(nn, sizeof nn, "%s_QuantizeLinear", name);
-  add_node3(B, "QuantizeLinear", nn, v, sv, zv, qv);
-  snprintf(nn, sizeof nn, "%s_DequantizeLinear", name);
-  add_node3(B, "DequantizeLinear", nn, qv, sv, zv, dv);
+  add_node3(B, "QuantizeLinear", name, "_QuantizeLinear", v, sv, zv, qv);
+  add_node3(B, "DequantizeLinear", name, "_DequantizeLinear", qv, sv, zv, dv);
+  free(name);
 }
 
 /* A constant replaced by int8 (or int32) initializer -> DequantizeLinear for one input of node i. */
@@ -488,9 +524,7 @@ static void dequantized_const(builder *B, int node, size_t input, cliq__tensor *
   add_qparams(B, base, scale, zp, n, per_axis, zt, &sv, &zv);
   if (qv < 0 || sv < 0) return;
   int dv = add_value_like(B, base, "_DequantizeLinear_Output", qv, CLIQ_DTYPE_FLOAT32);
-  char nn[512];
-  snprintf(nn, sizeof nn, "%s_DequantizeLinear", base);
-  int id = add_node3(B, "DequantizeLinear", nn, qv, sv, zv, dv);
+  int id = add_node3(B, "DequantizeLinear", base, "_DequantizeLinear", qv, sv, zv, dv);
   if (id < 0 || dv < 0) return;
   if (per_axis && !cliq__node_set_int(&B->q->nodes[id], "axis", axis)) B->oom = true;
   B->q->nodes[node].inputs[input] = dv;
@@ -549,16 +583,14 @@ static void quantize_weighted(builder *B, const cliq__graph *g, const cliq__qdq_
   for (size_t c = 0; c < nw; c++) scales[c] = grids[c].scale, zps[c] = grids[c].zero_point;
   cliq__tensor *wq = NULL;
   if (cliq__weight_apply(w, axis, grids, nw, &wq) != CLIQ_STATUS_OK) goto oom;
-  char base[480];
-  snprintf(base, sizeof base, "%s", g->values[g->nodes[i].inputs[1]].name);
-  dequantized_const(B, i, 1, wq, scales, zps, nw, axis, base);
+  dequantized_const(B, i, 1, wq, scales, zps, nw, axis, g->values[g->nodes[i].inputs[1]].name);
   if (b) {
     bscale = malloc(C * sizeof *bscale);
     if (!bscale) goto oom;
     for (size_t c = 0; c < C; c++) bscale[c] = (float)((double)gx->scale * (double)grids[c % nw].scale);
     cliq__tensor *bq = NULL;
     if (cliq__bias_apply(b, bscale, C, &bq) != CLIQ_STATUS_OK) goto oom;
-    snprintf(base, sizeof base, "%s", g->values[g->nodes[i].inputs[2]].name);
+    const char *base = g->values[g->nodes[i].inputs[2]].name;
     int baxis = 0;
     for (int d = 0; d < b->rank; d++)
       if (b->dims[d] != 1) baxis = d;
@@ -596,9 +628,7 @@ static void quantize_operands(builder *B, const cliq__graph *g, const cliq_quant
       B->oom = true;
       return;
     }
-    char base[480];
-    snprintf(base, sizeof base, "%s", g->values[n->inputs[k]].name);
-    dequantized_const(B, (int)i, k, cq, &gr.scale, &gr.zero_point, 1, 0, base);
+    dequantized_const(B, (int)i, k, cq, &gr.scale, &gr.zero_point, 1, 0, g->values[n->inputs[k]].name);
   }
 }
 

@@ -235,10 +235,16 @@ int cliq__graph_find_value(const cliq__graph *g, const char *name) {
 }
 
 int cliq__graph_add_value_unique(cliq__graph *g, const char *hint) {
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s", hint);
-  for (int k = 1; cliq__graph_find_value(g, buf) >= 0; k++) snprintf(buf, sizeof buf, "%s_%d", hint, k);
-  return cliq__graph_add_value(g, buf);
+  /* sized to the hint: a fixed buffer truncated long names (tf2onnx writes 300+ characters) to the
+   * same text for every suffix, and the loop never ended */
+  size_t n = strlen(hint) + 24;
+  char *buf = malloc(n);
+  if (!buf) return -1;
+  snprintf(buf, n, "%s", hint);
+  for (int k = 1; cliq__graph_find_value(g, buf) >= 0; k++) snprintf(buf, n, "%s_%d", hint, k);
+  int v = cliq__graph_add_value(g, buf);
+  free(buf);
+  return v;
 }
 
 int cliq__graph_insert_node(cliq__graph *g, size_t pos, const char *op_type, const char *domain,
