@@ -118,6 +118,8 @@ typedef struct planner {
   const cliq__graph *g, *sg;
   cliq__stats_table *tab;
   cliq__qdq_plan *p;
+  int *group_out; /* per weighted head: the group's output value */
+  int *head;      /* per node: the head of its group (itself when not in one) */
   bool oom;
 } planner;
 
@@ -229,6 +231,7 @@ static int group_output(planner *P, int head) {
   int r = sole_reader(g, y);
   if (r >= 0 && bias_add(P, head, r, y)) {
     P->p->node_role[r] = CLIQ__QROLE_FUSED;
+    P->head[r] = head;
     prod = r;
     y = g->nodes[r].outputs[0];
   }
@@ -242,9 +245,11 @@ static int group_output(planner *P, int head) {
     float a, b;
     if (!cliq__calib_fusable_activation(g, prod, (int)i, &act, &a, &b)) continue;
     P->p->node_role[i] = CLIQ__QROLE_FUSED;
+    P->head[i] = head;
     if (act == CLIQ_ACT_SILU) {
       int s = n->inputs[0] == y ? n->inputs[1] : n->inputs[0];
       P->p->node_role[g->values[s].producer] = CLIQ__QROLE_FUSED;
+      P->head[g->values[s].producer] = head;
     }
     return n->outputs[0];
   }
@@ -262,8 +267,7 @@ static void plan_weighted(planner *P, int i) {
   P->p->node_role[i] = CLIQ__QROLE_WEIGHTED;
   mark(P, x);
   if (w_data) mark(P, w);
-  int y = group_output(P, i);
-  if (float_data(P, y)) mark(P, y);
+  P->group_out[i] = group_output(P, i);
 }
 
 static void plan_compute(planner *P, int i, const int *data, size_t nd) {
@@ -283,8 +287,16 @@ static void plan_compute(planner *P, int i, const int *data, size_t nd) {
     int v = data[k] < (int)n->n_inputs ? n->inputs[data[k]] : -1;
     if (float_data(P, v)) mark(P, v);
   }
-  for (size_t k = 0; k < n->n_outputs; k++)
-    if (float_data(P, n->outputs[k])) mark(P, n->outputs[k]);
+}
+
+/* Backwards: a data-movement op whose output is quantized gets its input quantized too, so it can
+ * run on int8 (and the quantization moves up to the op that computed the values). */
+static void plan_move_input(planner *P, int i) {
+  const cliq__node *n = &P->g->nodes[i];
+  int d = n->n_inputs ? n->inputs[0] : -1;
+  bool out_q = false;
+  for (size_t k = 0; k < n->n_outputs; k++) out_q = out_q || (n->outputs[k] >= 0 && P->p->value_entry[n->outputs[k]] >= 0);
+  if (out_q && float_data(P, d)) mark(P, d);
 }
 
 static void plan_move(planner *P, int i) {
@@ -295,8 +307,8 @@ static void plan_move(planner *P, int i) {
   P->p->node_role[i] = CLIQ__QROLE_MOVE;
   for (size_t k = 0; k < n->n_outputs; k++) {
     int o = n->outputs[k];
-    if (!float_data(P, o)) continue;
-    int e = mark(P, o);
+    if (o < 0 || P->p->value_entry[o] < 0) continue;
+    int e = P->p->value_entry[o];
     /* the output's values are the input's (or zeros, or interpolations between them): the input's
      * range covers them, and equal quantizers let the lowering run the op on int8 */
     if (e >= 0 && e != root) P->tab->t[e].share = root;
@@ -324,7 +336,14 @@ cliq_status cliq__qdq_plan_new(cliq_context *ctx, const cliq__graph *g, const cl
     return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "quantization plan");
   }
   for (size_t v = 0; v < g->n_values; v++) p->value_entry[v] = -1;
-  planner P = {ctx, g, sg, tab, p, false};
+  planner P = {ctx, g, sg, tab, p, malloc((g->n_nodes + 1) * sizeof(int)), malloc((g->n_nodes + 1) * sizeof(int)), false};
+  if (!P.group_out || !P.head) {
+    free(P.group_out);
+    free(P.head);
+    cliq__qdq_plan_free(p);
+    return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "quantization plan");
+  }
+  for (size_t i = 0; i < g->n_nodes; i++) P.head[i] = (int)i;
   int data[64];
   size_t nd;
   for (size_t i = 0; i < g->n_nodes; i++) {
@@ -335,28 +354,43 @@ cliq_status cliq__qdq_plan_new(cliq_context *ctx, const cliq__graph *g, const cl
     else if (k == K_COMPUTE)
       plan_compute(&P, (int)i, data, nd);
   }
-  /* data movement last: its input may be quantized only because a later op reads it */
+  /* data movement: backwards, inputs of ops whose outputs are quantized; then forwards, outputs
+   * reuse their input's quantizer */
+  for (size_t i = g->n_nodes; i-- > 0;)
+    if (p->node_role[i] == CLIQ__QROLE_FLOAT && classify(&P, &g->nodes[i], data, &nd) == K_MOVE) plan_move_input(&P, (int)i);
   for (size_t i = 0; i < g->n_nodes; i++)
     if (p->node_role[i] == CLIQ__QROLE_FLOAT && classify(&P, &g->nodes[i], data, &nd) == K_MOVE) plan_move(&P, (int)i);
   if (P.oom) {
+    free(P.head);
+    free(P.group_out);
     cliq__qdq_plan_free(p);
     return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "quantization plan");
   }
+  /* int8 ops: those whose float outputs are all quantized (a group: its output) */
+  const int *head = P.head;
   for (size_t i = 0; i < g->n_nodes; i++) {
-    if (p->node_role[i] != CLIQ__QROLE_FLOAT) {
-      p->quantized_ops++;
-      continue;
-    }
-    const cliq__node *n = &g->nodes[i];
-    for (size_t k = 0; k < n->n_outputs; k++)
-      if (n->outputs[k] >= 0) {
+    const cliq__node *n = &g->nodes[head[i]];
+    bool computes = false, all_q = true;
+    if (p->node_role[head[i]] == CLIQ__QROLE_WEIGHTED) {
+      computes = true;
+      all_q = p->value_entry[P.group_out[head[i]]] >= 0;
+    } else {
+      for (size_t k = 0; k < n->n_outputs; k++) {
+        if (n->outputs[k] < 0) continue;
         const cliq__value *s = session_value(&P, n->outputs[k]);
-        if (s && s->dtype == CLIQ_DTYPE_FLOAT32 && !s->constant) {
-          p->float_ops++;
-          break;
-        }
+        if (!s || s->dtype != CLIQ_DTYPE_FLOAT32 || s->constant) continue;
+        computes = true;
+        all_q = all_q && p->value_entry[n->outputs[k]] >= 0;
       }
+    }
+    if (!computes) continue;
+    if (p->node_role[head[i]] != CLIQ__QROLE_FLOAT && all_q)
+      p->quantized_ops++;
+    else
+      p->float_ops++;
   }
+  free(P.head);
+  free(P.group_out);
   *out = p;
   return CLIQ_STATUS_OK;
 }

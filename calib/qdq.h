@@ -9,20 +9,26 @@
  *   - activations: QuantizeLinear -> DequantizeLinear (int8) on every quantized tensor, once per
  *     tensor, all readers reading the DequantizeLinear output.
  *
- * Roles of float nodes (first pass in topological order, then a second for data movement):
- *   WEIGHTED  Conv, ConvTranspose, Gemm, MatMul with a float activation input: input and output
- *             quantized, weights and bias quantized. A bias Add and a fusable activation after it
- *             (the rule of DEVELOPERS.md "Fused activations") belong to its group (FUSED): no
- *             Q/DQ inside the group, the group's last output is quantized.
+ * Which tensors: the data inputs of quantized ops (as ONNX Runtime and TensorRT place QDQ), so an
+ * op's output is quantized when a quantized op reads it. Outputs read only by float ops or by the
+ * graph's outputs stay float: the last layers of a head (a Sigmoid objectness map, box offsets,
+ * logits) keep float precision at the cost of running in float.
+ * Roles of float nodes (in topological order; data movement then backwards and forwards):
+ *   WEIGHTED  Conv, ConvTranspose, Gemm, MatMul with a float activation input: input quantized,
+ *             weights and bias quantized. A bias Add and a fusable activation after it (the rule
+ *             of DEVELOPERS.md "Fused activations") belong to its group (FUSED): no Q/DQ inside
+ *             the group; the group's last output is the op's output.
  *   COMPUTE   Add, Mul, Concat, AveragePool, GlobalAveragePool and unary activations (Relu, Clip,
  *             LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Tanh, Exp) that have an int8 op: data
- *             inputs and outputs quantized, each with its own range; constant float operands
- *             become int8 initializers (per tensor) -> DequantizeLinear.
+ *             inputs quantized, each with its own range; constant float operands become int8
+ *             initializers (per tensor) -> DequantizeLinear.
  *   MOVE      MaxPool, GlobalMaxPool, Resize, Transpose, Reshape, Flatten, Squeeze, Unsqueeze,
- *             Slice, Split, Pad (zero padding) whose data input is quantized: outputs reuse the
- *             input's quantizer (same scale and zero point), so the lowering runs them on int8.
+ *             Slice, Split, Pad (zero padding) whose output is quantized: the input is quantized
+ *             too and the outputs reuse its quantizer (same scale and zero point), so the lowering
+ *             runs them on int8.
  *   FLOAT     everything else (Softmax, Div, Sub, shape arithmetic, ...): reads DequantizeLinear
- *             outputs, its outputs are quantized only when a quantized op reads them.
+ *             outputs.
+ * An op counts as int8 (quantized_ops) when its float outputs are all quantized; else as float.
  * A graph output produced by a quantized op keeps its name on the DequantizeLinear output (the
  * producer's tensor is renamed "<name>_QuantizeLinear_Input", as ONNX Runtime does).
  */
@@ -38,8 +44,8 @@ typedef struct cliq__qdq_plan {
   size_t n_values, n_nodes;  /* of the float graph */
   int *value_entry;          /* value id -> stats entry when the value gets a Q/DQ pair, else -1 */
   unsigned char *node_role;  /* CLIQ__QROLE_* per node */
-  size_t quantized_ops;      /* nodes that run int8 (grouped activations and data movement included) */
-  size_t float_ops;          /* nodes left computing on float data */
+  size_t quantized_ops;      /* nodes whose float outputs are all quantized (group members included) */
+  size_t float_ops;          /* other nodes computing float data at run time */
 } cliq__qdq_plan;
 
 /* Plans the quantization of float graph g. sg is g specialised by a session (dims bound, shapes
