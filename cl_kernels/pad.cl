@@ -1,0 +1,60 @@
+/*
+ * pad.cl — Pad (constant, edge, reflect, wrap; negative pads crop) for any dtype: ELEM is the
+ * element container (uchar, ushort, uint, ulong), MODE a CLIQ_PAD_* of pad_index.h, whose
+ * cliq_pad_src() maps coordinates exactly as the C reference (host/ref/pad.c) does.
+ *
+ * geo: out_dims[rank], in_stride[rank], begin[rank], start[rank], len[rank]. Work-item g writes
+ * VEC consecutive output elements of the innermost axis: row g / n_chunks, chunk g % n_chunks.
+ * A run that lies inside the input along that axis is one vector copy.
+ */
+#include "pad_index.h"
+
+#ifndef ELEM
+#define ELEM uint
+#endif
+#ifndef MODE
+#define MODE CLIQ_PAD_CONSTANT
+#endif
+#ifndef VEC
+#define VEC 16 /* the host's chunking (host/ops/pad.c) assumes 16 */
+#endif
+
+__kernel void pad(__global const ELEM *src, __global ELEM *dst, __constant int *geo, const int rank, const ulong value,
+                  const int n_chunks, const int n_items) {
+  const int gid = get_global_id(0);
+  if (gid >= n_items) return;
+  int row = gid / n_chunks;
+  const int x0 = (gid - row * n_chunks) * VEC;
+  const int inner = geo[rank - 1];
+  const int d = row * inner + x0;
+  const ELEM v = (ELEM)value;
+  int s = 0;
+  bool inside = true;
+  for (int k = rank - 2; k >= 0; k--) {
+    const int n = geo[k];
+    const int q = row / n;
+    const int c = row - q * n;
+    row = q;
+    const int x = cliq_pad_src(c, geo[2 * rank + k], geo[3 * rank + k], geo[4 * rank + k], MODE);
+    if (x < 0)
+      inside = false;
+    else
+      s += x * geo[rank + k];
+  }
+  const int n = min(VEC, inner - x0);
+  if (!inside) {
+    for (int i = 0; i < n; i++) dst[d + i] = v;
+    return;
+  }
+  const int b = geo[3 * rank - 1], st = geo[4 * rank - 1], len = geo[5 * rank - 1];
+#if VEC == 16
+  if (n == VEC && x0 - b >= 0 && x0 - b + VEC <= len) { /* the run is inside the input */
+    vstore16(vload16(0, src + s + st + x0 - b), 0, dst + d);
+    return;
+  }
+#endif
+  for (int i = 0; i < n; i++) {
+    const int x = cliq_pad_src(x0 + i, b, st, len, MODE);
+    dst[d + i] = x < 0 ? v : src[s + x];
+  }
+}
