@@ -1,7 +1,8 @@
 /*
  * pad.cl — Pad (constant, edge, reflect, wrap; negative pads crop) for any dtype: ELEM is the
- * element container (uchar, ushort, uint, ulong), MODE a CLIQ_PAD_* of pad_index.h, whose
- * cliq_pad_src() maps coordinates exactly as the C reference (host/ref/pad.c) does.
+ * element container (uchar, ushort, uint, ulong); mode is a CLIQ_PAD_* of pad_index.h, whose
+ * cliq_pad_src() maps coordinates exactly as the C reference (host/ref/pad.c) does. The mode is
+ * an argument, not a build option: one program per element size.
  *
  * geo: out_dims[rank], in_stride[rank], begin[rank], start[rank], len[rank]. Work-item g writes
  * VEC consecutive output elements of the innermost axis: row g / n_chunks, chunk g % n_chunks.
@@ -12,14 +13,11 @@
 #ifndef ELEM
 #define ELEM uint
 #endif
-#ifndef MODE
-#define MODE CLIQ_PAD_CONSTANT
-#endif
 #ifndef VEC
 #define VEC 16 /* the host's chunking (host/ops/pad.c) assumes 16 */
 #endif
 
-__kernel void pad(__global const ELEM *src, __global ELEM *dst, __constant int *geo, const int rank, const ulong value,
+__kernel void pad(__global const ELEM *src, __global ELEM *dst, __constant int *geo, const int rank, const int mode, const ulong value,
                   const int n_chunks, const int n_items) {
   const int gid = get_global_id(0);
   if (gid >= n_items) return;
@@ -35,7 +33,7 @@ __kernel void pad(__global const ELEM *src, __global ELEM *dst, __constant int *
     const int q = row / n;
     const int c = row - q * n;
     row = q;
-    const int x = cliq_pad_src(c, geo[2 * rank + k], geo[3 * rank + k], geo[4 * rank + k], MODE);
+    const int x = cliq_pad_src(c, geo[2 * rank + k], geo[3 * rank + k], geo[4 * rank + k], mode);
     if (x < 0)
       inside = false;
     else
@@ -54,7 +52,7 @@ __kernel void pad(__global const ELEM *src, __global ELEM *dst, __constant int *
   }
 #endif
   for (int i = 0; i < n; i++) {
-    const int x = cliq_pad_src(x0 + i, b, st, len, MODE);
+    const int x = cliq_pad_src(x0 + i, b, st, len, mode);
     dst[d + i] = x < 0 ? v : src[s + x];
   }
 }

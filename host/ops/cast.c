@@ -44,15 +44,15 @@ static cliq_status cast_ref(cliq__opctx *oc, const cliq__tensor *const *in, cliq
   return CLIQ_STATUS_OK;
 }
 
-/* OpenCL C type of each dtype as cast.cl expects it. */
-static const char *cl_type(cliq_dtype d) {
+/* Name of each dtype in cast.cl's kernel names. */
+static const char *kname(cliq_dtype d) {
   switch (d) {
-  case CLIQ_DTYPE_FLOAT32: return "float";
-  case CLIQ_DTYPE_INT8: return "char";
-  case CLIQ_DTYPE_UINT8: return "uchar";
-  case CLIQ_DTYPE_BOOL: return "uchar";
-  case CLIQ_DTYPE_INT32: return "int";
-  default: return "long";
+  case CLIQ_DTYPE_FLOAT32: return "f32";
+  case CLIQ_DTYPE_INT8: return "i8";
+  case CLIQ_DTYPE_UINT8: return "u8";
+  case CLIQ_DTYPE_BOOL: return "b8";
+  case CLIQ_DTYPE_INT32: return "i32";
+  default: return "i64";
   }
 }
 
@@ -64,12 +64,10 @@ static cliq_status cast_plan(cliq__planner *p, int node) {
   size_t elems;
   cliq__shape_elems(x->rank, x->dims, &elems);
   if (elems == 0) return CLIQ_STATUS_OK;
-  /* the kinds are cliq_dtype numbers: cast.cl switches on them at compile time */
-  char opts[128];
-  snprintf(opts, sizeof opts, "-DSRC=%s -DDST=%s -DFROM=%d -DTO=%d", cl_type(x->dtype), cl_type(y->dtype), (int)x->dtype,
-           (int)y->dtype);
+  char kernel[32];
+  snprintf(kernel, sizeof kernel, "cast_%s_%s", kname(x->dtype), kname(y->dtype));
   enum { VEC = 8 }; /* cast.cl's default */
-  cliq__launch *L = cliq__plan_kernel(p, node, "cast", opts, "cast");
+  cliq__launch *L = cliq__plan_kernel(p, node, "cast", NULL, kernel);
   cliq__arg_value(L, n->inputs[0]);
   cliq__arg_value(L, n->outputs[0]);
   cliq__arg_i32(L, (int32_t)elems);

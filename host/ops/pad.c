@@ -141,13 +141,12 @@ static cliq_status pad_plan(cliq__planner *p, int node) {
   int64_t inner = geo[r - 1];
   enum { VEC = 16 }; /* pad.cl's default */
   size_t chunks = (size_t)(inner + VEC - 1) / VEC, items = total / (size_t)inner * chunks;
-  char opts[96];
-  snprintf(opts, sizeof opts, "%s -DMODE=%d", cliq__elem_option(x->dtype), g.mode);
-  cliq__launch *L = cliq__plan_kernel(p, node, "pad", opts, "pad");
+  cliq__launch *L = cliq__plan_kernel(p, node, "pad", cliq__elem_option(x->dtype), "pad");
   cliq__arg_value(L, n->inputs[0]);
   cliq__arg_value(L, n->outputs[0]);
   cliq__arg_const(L, geo_id);
   cliq__arg_i32(L, r);
+  cliq__arg_i32(L, g.mode);
   cliq__arg_i64(L, (int64_t)value);
   cliq__arg_i32(L, (int32_t)chunks);
   cliq__arg_i32(L, (int32_t)items);

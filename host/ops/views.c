@@ -60,24 +60,16 @@ static cliq_status dropout_infer(cliq__opctx *oc) {
 }
 
 /* --- Reshape ------------------------------------------------------------------------------- */
-static cliq_status reshape_check(cliq__opctx *oc) {
-  return cliq__op_check_attrs(oc, cliq__op_node(oc)->opset < 5 ? "shape,consumed_inputs" : "allowzero");
-}
+static cliq_status reshape_check(cliq__opctx *oc) { return cliq__op_check_attrs(oc, "allowzero"); }
 
 static cliq_status reshape_infer(cliq__opctx *oc) {
   const cliq__node *n = cliq__op_node(oc);
-  bool old = n->opset < 5; /* Reshape-1: shape is an attribute */
-  CLIQ__TRY(cliq__op_check_arity(oc, old ? 1 : 2, old ? 1 : 2, 1, 1));
+  CLIQ__TRY(cliq__op_check_arity(oc, 2, 2, 1, 1));
   CLIQ__TRY(cliq__op_check_dtype(oc, 0, CLIQ__DT_ALL));
   const cliq__value *x = cliq__op_in(oc, 0);
   int64_t shape[CLIQ_MAX_RANK + 1];
   long count;
-  if (old) {
-    count = cliq__attr_ints(n, "shape", shape, CLIQ_MAX_RANK + 1);
-    if (count < 0) return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attribute 'shape' is required");
-  } else {
-    CLIQ__TRY(cliq__op_ints_input(oc, 1, "shape", false, shape, CLIQ_MAX_RANK + 1, &count));
-  }
+  CLIQ__TRY(cliq__op_ints_input(oc, 1, "shape", false, shape, CLIQ_MAX_RANK + 1, &count));
   if (count > CLIQ_MAX_RANK)
     return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "the new shape has %ld dims; cliq supports up to %d", count, CLIQ_MAX_RANK);
   bool allowzero = n->opset >= 14 && cliq__attr_int(n, "allowzero", 0) != 0;
@@ -191,7 +183,7 @@ static cliq_status unsqueeze_infer(cliq__opctx *oc) {
   const cliq__op_def cliq__op_##T = {#T, "", since, check, infer, cliq__ref_view_copy, NULL, CLIQ__OP_ALIAS, NULL, consts};
 VIEW_OP(Identity, 1, no_attrs, identity_infer, 0)
 VIEW_OP(Dropout, 1, dropout_check, dropout_infer, 1u << 2)
-VIEW_OP(Reshape, 1, reshape_check, reshape_infer, 1u << 1)
+VIEW_OP(Reshape, 5, reshape_check, reshape_infer, 1u << 1)
 VIEW_OP(Flatten, 1, flatten_check, flatten_infer, 0)
 VIEW_OP(Squeeze, 1, no_attrs, squeeze_infer, 1u << 1)
 VIEW_OP(Unsqueeze, 1, no_attrs, unsqueeze_infer, 1u << 1)
