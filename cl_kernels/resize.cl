@@ -87,3 +87,44 @@ __kernel void resize_linear(__global const float *src, __global float *dst, __co
     dst[d + i] = v[0];
   }
 }
+
+/* Linear when only the last two axes (H, W) may be interpolated: lin_h / lin_w say which are.
+ * Same values as resize_linear: H is lerped first (w0*a + w1*b), then W. */
+__kernel void resize_bilinear(__global const float *src, __global float *dst, __constant int *geo, __global const int *off,
+                              __global const float *w, const int rank, const int lin_h, const int lin_w, const int tab_len,
+                              const int n_chunks, const int n_items) {
+  const int gid = get_global_id(0);
+  if (gid >= n_items) return;
+  int row = gid / n_chunks;
+  const int x0 = (gid - row * n_chunks) * VEC;
+  const int inner = geo[rank - 1];
+  const int d = row * inner + x0;
+  const int hout = geo[rank - 2];
+  int q = row / hout;
+  const int ah = geo[2 * rank - 2] + row - q * hout;
+  int base = 0;
+  for (int k = rank - 3; k >= 0; k--) {
+    const int n = geo[k];
+    const int q2 = q / n;
+    base += off[geo[rank + k] + q - q2 * n];
+    q = q2;
+  }
+  __global const float *r0 = src + base + off[ah];
+  __global const float *r1 = src + base + off[tab_len + ah];
+  const float h1 = w[ah], h0 = 1.0f - h1;
+  const int aw = geo[2 * rank - 1] + x0;
+  __global const int *t0 = off + aw, *t1 = off + tab_len + aw;
+  __global const float *tw = w + aw;
+  const int n = min(VEC, inner - x0);
+  for (int i = 0; i < n; i++) {
+    const int c0 = t0[i];
+    float a = lin_h ? h0 * r0[c0] + h1 * r1[c0] : r0[c0];
+    if (lin_w) {
+      const int c1 = t1[i];
+      const float b = lin_h ? h0 * r0[c1] + h1 * r1[c1] : r0[c1];
+      const float w1 = tw[i];
+      a = (1.0f - w1) * a + w1 * b;
+    }
+    dst[d + i] = a;
+  }
+}

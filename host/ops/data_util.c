@@ -78,8 +78,29 @@ cliq_status cliq__ref_view_copy(cliq__opctx *oc, const cliq__tensor *const *in, 
   return CLIQ_STATUS_OK;
 }
 
+/* Moves dim k of the box to the end (a box copy does not depend on the order of its dims). */
+static void move_last(cliq__strided *s, int k) {
+  int64_t d = s->dims[k], ss = s->src_stride[k], ds = s->dst_stride[k];
+  for (int j = k; j + 1 < s->rank; j++) {
+    s->dims[j] = s->dims[j + 1];
+    s->src_stride[j] = s->src_stride[j + 1];
+    s->dst_stride[j] = s->dst_stride[j + 1];
+  }
+  s->dims[s->rank - 1] = d, s->src_stride[s->rank - 1] = ss, s->dst_stride[s->rank - 1] = ds;
+}
+
 void cliq__plan_strided_copy(cliq__planner *p, int node, int src, int dst, cliq_dtype dt, cliq__strided s) {
   cliq__strided_simplify(&s);
+  /* Each work-item copies a run along the box's last dim. When the destination's contiguous dim
+   * is short (a pixel shuffle ends in a dim of 3) and a long dim is contiguous in the source, run
+   * along that one instead: contiguous reads, strided writes, instead of 3-element runs. */
+  int last = s.rank - 1;
+  if (s.dims[last] < 16)
+    for (int k = 0; k < last; k++)
+      if (s.src_stride[k] == 1 && s.dims[k] >= 16) {
+        move_last(&s, k);
+        break;
+      }
   size_t rows = 1;
   for (int k = 0; k + 1 < s.rank; k++) rows *= (size_t)s.dims[k];
   size_t inner = (size_t)s.dims[s.rank - 1];

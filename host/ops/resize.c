@@ -252,12 +252,18 @@ static cliq_status resize_plan(cliq__planner *p, int node) {
   cliq__shape_elems(y->rank, y->dims, &total);
   if (total == 0) return CLIQ_STATUS_OK;
   bool linear = rp.mode == CLIQ_RESIZE_LINEAR;
-  /* a rank-0 input has nothing to resize: treat it as one axis of length 1 */
-  int r = rp.rank ? rp.rank : 1;
-  if (!rp.rank) {
-    rp.in[0] = rp.out[0] = 1;
-    rp.axis[0] = (cliq__resize_axis){1, 1, 1.0, 1};
+  /* The kernels want rank >= 2: lead with identity axes of length 1 (rank 0 has nothing to
+   * resize, rank 1 becomes [1, n]). */
+  int lead = rp.rank < 2 ? 2 - rp.rank : 0, r = rp.rank + lead;
+  for (int k = r - 1; k >= 0; k--) {
+    if (k >= lead) {
+      rp.in[k] = rp.in[k - lead], rp.out[k] = rp.out[k - lead], rp.axis[k] = rp.axis[k - lead];
+    } else {
+      rp.in[k] = rp.out[k] = 1;
+      rp.axis[k] = (cliq__resize_axis){1, 1, 1.0, 1};
+    }
   }
+  rp.rank = r;
   int n_axes = 0, axes[CLIQ_MAX_RANK];
   for (int k = 0; k < r; k++)
     if (linear && !rp.axis[k].identity) axes[n_axes++] = k;
@@ -300,15 +306,26 @@ static cliq_status resize_plan(cliq__planner *p, int node) {
   int64_t inner = rp.out[r - 1];
   enum { VEC = 16 }; /* resize.cl's default */
   size_t chunks = (size_t)(inner + VEC - 1) / VEC, items = total / (size_t)inner * chunks;
+  /* Linear over the last two axes at most (every image model) has its own kernel: the general
+   * one keeps 2^n corner values in private arrays, about 10x slower on CPUs. */
+  bool planar = linear;
+  for (int j = 0; j < n_axes; j++)
+    if (axes[j] < r - 2) planar = false;
+  const char *kernel = !linear ? "resize_nearest" : planar ? "resize_bilinear" : "resize_linear";
   /* linear reads floats whatever ELEM is: float32 nearest and linear share one program */
-  cliq__launch *L = cliq__plan_kernel(p, node, "resize", cliq__elem_option(x->dtype), linear ? "resize_linear" : "resize_nearest");
+  cliq__launch *L = cliq__plan_kernel(p, node, "resize", cliq__elem_option(x->dtype), kernel);
   cliq__arg_value(L, n->inputs[0]);
   cliq__arg_value(L, n->outputs[0]);
   cliq__arg_const(L, geo_id);
   cliq__arg_const(L, off_id);
   if (linear) cliq__arg_const(L, w_id);
   cliq__arg_i32(L, r);
-  if (linear) cliq__arg_i32(L, n_axes);
+  if (planar) {
+    cliq__arg_i32(L, !rp.axis[r - 2].identity);
+    cliq__arg_i32(L, !rp.axis[r - 1].identity);
+  } else if (linear) {
+    cliq__arg_i32(L, n_axes);
+  }
   cliq__arg_i32(L, (int32_t)tab_len);
   cliq__arg_i32(L, (int32_t)chunks);
   cliq__arg_i32(L, (int32_t)items);
