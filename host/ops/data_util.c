@@ -107,7 +107,9 @@ void cliq__plan_strided_copy(cliq__planner *p, int node, int src, int dst, cliq_
   if (rows == 0 || inner == 0) return;
   enum { VEC = 16 }; /* elements per work-item: the VEC default of strided_copy.cl */
   size_t chunks = (inner + VEC - 1) / VEC, items = rows * chunks;
-  if (items > INT32_MAX) {
+  if (items > INT32_MAX) { /* callers check tensors with cliq__op_check_i32 first */
+    cliq__node_fail(cliq__plan_context(p), cliq__plan_graph(p), node, CLIQ_STATUS_UNSUPPORTED,
+                    "a copy of 2^31 elements or more; cliq's data-movement kernels index in 32 bits");
     cliq__plan_error(p, CLIQ_STATUS_UNSUPPORTED);
     return;
   }
