@@ -85,16 +85,16 @@ static void transpose(const char *label, cliq_dtype dt, int r, const int64_t *d,
 
 /* Concat of x with n-1 constant inputs (a runtime input plus model constants stands in for n
  * activations: each input is one launch either way). */
-static void concat(const char *label, int r, const int64_t *d, int axis, int n, const int64_t *sizes) {
+static void concat(const char *label, cliq_dtype dt, int r, const int64_t *d, int axis, int n, const int64_t *sizes) {
   th_op *op = th_op_new("Concat", 13);
   int64_t dd[8];
   memcpy(dd, d, sizeof(int64_t) * (size_t)r);
   dd[axis] = sizes[0];
-  th_op_input(op, CLIQ_DTYPE_FLOAT32, r, dd);
-  cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, r, dd, -1, 1);
+  th_op_input(op, dt, r, dd);
+  cliq__tensor *x = th_tensor_random(dt, r, dd, -1, 1);
   for (int i = 1; i < n; i++) {
     dd[axis] = sizes[i];
-    cliq__tensor *c = th_tensor_random(CLIQ_DTYPE_FLOAT32, r, dd, -1, 1);
+    cliq__tensor *c = th_tensor_random(dt, r, dd, -1, 1);
     th_op_const(op, c);
     cliq__tensor_free(c);
   }
@@ -121,9 +121,10 @@ int main(void) {
   transpose("Transpose NCHW->NHWC [1,12,30,40] f32", CLIQ_DTYPE_FLOAT32, 4, (int64_t[]){1, 12, 30, 40}, (int64_t[]){0, 2, 3, 1});
   transpose("Transpose pixel shuffle [1,1,3,3,224,224]", CLIQ_DTYPE_FLOAT32, 6, (int64_t[]){1, 1, 3, 3, 224, 224},
             (int64_t[]){0, 1, 4, 2, 5, 3});
-  concat("Concat 2x[1,64,80,80] axis 1", 4, (int64_t[]){1, 0, 80, 80}, 1, 2, (int64_t[]){64, 64});
-  concat("Concat NHWC 2x[1,64,64,24] axis 3", 4, (int64_t[]){1, 64, 64, 0}, 3, 2, (int64_t[]){24, 24});
-  concat("Concat heads [1,3600|600|160|60,4] axis 1", 3, (int64_t[]){1, 0, 4}, 1, 4, (int64_t[]){3600, 600, 160, 60});
+  concat("Concat 2x[1,64,80,80] axis 1", CLIQ_DTYPE_FLOAT32, 4, (int64_t[]){1, 0, 80, 80}, 1, 2, (int64_t[]){64, 64});
+  concat("Concat 2x[1,64,80,80] axis 1 int8", CLIQ_DTYPE_INT8, 4, (int64_t[]){1, 0, 80, 80}, 1, 2, (int64_t[]){64, 64});
+  concat("Concat NHWC 2x[1,64,64,24] axis 3", CLIQ_DTYPE_FLOAT32, 4, (int64_t[]){1, 64, 64, 0}, 3, 2, (int64_t[]){24, 24});
+  concat("Concat heads [1,3600|600|160|60,4] axis 1", CLIQ_DTYPE_FLOAT32, 3, (int64_t[]){1, 0, 4}, 1, 4, (int64_t[]){3600, 600, 160, 60});
   {
     int64_t d[4] = {1, 64, 80, 80};
     cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, 4, d, -1, 1);

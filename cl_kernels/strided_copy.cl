@@ -14,7 +14,7 @@
 #define ELEM uint
 #endif
 #ifndef VEC
-#define VEC 16 /* elements per work-item; the host's chunking (data_util.c) assumes 16 */
+#define VEC 16 /* elements per work-item; the host passes its own choice (data_util.c) */
 #endif
 
 __kernel void strided_copy(__global const ELEM *src, __global ELEM *dst, __constant int *geo, const int rank,
@@ -36,8 +36,8 @@ __kernel void strided_copy(__global const ELEM *src, __global ELEM *dst, __const
   s += x0 * ss;
   d += x0 * ds;
   if (ss == 1 && ds == 1 && x0 + VEC <= inner) {
-#if VEC == 16
-    vstore16(vload16(0, src + s), 0, dst + d);
+#if VEC % 16 == 0
+    for (int v = 0; v < VEC; v += 16) vstore16(vload16(0, src + s + v), 0, dst + d + v);
 #else
     for (int i = 0; i < VEC; i++) dst[d + i] = src[s + i];
 #endif

@@ -3,6 +3,7 @@
  */
 #include "data_util.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *cliq__elem_option(cliq_dtype dt) {
@@ -101,12 +102,27 @@ void cliq__plan_strided_copy(cliq__planner *p, int node, int src, int dst, cliq_
         move_last(&s, k);
         break;
       }
+  /* Contiguous runs of an even length at even offsets move as elements twice as wide (int8
+   * Concat as uint, float Concat as ulong): the per-work-item cost is what limits narrow types.
+   * Sub-buffers are aligned to CL_DEVICE_MEM_BASE_ADDR_ALIGN, so wider loads stay aligned. */
+  size_t es = cliq_dtype_size(dt);
+  while (es < 8 && s.src_stride[last] == 1 && s.dst_stride[last] == 1 && s.dims[last] % 2 == 0 && s.src_off % 2 == 0 &&
+         s.dst_off % 2 == 0) {
+    bool even = true;
+    for (int k = 0; k < last; k++)
+      if (s.src_stride[k] % 2 || s.dst_stride[k] % 2) even = false;
+    if (!even) break;
+    for (int k = 0; k < last; k++) s.src_stride[k] /= 2, s.dst_stride[k] /= 2;
+    s.dims[last] /= 2, s.src_off /= 2, s.dst_off /= 2;
+    es *= 2;
+  }
   size_t rows = 1;
   for (int k = 0; k + 1 < s.rank; k++) rows *= (size_t)s.dims[k];
   size_t inner = (size_t)s.dims[s.rank - 1];
   if (rows == 0 || inner == 0) return;
-  enum { VEC = 16 }; /* elements per work-item: the VEC default of strided_copy.cl */
-  size_t chunks = (inner + VEC - 1) / VEC, items = rows * chunks;
+  /* elements per work-item: 64 bytes' worth, at least 16 */
+  size_t vec = es <= 4 ? 64 / es : 16;
+  size_t chunks = (inner + vec - 1) / vec, items = rows * chunks;
   if (items > INT32_MAX) { /* callers check tensors with cliq__op_check_i32 first */
     cliq__node_fail(cliq__plan_context(p), cliq__plan_graph(p), node, CLIQ_STATUS_UNSUPPORTED,
                     "a copy of 2^31 elements or more; cliq's data-movement kernels index in 32 bits");
@@ -120,7 +136,9 @@ void cliq__plan_strided_copy(cliq__planner *p, int node, int src, int dst, cliq_
     geo[2 * s.rank + k] = (int32_t)s.dst_stride[k];
   }
   int geo_id = cliq__plan_const(p, geo, 3 * (size_t)s.rank * sizeof(int32_t));
-  cliq__launch *L = cliq__plan_kernel(p, node, "strided_copy", cliq__elem_option(dt), "strided_copy");
+  char opts[64];
+  snprintf(opts, sizeof opts, "%s -DVEC=%zu", es == 1 ? "-DELEM=uchar" : es == 2 ? "-DELEM=ushort" : es == 4 ? "-DELEM=uint" : "-DELEM=ulong", vec);
+  cliq__launch *L = cliq__plan_kernel(p, node, "strided_copy", opts, "strided_copy");
   cliq__arg_value(L, src);
   cliq__arg_value(L, dst);
   cliq__arg_const(L, geo_id);
