@@ -19,7 +19,7 @@
 #define ELEM uint
 #endif
 #ifndef VEC
-#define VEC 16 /* the host's chunking (host/ops/resize.c) assumes 16 */
+#define VEC 32 /* the host's chunking (host/ops/resize.c) assumes 32 */
 #endif
 #define MAX_AXES 4 /* RESIZE_MAX_LINEAR_AXES of host/ops/resize.c */
 

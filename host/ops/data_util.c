@@ -120,8 +120,8 @@ void cliq__plan_strided_copy(cliq__planner *p, int node, int src, int dst, cliq_
   for (int k = 0; k + 1 < s.rank; k++) rows *= (size_t)s.dims[k];
   size_t inner = (size_t)s.dims[s.rank - 1];
   if (rows == 0 || inner == 0) return;
-  /* elements per work-item: 64 bytes' worth, at least 16 */
-  size_t vec = es <= 4 ? 64 / es : 16;
+  /* elements per work-item: 128 bytes' worth, at least 16 (fewer items: their fixed cost dominates) */
+  size_t vec = es <= 4 ? 128 / es : 16;
   size_t chunks = (inner + vec - 1) / vec, items = rows * chunks;
   if (items > INT32_MAX) { /* callers check tensors with cliq__op_check_i32 first */
     cliq__node_fail(cliq__plan_context(p), cliq__plan_graph(p), node, CLIQ_STATUS_UNSUPPORTED,

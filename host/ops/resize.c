@@ -304,7 +304,7 @@ static cliq_status resize_plan(cliq__planner *p, int node) {
   free(w);
   free(t.mem);
   int64_t inner = rp.out[r - 1];
-  enum { VEC = 16 }; /* resize.cl's default */
+  enum { VEC = 32 }; /* resize.cl's default */
   size_t chunks = (size_t)(inner + VEC - 1) / VEC, items = total / (size_t)inner * chunks;
   /* Linear over the last two axes at most (every image model) has its own kernel: the general
    * one keeps 2^n corner values in private arrays, about 10x slower on CPUs. */
