@@ -14,7 +14,7 @@
 #define ELEM uint
 #endif
 #ifndef VEC
-#define VEC 16 /* the host's chunking (host/ops/pad.c) assumes 16 */
+#define VEC 32 /* the host's chunking (host/ops/pad.c) assumes 32 */
 #endif
 
 __kernel void pad(__global const ELEM *src, __global ELEM *dst, __constant int *geo, const int rank, const int mode, const ulong value,
@@ -45,13 +45,21 @@ __kernel void pad(__global const ELEM *src, __global ELEM *dst, __constant int *
     return;
   }
   const int b = geo[3 * rank - 1], st = geo[4 * rank - 1], len = geo[5 * rank - 1];
-#if VEC == 16
+#if VEC % 16 == 0
   if (n == VEC && x0 - b >= 0 && x0 - b + VEC <= len) { /* the run is inside the input */
-    vstore16(vload16(0, src + s + st + x0 - b), 0, dst + d);
+    for (int v = 0; v < VEC; v += 16) vstore16(vload16(0, src + s + st + x0 - b + v), 0, dst + d + v);
     return;
   }
 #endif
-  for (int i = 0; i < n; i++) {
+  /* [lo, hi) of the run reads the input straight; only the ends need the mode */
+  const int lo = clamp(b - x0, 0, n), hi = clamp(b + len - x0, lo, n);
+  for (int i = 0; i < lo; i++) {
+    const int x = cliq_pad_src(x0 + i, b, st, len, mode);
+    dst[d + i] = x < 0 ? v : src[s + x];
+  }
+  __global const ELEM *in = src + s + st + x0 - b;
+  for (int i = lo; i < hi; i++) dst[d + i] = in[i];
+  for (int i = hi; i < n; i++) {
     const int x = cliq_pad_src(x0 + i, b, st, len, mode);
     dst[d + i] = x < 0 ? v : src[s + x];
   }

@@ -139,7 +139,7 @@ static cliq_status pad_plan(cliq__planner *p, int node) {
   }
   int geo_id = cliq__plan_const(p, geo, 5 * (size_t)r * sizeof(int32_t));
   int64_t inner = geo[r - 1];
-  enum { VEC = 16 }; /* pad.cl's default */
+  enum { VEC = 32 }; /* pad.cl's default */
   size_t chunks = (size_t)(inner + VEC - 1) / VEC, items = total / (size_t)inner * chunks;
   cliq__launch *L = cliq__plan_kernel(p, node, "pad", cliq__elem_option(x->dtype), "pad");
   cliq__arg_value(L, n->inputs[0]);
