@@ -70,7 +70,7 @@ static void *bake_shape_inputs(const void *buf, size_t size, const char *set_dir
   Onnx__GraphProto *g = mp->graph;
   size_t n_bake = 0, kept = 0;
   Onnx__TensorProto **inits = malloc((g->n_initializer + g->n_input + 1) * sizeof *inits);
-  memcpy(inits, g->initializer, g->n_initializer * sizeof *inits);
+  if (g->n_initializer) memcpy(inits, g->initializer, g->n_initializer * sizeof *inits);
   size_t n_inits = g->n_initializer;
   for (size_t i = 0; i < g->n_input && i < max; i++) {
     baked[i] = false;
