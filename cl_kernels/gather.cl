@@ -12,7 +12,7 @@
 #define IDX long
 #endif
 #ifndef VEC
-#define VEC 16 /* the host's chunking (host/ops/gather.c) assumes 16 */
+#define VEC 16 /* elements per work-item; the host passes its own (DATA_ITEM_BYTES) */
 #endif
 
 __kernel void gather(__global const ELEM *data, __global const IDX *idx, __global ELEM *out, const int axis_dim,
@@ -28,8 +28,8 @@ __kernel void gather(__global const ELEM *data, __global const IDX *idx, __globa
   const int s = (o * axis_dim + (int)k) * inner + x0;
   const int d = row * inner + x0;
   if (x0 + VEC <= inner) {
-#if VEC == 16
-    vstore16(vload16(0, data + s), 0, out + d);
+#if VEC % 16 == 0
+    for (int v = 0; v < VEC; v += 16) vstore16(vload16(0, data + s + v), 0, out + d + v);
 #else
     for (int i = 0; i < VEC; i++) out[d + i] = data[s + i];
 #endif

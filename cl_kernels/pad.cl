@@ -14,7 +14,7 @@
 #define ELEM uint
 #endif
 #ifndef VEC
-#define VEC 32 /* the host's chunking (host/ops/pad.c) assumes 32 */
+#define VEC 32 /* elements per work-item; the host passes its own (DATA_ITEM_BYTES) */
 #endif
 
 __kernel void pad(__global const ELEM *src, __global ELEM *dst, __constant int *geo, const int rank, const int mode, const ulong value,

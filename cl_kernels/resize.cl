@@ -19,7 +19,7 @@
 #define ELEM uint
 #endif
 #ifndef VEC
-#define VEC 32 /* the host's chunking (host/ops/resize.c) assumes 32 */
+#define VEC 32 /* outputs per work-item; the host passes its own (DATA_ITEM_BYTES) */
 #endif
 #define MAX_AXES 4 /* RESIZE_MAX_LINEAR_AXES of host/ops/resize.c */
 

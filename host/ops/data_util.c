@@ -3,6 +3,8 @@
  */
 #include "data_util.h"
 
+#include "../cl/tuning.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -79,6 +81,21 @@ cliq_status cliq__ref_view_copy(cliq__opctx *oc, const cliq__tensor *const *in, 
   return CLIQ_STATUS_OK;
 }
 
+cliq__data_tuning cliq__data_tune(cliq__planner *p) {
+  const struct cliq__device *d = cliq__plan_device(p);
+  cliq__data_tuning t;
+  long b = cliq__tuning_int(d, "DATA_ITEM_BYTES", d->is_gpu ? 16 : 128);
+  long wg = cliq__tuning_int(d, "DATA_WG", 64);
+  t.item_bytes = b > 0 ? (size_t)b : 1;
+  t.wg = wg > 0 ? (size_t)wg : 1;
+  return t;
+}
+
+size_t cliq__data_vec(const cliq__data_tuning *t, size_t es) {
+  size_t v = es ? t->item_bytes / es : 1;
+  return v ? v : 1;
+}
+
 /* Moves dim k of the box to the end (a box copy does not depend on the order of its dims). */
 static void move_last(cliq__strided *s, int k) {
   int64_t d = s->dims[k], ss = s->src_stride[k], ds = s->dst_stride[k];
@@ -120,8 +137,8 @@ void cliq__plan_strided_copy(cliq__planner *p, int node, int src, int dst, cliq_
   for (int k = 0; k + 1 < s.rank; k++) rows *= (size_t)s.dims[k];
   size_t inner = (size_t)s.dims[s.rank - 1];
   if (rows == 0 || inner == 0) return;
-  /* elements per work-item: 128 bytes' worth, at least 16 (fewer items: their fixed cost dominates) */
-  size_t vec = es <= 4 ? 128 / es : 16;
+  cliq__data_tuning tune = cliq__data_tune(p);
+  size_t vec = cliq__data_vec(&tune, es);
   size_t chunks = (inner + vec - 1) / vec, items = rows * chunks;
   if (items > INT32_MAX) { /* callers check tensors with cliq__op_check_i32 first */
     cliq__node_fail(cliq__plan_context(p), cliq__plan_graph(p), node, CLIQ_STATUS_UNSUPPORTED,
@@ -147,6 +164,6 @@ void cliq__plan_strided_copy(cliq__planner *p, int node, int src, int dst, cliq_
   cliq__arg_i32(L, (int32_t)s.dst_off);
   cliq__arg_i32(L, (int32_t)chunks);
   cliq__arg_i32(L, (int32_t)items);
-  size_t gws = items, lws = 64;
+  size_t gws = items, lws = tune.wg;
   cliq__launch_range(L, 1, &gws, &lws);
 }

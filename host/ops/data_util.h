@@ -38,6 +38,17 @@ cliq_status cliq__op_norm_axes(const cliq__opctx *oc, const char *what, int rank
 /* Copies input 0 to output 0 byte for byte: the reference of view ops (Reshape, Flatten, ...). */
 cliq_status cliq__ref_view_copy(cliq__opctx *oc, const cliq__tensor *const *in, cliq__tensor *const *out);
 
+/* Work per work-item and work-group size of the data-movement kernels, from the tuning table
+ * (host/cl/tuning.c): DATA_ITEM_BYTES (default 128 on CPUs, where a work-item's fixed cost
+ * dominates: PoCL ran Resize 8x faster with 32 floats per item than with 1; 16 on GPUs, which
+ * want neighbouring work-items on neighbouring addresses) and DATA_WG (default 64). */
+typedef struct cliq__data_tuning {
+  size_t item_bytes, wg;
+} cliq__data_tuning;
+cliq__data_tuning cliq__data_tune(cliq__planner *p);
+/* Elements per work-item for elements of es bytes (at least 1). */
+size_t cliq__data_vec(const cliq__data_tuning *t, size_t es);
+
 /* Plans the strided copy of box s (simplified here) from value `src` into value `dst`, both of
  * dtype dt: one launch of cl_kernels/strided_copy.cl, none for an empty box. */
 void cliq__plan_strided_copy(cliq__planner *p, int node, int src, int dst, cliq_dtype dt, cliq__strided s);

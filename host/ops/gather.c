@@ -94,11 +94,13 @@ static cliq_status gather_plan(cliq__planner *p, int node) {
   size_t outer, inner, n_idx;
   gather_geometry(x, axis, &outer, &inner);
   cliq__shape_elems(ind->rank, ind->dims, &n_idx);
-  enum { VEC = 16 }; /* gather.cl's default */
-  size_t chunks = (inner + VEC - 1) / VEC, items = outer * n_idx * chunks;
+  cliq__data_tuning tune = cliq__data_tune(p);
+  size_t vec = cliq__data_vec(&tune, cliq_dtype_size(x->dtype));
+  size_t chunks = (inner + vec - 1) / vec, items = outer * n_idx * chunks;
   if (items == 0) return CLIQ_STATUS_OK;
   char opts[96];
-  snprintf(opts, sizeof opts, "%s -DIDX=%s", cliq__elem_option(x->dtype), ind->dtype == CLIQ_DTYPE_INT64 ? "long" : "int");
+  snprintf(opts, sizeof opts, "%s -DIDX=%s -DVEC=%zu", cliq__elem_option(x->dtype),
+           ind->dtype == CLIQ_DTYPE_INT64 ? "long" : "int", vec);
   cliq__launch *L = cliq__plan_kernel(p, node, "gather", opts, "gather");
   cliq__arg_value(L, n->inputs[0]);
   cliq__arg_value(L, n->inputs[1]);
@@ -108,7 +110,7 @@ static cliq_status gather_plan(cliq__planner *p, int node) {
   cliq__arg_i32(L, (int32_t)n_idx);
   cliq__arg_i32(L, (int32_t)chunks);
   cliq__arg_i32(L, (int32_t)items);
-  size_t gws = items, lws = 64;
+  size_t gws = items, lws = tune.wg;
   cliq__launch_range(L, 1, &gws, &lws);
   return cliq__plan_status(p);
 }

@@ -139,9 +139,12 @@ static cliq_status pad_plan(cliq__planner *p, int node) {
   }
   int geo_id = cliq__plan_const(p, geo, 5 * (size_t)r * sizeof(int32_t));
   int64_t inner = geo[r - 1];
-  enum { VEC = 32 }; /* pad.cl's default */
-  size_t chunks = (size_t)(inner + VEC - 1) / VEC, items = total / (size_t)inner * chunks;
-  cliq__launch *L = cliq__plan_kernel(p, node, "pad", cliq__elem_option(x->dtype), "pad");
+  cliq__data_tuning tune = cliq__data_tune(p);
+  size_t vec = cliq__data_vec(&tune, cliq_dtype_size(x->dtype));
+  size_t chunks = ((size_t)inner + vec - 1) / vec, items = total / (size_t)inner * chunks;
+  char opts[64];
+  snprintf(opts, sizeof opts, "%s -DVEC=%zu", cliq__elem_option(x->dtype), vec);
+  cliq__launch *L = cliq__plan_kernel(p, node, "pad", opts, "pad");
   cliq__arg_value(L, n->inputs[0]);
   cliq__arg_value(L, n->outputs[0]);
   cliq__arg_const(L, geo_id);
@@ -150,7 +153,7 @@ static cliq_status pad_plan(cliq__planner *p, int node) {
   cliq__arg_i64(L, (int64_t)value);
   cliq__arg_i32(L, (int32_t)chunks);
   cliq__arg_i32(L, (int32_t)items);
-  size_t gws = items, lws = 64;
+  size_t gws = items, lws = tune.wg;
   cliq__launch_range(L, 1, &gws, &lws);
   return cliq__plan_status(p);
 }

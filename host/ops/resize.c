@@ -304,8 +304,10 @@ static cliq_status resize_plan(cliq__planner *p, int node) {
   free(w);
   free(t.mem);
   int64_t inner = rp.out[r - 1];
-  enum { VEC = 32 }; /* resize.cl's default */
-  size_t chunks = (size_t)(inner + VEC - 1) / VEC, items = total / (size_t)inner * chunks;
+  /* outputs per work-item: DATA_ITEM_BYTES of floats whatever the dtype (the work is per output) */
+  cliq__data_tuning tune = cliq__data_tune(p);
+  size_t vec = cliq__data_vec(&tune, 4);
+  size_t chunks = ((size_t)inner + vec - 1) / vec, items = total / (size_t)inner * chunks;
   /* Linear over the last two axes at most (every image model) has its own kernel: the general
    * one keeps 2^n corner values in private arrays, about 10x slower on CPUs. */
   bool planar = linear;
@@ -313,7 +315,9 @@ static cliq_status resize_plan(cliq__planner *p, int node) {
     if (axes[j] < r - 2) planar = false;
   const char *kernel = !linear ? "resize_nearest" : planar ? "resize_bilinear" : "resize_linear";
   /* linear reads floats whatever ELEM is: float32 nearest and linear share one program */
-  cliq__launch *L = cliq__plan_kernel(p, node, "resize", cliq__elem_option(x->dtype), kernel);
+  char opts[64];
+  snprintf(opts, sizeof opts, "%s -DVEC=%zu", cliq__elem_option(x->dtype), vec);
+  cliq__launch *L = cliq__plan_kernel(p, node, "resize", opts, kernel);
   cliq__arg_value(L, n->inputs[0]);
   cliq__arg_value(L, n->outputs[0]);
   cliq__arg_const(L, geo_id);
@@ -329,7 +333,7 @@ static cliq_status resize_plan(cliq__planner *p, int node) {
   cliq__arg_i32(L, (int32_t)tab_len);
   cliq__arg_i32(L, (int32_t)chunks);
   cliq__arg_i32(L, (int32_t)items);
-  size_t gws = items, lws = 64;
+  size_t gws = items, lws = tune.wg;
   cliq__launch_range(L, 1, &gws, &lws);
   return cliq__plan_status(p);
 }
