@@ -265,6 +265,23 @@ cliq_status cliq_session_memory(const cliq_session *session, uint64_t *out_weigh
                                 uint64_t *out_activation_bytes);
 
 /* ---------------------------------------------------------------------------------------------
+ * Tensor files: one serialized ONNX TensorProto per file, as in the ONNX backend-test data sets
+ * (test_data_set_N/input_0.pb, output_0.pb), for checking a model against reference outputs.
+ * ------------------------------------------------------------------------------------------- */
+typedef struct cliq_tensor_file cliq_tensor_file;
+
+/* Reads and parses a .pb file (raw or typed data; float32, uint8, int8, int32, int64, bool).
+ * Errors: IO_ERROR, INVALID_MODEL (not a TensorProto, data size disagrees with the shape),
+ * UNSUPPORTED (element type), OUT_OF_MEMORY. */
+cliq_status cliq_tensor_file_read(cliq_context *context, const char *path, cliq_tensor_file **out_tensor);
+void cliq_tensor_file_destroy(cliq_tensor_file *tensor);
+/* Name (the TensorProto's, "" when unnamed), dtype and shape (dim_names all NULL). */
+cliq_status cliq_tensor_file_info(const cliq_tensor_file *tensor, cliq_tensor_info *out_info);
+/* The elements, row-major, little-endian; *out_size (may be NULL) gets their size in bytes. The
+ * pointer lives as long as the tensor; it is NULL only when the tensor has no elements. */
+const void *cliq_tensor_file_data(const cliq_tensor_file *tensor, size_t *out_size);
+
+/* ---------------------------------------------------------------------------------------------
  * Images and datasets
  * ------------------------------------------------------------------------------------------- */
 typedef enum cliq_layout { CLIQ_LAYOUT_AUTO = 0, CLIQ_LAYOUT_NCHW = 1, CLIQ_LAYOUT_NHWC = 2 } cliq_layout;
