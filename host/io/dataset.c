@@ -100,6 +100,8 @@ static cliq_status open_folder(cliq_dataset *ds, const char *dir) {
       st = cliq__fail(ds->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "listing image folder '%s'", dir);
       break;
     }
+    struct stat sb; /* a folder named like an image is not one */
+    if (stat(ds->paths[ds->count - 1], &sb) != 0 || !S_ISREG(sb.st_mode)) free(ds->paths[--ds->count]);
   }
   closedir(d);
   CLIQ__TRY(st);
