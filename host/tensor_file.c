@@ -6,9 +6,8 @@
 #include "error.h"
 #include "graph.h"
 #include "onnx_tensor.h"
+#include "read_file.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,31 +29,15 @@ cliq_status cliq_tensor_file_read(cliq_context *ctx, const char *path, cliq_tens
   if (!ctx) return CLIQ_STATUS_INVALID_ARGUMENT;
   cliq__error_clear(ctx);
   if (!path) return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT, "cliq_tensor_file_read: path is NULL");
-  FILE *f = fopen(path, "rb");
-  if (!f) return cliq__fail(ctx, CLIQ_STATUS_IO_ERROR, "cannot open tensor file '%s': %s", path, strerror(errno));
-  long n = -1;
-  if (fseek(f, 0, SEEK_END) == 0) n = ftell(f);
-  if (n < 0 || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    return cliq__fail(ctx, CLIQ_STATUS_IO_ERROR, "cannot read tensor file '%s' (not a regular file?)", path);
-  }
-  void *buf = malloc((size_t)n + 1);
-  if (!buf) {
-    fclose(f);
-    return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "tensor file '%s' has %ld bytes; cannot allocate them", path, n);
-  }
-  size_t got = fread(buf, 1, (size_t)n, f);
-  fclose(f);
-  if (got != (size_t)n) {
-    free(buf);
-    return cliq__fail(ctx, CLIQ_STATUS_IO_ERROR, "reading tensor file '%s' stopped after %zu of %ld bytes", path, got, n);
-  }
+  void *buf;
+  size_t n;
+  CLIQ__TRY(cliq__read_file(ctx, path, "tensor file", &buf, &n));
   cliq_tensor_file *tf = calloc(1, sizeof *tf);
   if (!tf) {
     free(buf);
     return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "reading tensor file '%s'", path);
   }
-  cliq_status st = cliq__tensor_read_pb(ctx, buf, (size_t)n, &tf->t, &tf->name);
+  cliq_status st = cliq__tensor_read_pb(ctx, buf, n, &tf->t, &tf->name);
   free(buf);
   if (st == CLIQ_STATUS_OK && !tf->name) tf->name = cliq__strdup("");
   if (st == CLIQ_STATUS_OK && !tf->name) st = CLIQ_STATUS_OUT_OF_MEMORY;
