@@ -195,10 +195,10 @@ int cliq_cmd_eval(int argc, char **argv) {
     tool_json_str(stdout, model);
     printf(",\"dataset\":");
     tool_json_str(stdout, dataset);
-    if (labeled) printf(",\"top1\":%.6g,\"top5\":%.6g", f1, f5);
+    if (labeled) printf(",\"top1\":%.9g,\"top5\":%.9g", f1, f5);
     else printf(",\"top1\":null,\"top5\":null");
     printf(",\"count\":%zu,\"batch\":%zu,\"seconds\":%.6g", count, c.batch, secs);
-    if (reference) printf(",\"agreement\":%.6g", fa);
+    if (reference) printf(",\"agreement\":%.9g", fa);
     printf("}\n");
   } else {
     printf("%s on %s: %zu images, batch %zu, preprocessing %s, %.1f s (%.1f images/s)\n", model, dataset, count, c.batch,
