@@ -80,7 +80,6 @@ long tool_parse_count(tool_opts *o, const char *opt, const char *value, long lo,
 }
 
 static int parse_dims(tool_opts *o, const char *v) {
-  /* "name=V,name=V": the names must outlive the options, so they point into argv */
   const char *p = v;
   while (*p) {
     const char *eq = strchr(p, '=');
@@ -94,15 +93,17 @@ static int parse_dims(tool_opts *o, const char *v) {
       return -1;
     }
     size_t n = (size_t)(eq - p);
-    char *name = malloc(n + 1); /* freed at exit: options live as long as the command */
-    if (!name) return -1;
+    char *name = o->dim_names[o->n_dims];
+    if (n >= sizeof o->dim_names[0]) {
+      tool_usage_error(o, "--dims: dim name '%.*s' is too long", (int)n, p);
+      return -1;
+    }
     memcpy(name, p, n);
     name[n] = '\0';
     char *end;
     long long val = strtoll(eq + 1, &end, 10);
     if (end == eq + 1 || (*end && *end != ',') || val <= 0 || val > ((long long)1 << 31)) {
       tool_usage_error(o, "--dims '%s': the value of '%s' must be a positive integer", v, name);
-      free(name);
       return -1;
     }
     o->dims[o->n_dims].name = name;

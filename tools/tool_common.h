@@ -36,6 +36,7 @@ typedef struct tool_opts {
   int pre_given;       /* a preprocessing flag was given: use pre, not the model's stored one */
   cliq_dim_binding dims[TOOL_MAX_DIMS];
   size_t n_dims;
+  char dim_names[TOOL_MAX_DIMS][64]; /* storage of the names given by --dims */
 } tool_opts;
 
 void tool_opts_init(tool_opts *o, const char *cmd, unsigned accepts);
