@@ -238,8 +238,13 @@ int cliq_cmd_bench(int argc, char **argv) {
   const char *model = NULL, *batches = "1", *results = NULL, *v;
   long runs = 20, warmup = 3, top = 12;
   int save = 1;
+  /* the source tree's bench/results while it exists (results are committed with the code that
+   * made them), else ./bench/results */
   char default_results[4200];
-  snprintf(default_results, sizeof default_results, "%s%sbench/results", CLIQ_SOURCE_DIR, CLIQ_SOURCE_DIR[0] ? "/" : "");
+  struct stat sb;
+  bool have_src = CLIQ_SOURCE_DIR[0] && stat(CLIQ_SOURCE_DIR, &sb) == 0 && S_ISDIR(sb.st_mode);
+  snprintf(default_results, sizeof default_results, "%s%sbench/results", have_src ? CLIQ_SOURCE_DIR : "",
+           have_src ? "/" : "");
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       printf("usage: cliq bench MODEL.onnx [--batch 1,8] [--runs N] [--warmup N] [--top N]\n"

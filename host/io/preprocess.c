@@ -228,6 +228,11 @@ cliq_status cliq__input_spec_resolve(cliq_context *ctx, const cliq_model *model,
                       name, dbuf, mh > 0 ? "width" : "height",
                       mh > 0 ? (in.dim_names[hi + 1] ? in.dim_names[hi + 1] : "?") : (in.dim_names[hi] ? in.dim_names[hi] : "?"));
   }
+  size_t elems;
+  int64_t shape[3] = {out->channels, out->height, out->width};
+  if (!cliq__shape_elems(3, shape, &elems))
+    return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "a %dx%d image for model input '%s' is too large for this host",
+                      out->width, out->height, name);
   if ((mh > 0 && mh != out->height) || (mw > 0 && mw != out->width))
     return cliq__fail(ctx, CLIQ_STATUS_BAD_IMAGE,
                       "preprocessing makes %dx%d images but model input '%s' %s takes %lldx%lld (W x H)", out->width,
