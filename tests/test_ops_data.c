@@ -13,7 +13,7 @@
  */
 #include "harness.h"
 
-#include "model.h"
+#include "harness_graph.h"
 
 #include <float.h>
 #include <math.h>
@@ -1222,48 +1222,27 @@ static void test_rejections(void) {
 /* A shape subgraph (ultraface's box head): Shape -> Gather -> Unsqueeze -> Concat -> Reshape,    */
 /* with a symbolic batch: skipped at load (the shape is not constant yet), folded by the session. */
 /* ============================================================================================= */
-static int add_const_value(cliq__graph *g, const char *name, cliq__tensor *t) {
-  int v = cliq__graph_add_value(g, name);
-  cliq__value_set_constant(&g->values[v], t);
-  g->values[v].flags |= CLIQ__VALUE_INITIALIZER;
-  return v;
-}
-
 static void test_shape_subgraph(void) {
-  cliq__graph *g = cliq__graph_new();
-  g->opset = 13;
-  g->ir_version = 8;
-  g->inputs = malloc(4 * sizeof(int));
-  g->outputs = malloc(4 * sizeof(int));
-  int x = cliq__graph_add_value(g, "x");
-  int64_t xd[4] = {-1, 8, 5, 3};
-  cliq__value_set_shape(&g->values[x], CLIQ_DTYPE_FLOAT32, 4, xd);
-  g->values[x].dim_param[0] = cliq__strdup("batch");
-  g->values[x].flags |= CLIQ__VALUE_GRAPH_INPUT;
-  g->inputs[g->n_inputs++] = x;
-  int shp = cliq__graph_add_value(g, "shp"), b = cliq__graph_add_value(g, "b"), bu = cliq__graph_add_value(g, "bu");
-  int cat = cliq__graph_add_value(g, "cat"), t = cliq__graph_add_value(g, "t"), y = cliq__graph_add_value(g, "y");
-  int zero = add_const_value(g, "zero", ints(CLIQ_DTYPE_INT64, 0, NULL, (int64_t[]){0}));
-  int ax0 = add_const_value(g, "ax0", VEC(0));
-  int rest = add_const_value(g, "rest", VEC(-1, 4));
-  cliq__graph_add_node(g, "Transpose", "", "tr", (int[]){x}, 1, (int[]){t}, 1);
-  cliq__node_set_ints(&g->nodes[0], "perm", (int64_t[]){0, 2, 3, 1}, 4);
-  cliq__graph_add_node(g, "Shape", "", "shape", (int[]){x}, 1, (int[]){shp}, 1);
-  cliq__graph_add_node(g, "Gather", "", "gather", (int[]){shp, zero}, 2, (int[]){b}, 1);
-  cliq__graph_add_node(g, "Unsqueeze", "", "unsq", (int[]){b, ax0}, 2, (int[]){bu}, 1);
-  cliq__graph_add_node(g, "Concat", "", "concat", (int[]){bu, rest}, 2, (int[]){cat}, 1);
-  cliq__node_set_int(&g->nodes[4], "axis", 0);
-  cliq__graph_add_node(g, "Reshape", "", "reshape", (int[]){t, cat}, 2, (int[]){y}, 1);
-  for (size_t i = 0; i < g->n_nodes; i++) g->nodes[i].opset = 13;
-  g->values[y].flags |= CLIQ__VALUE_GRAPH_OUTPUT;
-  g->outputs[g->n_outputs++] = y;
+  tg *t = tg_new(13);
+  const char *names[4] = {"batch", NULL, NULL, NULL};
+  int x = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 4, DIMS(-1, 8, 5, 3), names);
+  cliq__tensor *zero = ints(CLIQ_DTYPE_INT64, 0, NULL, (int64_t[]){0}), *ax0 = VEC(0), *rest = VEC(-1, 4);
+  int c_zero = tg_const(t, "zero", zero), c_ax0 = tg_const(t, "ax0", ax0), c_rest = tg_const(t, "rest", rest);
+  free_all((cliq__tensor *[]){zero, ax0, rest}, 3);
+  int tr = tg_node(t, "Transpose", "tr", (int[]){x}, 1);
+  cliq__node_set_ints(tg_last_node(t), "perm", (int64_t[]){0, 2, 3, 1}, 4);
+  int shp = tg_node(t, "Shape", "shape", (int[]){x}, 1);
+  int b = tg_node(t, "Gather", "gather", (int[]){shp, c_zero}, 2);
+  int bu = tg_node(t, "Unsqueeze", "unsq", (int[]){b, c_ax0}, 2);
+  int cat = tg_node(t, "Concat", "concat", (int[]){bu, c_rest}, 2);
+  cliq__node_set_int(tg_last_node(t), "axis", 0);
+  int y = tg_node(t, "Reshape", "reshape", (int[]){tr, cat}, 2);
+  tg_output(t, y);
   void *buf;
   size_t size;
-  if (!th_expect_status(g_ref, cliq__onnx_export(g_ref, g, &buf, &size), CLIQ_STATUS_OK, "exporting the shape subgraph")) {
-    cliq__graph_free(g);
-    return;
-  }
-  cliq__graph_free(g);
+  bool built = th_expect_status(g_ref, tg_bytes(t, g_ref, &buf, &size), CLIQ_STATUS_OK, "building the shape subgraph");
+  tg_free(t);
+  if (!built) return;
   for (int batch = 1; batch <= 3; batch += 2) {
     int64_t d[4] = {batch, 8, 5, 3};
     cliq__tensor *in = random_of(CLIQ_DTYPE_FLOAT32, 4, d);
