@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *cliq__elem_option(cliq_dtype dt) {
-  switch (cliq_dtype_size(dt)) {
+/* The container of es-byte elements. */
+static const char *elem_for_size(size_t es) {
+  switch (es) {
   case 1: return "-DELEM=uchar";
   case 2: return "-DELEM=ushort";
   case 4: return "-DELEM=uint";
@@ -17,6 +18,8 @@ const char *cliq__elem_option(cliq_dtype dt) {
   default: return NULL;
   }
 }
+
+const char *cliq__elem_option(cliq_dtype dt) { return elem_for_size(cliq_dtype_size(dt)); }
 
 cliq_status cliq__op_check_i32(const cliq__opctx *oc, const cliq__value *v) {
   size_t n;
@@ -154,7 +157,7 @@ void cliq__plan_strided_copy(cliq__planner *p, int node, int src, int dst, cliq_
   }
   int geo_id = cliq__plan_const(p, geo, 3 * (size_t)s.rank * sizeof(int32_t));
   char opts[64];
-  snprintf(opts, sizeof opts, "%s -DVEC=%zu", es == 1 ? "-DELEM=uchar" : es == 2 ? "-DELEM=ushort" : es == 4 ? "-DELEM=uint" : "-DELEM=ulong", vec);
+  snprintf(opts, sizeof opts, "%s -DVEC=%zu", elem_for_size(es), vec);
   cliq__launch *L = cliq__plan_kernel(p, node, "strided_copy", opts, "strided_copy");
   cliq__arg_value(L, src);
   cliq__arg_value(L, dst);
