@@ -33,8 +33,8 @@ typedef int64_t cliq_i64;
 CLIQ_INLINE cliq_i64 cliq_rshift_rne(cliq_i64 v, int n) {
   cliq_i64 q = v >> n;
   cliq_i64 rem = v - q * ((cliq_i64)1 << n); /* in [0, 2^n); multiply: a left shift of a negative is UB in C */
-  cliq_i64 half = (cliq_i64)1 << (n - 1);
-  return q + ((rem > half) || (rem == half && (q & 1)) ? 1 : 0);
+  cliq_i64 halfway = (cliq_i64)1 << (n - 1); /* not "half": a type name in OpenCL C */
+  return q + ((rem > halfway) || (rem == halfway && (q & 1)) ? 1 : 0);
 }
 
 /* The requantization above, before zero point and clamp. */
@@ -78,9 +78,9 @@ CLIQ_INLINE int cliq_q8_residual(int acc, int m, int sh, int zc, int clo, int ch
 inline long16 cliq_rshift_rne16(long16 v, long16 n) {
   long16 q = v >> n;
   long16 rem = v & ((((long16)1) << n) - 1);
-  long16 half = ((long16)1) << (n - 1);
+  long16 halfway = ((long16)1) << (n - 1);
   /* vector comparisons give -1 for true */
-  return q - ((rem > half) | ((rem == half) & ((q & 1) != 0)));
+  return q - ((rem > halfway) | ((rem == halfway) & ((q & 1) != 0)));
 }
 
 inline int16 cliq_requant_raw16(int16 acc, int16 m, int16 sh) {
