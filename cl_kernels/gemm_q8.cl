@@ -45,7 +45,8 @@
   __global const uint *A, __global const uint *B, __global const int *chan, __global const int *colsum,       \
       __global const char *res, __global char *y, const int R, const int C, const int K4, const int G,        \
       const int a_sn, const int a_sg, const int b_sn, const int b_sg, const int Mgp, const int chan_plane,    \
-      const int cs_sn, const int cs_sg, const int y_sn, const int y_sc, const int y_sp, const int asym,       \
+      const int cs_sn, const int cs_sg, const int y_sn, const int y_sc, const int y_sp, const int OW,         \
+      const int OWp, const int asym,                                                                          \
       const int has_res, const int yzp, const int lo, const int hi, const int zc, const int clo, const int chi, \
       const int zr, const int ma, const int sha, const int mb, const int shb, const int my, const int shy
 
@@ -96,9 +97,13 @@ inline int q8_finish1(int acc, int bias, int mult, int shift, int zw_cs, int r, 
 /* Epilogue of a Q8_ROWS x 32 tile, channels on rows. */
 inline void q8_epilogue_n(const int16 *acc, int n, int g, int rb, int cb, __global const int *chan,
                           __global const int *colsum, __global const char *res, __global char *y, int R, int C,
-                          int Mgp, int chan_plane, int cs_sn, int cs_sg, int y_sn, int y_sc, int y_sp, int asym,
-                          Q8_EPI_ARGS) {
+                          int Mgp, int chan_plane, int cs_sn, int cs_sg, int y_sn, int y_sc, int y_sp, int OW, int OWp,
+                          int asym, Q8_EPI_ARGS) {
   const int pos0 = cb * Q8_COLS;
+  /* columns are positions with output rows padded to OWp (a multiple of 16, or one row): each
+   * 16-column half lies in one output row; n0/n1 = its valid outputs */
+  const int oh0 = pos0 / OWp, ow0 = pos0 - oh0 * OWp, oh1 = (pos0 + 16) / OWp, ow1 = pos0 + 16 - oh1 * OWp;
+  const int n0 = min(OW - ow0, C - pos0), n1 = min(OW - ow1, C - pos0 - 16);
   int16 cs0 = 0, cs1 = 0;
   if (asym) {
     __global const int *cs = colsum + n * cs_sn + g * cs_sg + pos0;
@@ -111,11 +116,11 @@ inline void q8_epilogue_n(const int16 *acc, int n, int g, int rb, int cb, __glob
     const int pi = g * Mgp + row;
     const int bias = chan[pi], mult = chan[chan_plane + pi], shift = chan[2 * chan_plane + pi];
     const int zw = chan[3 * chan_plane + pi];
-    const int base = n * y_sn + (g * R + row) * y_sc + pos0 * y_sp;
+    const int cbase = n * y_sn + (g * R + row) * y_sc;
     q8_finish16(acc[2 * r], (int16)bias, (int16)mult, (int16)shift, as_int16(as_uint16(cs0) * (uint)zw), res, y,
-                base, y_sp, C - pos0, Q8_EPI_PASS);
+                cbase + (oh0 * OW + ow0) * y_sp, y_sp, n0, Q8_EPI_PASS);
     q8_finish16(acc[2 * r + 1], (int16)bias, (int16)mult, (int16)shift, as_int16(as_uint16(cs1) * (uint)zw), res, y,
-                base + 16 * y_sp, y_sp, C - pos0 - 16, Q8_EPI_PASS);
+                cbase + (oh1 * OW + ow1) * y_sp, y_sp, n1, Q8_EPI_PASS);
   }
 }
 
@@ -152,9 +157,12 @@ inline void q8_epilogue_t(const int16 *acc, int n, int g, int rb, int cb, __glob
   int16 acc[2 * Q8_ROWS];                                                                                      \
   for (int r = 0; r < 2 * Q8_ROWS; r++) acc[r] = 0;
 
-#define Q8_TILE_EPILOGUE(orient)                                                                               \
-  q8_epilogue_##orient(acc, n, g, rb, cb, chan, colsum, res, y, R, C, Mgp, chan_plane, cs_sn, cs_sg, y_sn,    \
-                       y_sc, y_sp, asym, Q8_EPI_PASS);
+#define Q8_TILE_EPILOGUE_n                                                                                     \
+  q8_epilogue_n(acc, n, g, rb, cb, chan, colsum, res, y, R, C, Mgp, chan_plane, cs_sn, cs_sg, y_sn, y_sc, y_sp,   \
+                OW, OWp, asym, Q8_EPI_PASS);
+#define Q8_TILE_EPILOGUE_t                                                                                     \
+  q8_epilogue_t(acc, n, g, rb, cb, chan, colsum, res, y, R, C, Mgp, chan_plane, cs_sn, cs_sg, y_sn, y_sc, y_sp,   \
+                asym, Q8_EPI_PASS);
 
 /* ---- VNNI (PoCL on x86 with AVX512-VNNI) -------------------------------------------------------
  * PoCL never emits vpdpbusd from OpenCL C and its builtin crashes LLVM (shared/notes lesson 1), so
@@ -178,7 +186,7 @@ __kernel void q8_gemm_vnni_n(Q8_GEMM_ARGS) {
     }
     ap += Q8_ROWS;
   }
-  Q8_TILE_EPILOGUE(n)
+  Q8_TILE_EPILOGUE_n
 }
 
 __kernel void q8_gemm_vnni_t(Q8_GEMM_ARGS) {
@@ -194,7 +202,7 @@ __kernel void q8_gemm_vnni_t(Q8_GEMM_ARGS) {
     }
     ap += Q8_ROWS;
   }
-  Q8_TILE_EPILOGUE(t)
+  Q8_TILE_EPILOGUE_t
 }
 #endif
 
@@ -225,13 +233,13 @@ __kernel void q8_gemm_vnni_t(Q8_GEMM_ARGS) {
 __kernel void q8_gemm_wide_n(Q8_GEMM_ARGS) {
   Q8_TILE_PROLOGUE
   Q8_WIDE_LOOP
-  Q8_TILE_EPILOGUE(n)
+  Q8_TILE_EPILOGUE_n
 }
 
 __kernel void q8_gemm_wide_t(Q8_GEMM_ARGS) {
   Q8_TILE_PROLOGUE
   Q8_WIDE_LOOP
-  Q8_TILE_EPILOGUE(t)
+  Q8_TILE_EPILOGUE_t
 }
 
 /* ---- dot4 (GPUs: dp4a, khr, arm, or portable) ------------------------------------------------------
@@ -264,9 +272,12 @@ __kernel void q8_gemm_dot4(Q8_GEMM_ARGS, const int chan_rows) {
       const int r = row + i, c = col + j;
       if (r >= R || c >= C) continue;
       const int ch = chan_rows ? r : c, pos = chan_rows ? c : r;
+      /* positions are padded per output row to OWp (OWp = OW: no padding) */
+      const int oh = pos / OWp, ow = pos - (pos / OWp) * OWp;
+      if (ow >= OW) continue;
       const int pi = g * Mgp + ch;
       const int cs = asym ? colsum[n * cs_sn + g * cs_sg + pos] : 0;
-      const int o = n * y_sn + (g * (chan_rows ? R : C) + ch) * y_sc + pos * y_sp;
+      const int o = n * y_sn + (g * (chan_rows ? R : C) + ch) * y_sc + (oh * OW + ow) * y_sp;
       y[o] = (char)q8_finish1(acc[i][j], chan[pi], chan[chan_plane + pi], chan[2 * chan_plane + pi],
                               (int)((uint)chan[3 * chan_plane + pi] * (uint)cs), has_res ? res[o] : 0, Q8_EPI_PASS);
     }

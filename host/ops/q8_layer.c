@@ -296,6 +296,20 @@ static void arg_epilogue(cliq__launch *L, const cliq__q8_epi *e) {
 
 static bool fits_i32(int64_t v) { return v >= 0 && v <= INT32_MAX; }
 
+/* Weights [G * Mg][K] in conv order (c, kh, kw) reordered to the packing's depth order
+ * ((kh, kw), c) with C/group padded to Cg4 = a multiple of 4 by zeros (conv_q8.cl's banner). */
+static int8_t *reorder_conv_weights(const int8_t *w, int64_t rows, int64_t Cg, int64_t taps, int64_t Cg4) {
+  size_t n;
+  int64_t dims[2] = {rows, taps * Cg4};
+  if (!cliq__shape_elems(2, dims, &n)) return NULL;
+  int8_t *out = calloc(n ? n : 1, 1);
+  if (!out) return NULL;
+  for (int64_t r = 0; r < rows; r++)
+    for (int64_t c = 0; c < Cg; c++)
+      for (int64_t t = 0; t < taps; t++) out[(r * taps + t) * Cg4 + c] = w[(r * Cg + c) * taps + t];
+  return out;
+}
+
 cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_desc *d) {
   cliq__opctx oc = {cliq__plan_context(p), cliq__plan_graph(p), node};
   const cliq__node *nd = cliq__op_node(&oc);
@@ -305,17 +319,30 @@ cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_d
   if (!v) return cliq__plan_error(p, CLIQ_STATUS_UNSUPPORTED);
 
   const int64_t G = d->groups, Z = d->images * d->groups, Mg = d->chans_per_group, P = d->positions, K = d->depth;
-  const int64_t K4 = ceil_div(K, 4), rows = v->rows;
+  const int64_t rows = v->rows;
+  const bool conv = d->pack != CLIQ__Q8_PACK_ROWS;
+  const cliq__qconv_geom *gm = d->geom;
+  /* depth: convs in (tap, channel) order with channels padded to 4; fully connected in k order */
+  const int64_t Cg = conv ? gm->C / gm->group : K, taps = conv ? gm->KH * gm->KW : 1;
+  const int64_t Cg4 = conv ? round_up(Cg, 4) : K, K4 = conv ? taps * Cg4 / 4 : ceil_div(K, 4);
+  /* the view of the input the fast packing reads: a 1x1 stride-1 unpadded conv is one long row */
+  const bool one = d->pack == CLIQ__Q8_PACK_1X1;
+  const int64_t vH = conv ? (one ? 1 : gm->H) : 1, vW = conv ? (one ? gm->H * gm->W : gm->W) : P;
+  const int64_t vOH = conv ? (one ? 1 : gm->OH) : 1, vOW = conv ? (one ? P : gm->OW) : P;
+  const int64_t OWp = conv ? round_up(vOW, 16) : P; /* channels-on-rows columns: rows padded to 16 */
+
   /* Orientation: the one that pads less work, channels on rows on a tie (contiguous stores). */
   int64_t orient = cliq__attr_int(nd, "cliq.gemm_orient", 0);
   if (orient == 0) {
-    int64_t cost_n = round_up(Mg, rows) * round_up(P, 32), cost_t = round_up(P, rows) * round_up(Mg, 32);
+    int64_t cost_n = round_up(Mg, rows) * round_up(vOH * OWp, 32), cost_t = round_up(P, rows) * round_up(Mg, 32);
     orient = cost_t < cost_n ? 2 : 1;
   }
   const bool chan_rows = orient == 1;
-  const int64_t R = chan_rows ? Mg : P, C = chan_rows ? P : Mg;
+  const int64_t cols = chan_rows ? vOH * OWp : P; /* positions as the GEMM sees them */
+  const int64_t R = chan_rows ? Mg : P, C = chan_rows ? cols : Mg;
+  const int64_t y_ow = chan_rows && conv ? vOW : P, y_owp = chan_rows && conv ? OWp : P;
   const int64_t bw_w = chan_rows ? rows : 32, bw_x = chan_rows ? 32 : rows;
-  const int64_t nblk_w = ceil_div(Mg, bw_w), nblk_x = ceil_div(P, bw_x);
+  const int64_t nblk_w = ceil_div(Mg, bw_w), nblk_x = ceil_div(cols, bw_x);
   const int64_t out_sz = nblk_x * K4 * bw_x, cols_pad = nblk_x * bw_x, Mgp = round_up(Mg, 32);
   const int64_t w_sg = nblk_w * K4 * bw_w;
   if (!fits_i32(Z * out_sz) || !fits_i32(G * w_sg) || !fits_i32(4 * G * Mgp) || !fits_i32(Z * cols_pad) ||
@@ -325,8 +352,10 @@ cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_d
   const int xoff = v->xor_mask ? 128 : 0;
 
   /* constants: packed weights and the channel planes [bias'][mult][shift][z_w] */
+  int8_t *wr = conv ? reorder_conv_weights(d->w, G * Mg, Cg, taps, Cg4) : NULL;
   size_t wbytes = 0;
-  uint8_t *wp = pack_weights(d->w, G, Mg, K, K4, bw_w, &wbytes);
+  uint8_t *wp = (!conv || wr) ? pack_weights(conv ? wr : d->w, G, Mg, conv ? taps * Cg4 : K, K4, bw_w, &wbytes) : NULL;
+  free(wr);
   int32_t *planes = calloc((size_t)(4 * G * Mgp), sizeof(int32_t));
   if (!wp || !planes) {
     free(wp);
@@ -357,52 +386,41 @@ cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_d
   if (wc < 0 || cc < 0 || xs < 0) return cliq__plan_status(p);
 
   /* pack the activations */
-  const cliq__qconv_geom *gm = d->geom;
   cliq__launch *L;
-  if (d->pack == CLIQ__Q8_PACK_ROWS) {
+  if (!conv) {
     L = cliq__plan_kernel(p, node, "conv_q8", NULL, "q8_pack_rows");
     cliq__arg_value(L, d->x);
     cliq__arg_scratch(L, xs);
-    cliq__arg_i32(L, (int32_t)P);
-    cliq__arg_i32(L, (int32_t)K);
-    cliq__arg_i32(L, (int32_t)K4);
-    cliq__arg_i32(L, v->xor_mask);
-    cliq__arg_i32(L, (int32_t)bw_x);
-  } else if (d->pack == CLIQ__Q8_PACK_1X1) {
-    L = cliq__plan_kernel(p, node, "conv_q8", NULL, "q8_pack_1x1");
+    const int64_t a[] = {P, K, K4, v->xor_mask, bw_x};
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
+    size_t gws[2] = {(size_t)(nblk_x * bw_x), (size_t)K4}, lws[2] = {(size_t)bw_x, 1};
+    cliq__launch_range(L, 2, gws, lws);
+  } else if (chan_rows) {
+    L = cliq__plan_kernel(p, node, "conv_q8", NULL, "q8_pack_im2col32");
     cliq__arg_value(L, d->x);
     cliq__arg_scratch(L, xs);
-    cliq__arg_i32(L, (int32_t)gm->C);
-    cliq__arg_i32(L, (int32_t)P);
-    cliq__arg_i32(L, (int32_t)(gm->C / gm->group));
-    cliq__arg_i32(L, (int32_t)G);
-    cliq__arg_i32(L, (int32_t)K);
-    cliq__arg_i32(L, (int32_t)K4);
-    cliq__arg_i32(L, v->xor_mask);
-    cliq__arg_i32(L, (int32_t)bw_x);
-    cliq__arg_i32(L, (int32_t)out_sz);
+    const int64_t a[] = {gm->C, vH, vW, Cg, G, vOH, vOW, OWp, Cg4 / 4, K4, one ? 1 : gm->KW, one ? 1 : gm->sh,
+                         one ? 1 : gm->sw, one ? 1 : gm->dh, one ? 1 : gm->dw, one ? 0 : gm->pt, one ? 0 : gm->pl,
+                         e->x_zp, v->xor_mask, nblk_x};
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
+    size_t gws[2] = {(size_t)nblk_x, (size_t)Z}, lws[2] = {1, 1};
+    cliq__launch_range(L, 2, gws, lws);
   } else {
     L = cliq__plan_kernel(p, node, "conv_q8", NULL, "q8_pack_im2col");
     cliq__arg_value(L, d->x);
     cliq__arg_scratch(L, xs);
-    const int64_t a[] = {gm->C, gm->H, gm->W, gm->C / gm->group, G, gm->OW, P, K, K4, gm->KH, gm->KW,
-                         gm->sh, gm->sw, gm->dh, gm->dw, gm->pt, gm->pl, e->x_zp, v->xor_mask, bw_x, out_sz};
+    const int64_t a[] = {gm->C, gm->H, gm->W, Cg, G, gm->OW, P, Cg4 / 4, K4, gm->KW, gm->sh, gm->sw,
+                         gm->dh, gm->dw, gm->pt, gm->pl, e->x_zp, v->xor_mask, bw_x, out_sz};
     for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
-  }
-  {
-    size_t gws[3] = {(size_t)(nblk_x * bw_x), (size_t)K4, (size_t)(d->pack == CLIQ__Q8_PACK_ROWS ? 1 : Z)};
-    size_t lws[3] = {(size_t)bw_x, 1, 1};
+    size_t gws[3] = {(size_t)(nblk_x * bw_x), (size_t)K4, (size_t)Z}, lws[3] = {(size_t)bw_x, 1, 1};
     cliq__launch_range(L, 3, gws, lws);
   }
   if (asym) {
     L = cliq__plan_kernel(p, node, "conv_q8", NULL, "q8_colsum");
     cliq__arg_scratch(L, xs);
     cliq__arg_scratch(L, cs);
-    cliq__arg_i32(L, (int32_t)K4);
-    cliq__arg_i32(L, (int32_t)bw_x);
-    cliq__arg_i32(L, (int32_t)out_sz);
-    cliq__arg_i32(L, (int32_t)cols_pad);
-    cliq__arg_i32(L, v->xor_mask);
+    const int64_t a[] = {K4, bw_x, out_sz, cols_pad, v->xor_mask};
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
     size_t gws[2] = {(size_t)cols_pad, (size_t)Z}, lws[2] = {(size_t)bw_x, 1};
     cliq__launch_range(L, 2, gws, lws);
   }
@@ -428,7 +446,7 @@ cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_d
   const int64_t w_sn = 0, x_sn = G * out_sz, x_sg = out_sz;
   const int64_t a[] = {R, C, K4, G,
                        chan_rows ? w_sn : x_sn, chan_rows ? w_sg : x_sg, chan_rows ? x_sn : w_sn, chan_rows ? x_sg : w_sg,
-                       Mgp, plane, G * cols_pad, cols_pad, d->y_sn, d->y_sc, d->y_sp, asym ? 1 : 0};
+                       Mgp, plane, G * cols_pad, cols_pad, d->y_sn, d->y_sc, d->y_sp, y_ow, y_owp, asym ? 1 : 0};
   for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
   arg_epilogue(L, e);
   if (dot4) {
