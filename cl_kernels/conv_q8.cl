@@ -32,6 +32,7 @@ __kernel void q8_pack_im2col32(__global const char *x, __global uint *out, const
   const int n = z / G, g = z - (z / G) * G;
   __global const char *xz = x + ((size_t)n * Ctot + (size_t)g * Cg) * H * W;
   __global uint *ob = out + ((size_t)z * nblk + b) * K4 * 32;
+  const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   int oh[2], ow0[2];
   for (int h = 0; h < 2; h++) {
     const int c0 = b * 32 + 16 * h;
@@ -59,6 +60,19 @@ __kernel void q8_pack_im2col32(__global const char *x, __global uint *out, const
             v = convert_int16(vload16(0, xr + iw0));
           } else if (fast) {
             v = convert_int16((char16)(vload16(0, xr + iw0).even, vload16(1, xr + iw0).even));
+          } else if (sw == 1 && W >= 16) {
+            /* border strip: load the in-row window nearest to it, move lanes into place, and
+             * put the zero point where the tap falls outside the row */
+            const int s0 = clamp(iw0, 0, W - 16);
+            const int16 iw = lane + iw0;
+            const uchar16 idx = convert_uchar16(clamp(lane + (iw0 - s0), 0, 15));
+            v = select((int16)xzp, convert_int16(shuffle(vload16(0, xr + s0), idx)), iw >= 0 && iw < W);
+          } else if (sw == 2 && W >= 32) {
+            const int s0 = clamp(iw0, 0, W - 32);
+            const int16 iw = 2 * lane + iw0;
+            const uchar16 idx = convert_uchar16(clamp(2 * lane + (iw0 - s0), 0, 31));
+            v = select((int16)xzp, convert_int16(shuffle2(vload16(0, xr + s0), vload16(1, xr + s0), idx)),
+                       iw >= 0 && iw < W);
           } else {
             int tmp[16];
             for (int j = 0; j < 16; j++) {
