@@ -45,3 +45,6 @@ CLIQ_OP(Resize)
 /* normalisation and others */
 
 /* quantization (host/ops/quant.c) and internal int8 ops */
+/* int8 convolution and fully connected (host/ops/qconv.c, qgemm.c, shared parts in q8_layer.c) */
+CLIQ_OP(QConv)
+CLIQ_OP(QGemm)

@@ -99,5 +99,14 @@ void cliq__ref_resize_linear_f32(int rank, const int64_t *in_dims, const int64_t
  * types keep the low bits, as numpy on x86 does); integers narrow by keeping the low bits; to
  * bool is != 0. from/to are cliq_dtype values. */
 void cliq__ref_cast(int from, int to, const void *src, void *dst, size_t n);
+/* ---- int8 convolution and GEMM (conv_q8.c, gemm_q8.c; types in q8.h) ------------------------ */
+struct cliq__qconv_geom;
+struct cliq__q8_epi;
+/* QConv: x [N,C,H,W], w [M,C/group,KH,KW], bias [M] or NULL, res (shape of y) or NULL, y [N,M,OH,OW]. */
+void cliq__ref_conv_q8(const struct cliq__qconv_geom *g, const int8_t *x, const int8_t *w, const int32_t *bias,
+                       const int8_t *res, const struct cliq__q8_epi *e, int8_t *y);
+/* QGemm: x [rows,K], w [N,K], bias [N] or NULL, res [rows,N] or NULL, y [rows,N]. */
+void cliq__ref_gemm_q8(size_t rows, size_t K, size_t N, const int8_t *x, const int8_t *w, const int32_t *bias,
+                       const int8_t *res, const struct cliq__q8_epi *e, int8_t *y);
 
 #endif /* CLIQ_REF_H */
