@@ -144,6 +144,8 @@ static const char *classify(const void *buf, size_t size, char *missing_op, size
   for (size_t i = 0; i < g->n_node && !r; i++) {
     const char *dom = g->node[i]->domain ? g->node[i]->domain : "";
     if (strcmp(g->node[i]->op_type, "Constant") == 0 && !dom[0]) continue;
+    /* import rewrites Upsample (opsets 7-9) to Resize-11 (host/onnx_import.c) */
+    if (strcmp(g->node[i]->op_type, "Upsample") == 0 && !dom[0] && cliq__op_find("Resize", "")) continue;
     if (!cliq__op_find(g->node[i]->op_type, dom)) {
       snprintf(missing_op, mlen, "%s%s%s", dom, dom[0] ? "." : "", g->node[i]->op_type);
       r = "op";
