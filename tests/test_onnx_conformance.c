@@ -77,8 +77,10 @@ static void *bake_shape_inputs(const void *buf, size_t size, const char *set_dir
     for (size_t j = 0; j < g->n_node && !baked[i]; j++) {
       const Onnx__NodeProto *np = g->node[j];
       const cliq__op_def *def = cliq__op_find(np->op_type, np->domain ? np->domain : "");
-      for (size_t k = 0; def && k < np->n_input && k < 32; k++)
-        if ((def->const_inputs & (1u << k)) && strcmp(np->input[k], g->input[i]->name) == 0) baked[i] = true;
+      uint32_t mask = def ? def->const_inputs : 0;
+      if (strcmp(np->op_type, "Upsample") == 0) mask = 1u << 1; /* scales; import makes it Resize's input 2 */
+      for (size_t k = 0; k < np->n_input && k < 32; k++)
+        if ((mask & (1u << k)) && strcmp(np->input[k], g->input[i]->name) == 0) baked[i] = true;
     }
     char path[4200];
     size_t tsize;
