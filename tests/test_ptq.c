@@ -175,9 +175,7 @@ static void test_streaming(cliq_context *ctx) {
   o.method = CLIQ_CALIB_MINMAX;
   o.progress = on_progress;
   o.progress_user = &pl;
-  cliq_preprocess pre; /* cliq_preprocess_default() lives with the image code (branch cli) */
-  memset(&pre, 0, sizeof pre);
-  pre.std[0] = pre.std[1] = pre.std[2] = 1.0f;
+  cliq_preprocess pre = cliq_preprocess_default();
   pre.mean[0] = 127.5f;
   pre.std[0] = 58.5f;
   pre.width = 7;

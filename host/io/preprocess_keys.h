@@ -1,23 +1,23 @@
 /*
- * preprocess_keys.h — the metadata_props keys under which a model stores the preprocessing its
- * inputs expect (cliq_preprocess, include/cliq.h). `cliq quantize` writes them into the int8
- * model (calib/meta.c) so `cliq run/eval/compare` reuse them (cliq_preprocess_from_model,
- * host/io/). Shared by writer and reader so the names exist once.
+ * preprocess_keys.h — the metadata_props keys under which a model carries its preprocessing
+ * (cliq_preprocess), so `cliq run/eval/compare` feed a quantized model the way it was calibrated.
  *
- * Values are text; a key that is absent means the cliq_preprocess_default() value. Floats are
- * written with %.9g (they read back exactly).
- *   cliq.preprocess.size     "WxH"    resize to exactly W x H      (width, height; absent when 0)
- *   cliq.preprocess.resize   "N"      short side to N, then crop  (resize_short; absent when 0)
- *   cliq.preprocess.crop     "WxH"    centre crop after resize    (crop_w, crop_h; absent when 0)
- *   cliq.preprocess.mean     "a,b,c"  in 0..255 units, per channel (x - mean) / std
- *   cliq.preprocess.std      "a,b,c"
- *   cliq.preprocess.bgr      "0"|"1"  channel order BGR
- *   cliq.preprocess.gray     "0"|"1"  convert to one grey channel
- *   cliq.preprocess.layout   "auto"|"nchw"|"nhwc"
+ * Written by the quantizer (cliq_quantize with options.preprocess, via cliq__preprocess_store),
+ * read by cliq_preprocess_from_model. Values are plain text; an absent key keeps the default of
+ * cliq_preprocess_default():
+ *   cliq.preprocess.size    "WxH"     resize to exactly W x H            (cliq_preprocess width, height)
+ *   cliq.preprocess.resize  "N"       short side to N, then crop         (resize_short)
+ *   cliq.preprocess.crop    "WxH"     centre crop                        (crop_w, crop_h)
+ *   cliq.preprocess.mean    "a,b,c"   per channel, 0..255 units, %.9g    (mean; one value = all channels)
+ *   cliq.preprocess.std     "a,b,c"   per channel, 0..255 units, %.9g    (std)
+ *   cliq.preprocess.bgr     "0"|"1"                                      (bgr)
+ *   cliq.preprocess.gray    "0"|"1"                                      (gray)
+ *   cliq.preprocess.layout  "auto"|"nchw"|"nhwc"                         (layout)
  */
-#ifndef CLIQ_IO_PREPROCESS_KEYS_H
-#define CLIQ_IO_PREPROCESS_KEYS_H
+#ifndef CLIQ_PREPROCESS_KEYS_H
+#define CLIQ_PREPROCESS_KEYS_H
 
+#define CLIQ_PREPROCESS_KEY_PREFIX "cliq.preprocess."
 #define CLIQ_PREPROCESS_KEY_SIZE "cliq.preprocess.size"
 #define CLIQ_PREPROCESS_KEY_RESIZE "cliq.preprocess.resize"
 #define CLIQ_PREPROCESS_KEY_CROP "cliq.preprocess.crop"
@@ -27,4 +27,4 @@
 #define CLIQ_PREPROCESS_KEY_GRAY "cliq.preprocess.gray"
 #define CLIQ_PREPROCESS_KEY_LAYOUT "cliq.preprocess.layout"
 
-#endif /* CLIQ_IO_PREPROCESS_KEYS_H */
+#endif /* CLIQ_PREPROCESS_KEYS_H */

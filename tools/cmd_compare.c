@@ -1,0 +1,315 @@
+/*
+ * cmd_compare.c — `cliq compare FLOAT.onnx INT8.onnx --images SRC`: how far an int8 model's
+ * outputs are from its float model's over a set of images: per output the SQNR in dB,
+ * 10*log10(sum y^2 / sum (y - y_q)^2), and the cosine similarity, both accumulated over every
+ * element of every image; `min_sqnr_db` is the worst output. --layers adds the same figures for
+ * every tensor that has the same name in both models (activations of the float graph; in a QDQ
+ * model the tensor of that name is the op's output before its QuantizeLinear), to see where the
+ * error grows. Preprocessing: the flags, else what the int8 model stores, else defaults.
+ */
+#include "tool_common.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct err_acc {
+  double rr, dd, rq, qq; /* sums of ref^2, (ref-q)^2, ref*q, q^2 */
+  size_t n;
+} err_acc;
+
+static void acc_add(err_acc *a, const float *ref, const float *q, size_t n) {
+  double rr = 0, dd = 0, rq = 0, qq = 0;
+  for (size_t i = 0; i < n; i++) {
+    double r = ref[i], v = q[i], d = r - v;
+    rr += r * r;
+    dd += d * d;
+    rq += r * v;
+    qq += v * v;
+  }
+  a->rr += rr, a->dd += dd, a->rq += rq, a->qq += qq;
+  a->n += n;
+}
+
+static double acc_sqnr(const err_acc *a) {
+  if (a->dd == 0.0) return a->rr == 0.0 ? NAN : INFINITY;
+  return 10.0 * log10(a->rr / a->dd);
+}
+
+static double acc_cosine(const err_acc *a) {
+  double d = sqrt(a->rr) * sqrt(a->qq);
+  return d > 0 ? a->rq / d : (a->rr == a->qq ? 1.0 : 0.0);
+}
+
+typedef struct side {
+  cliq_session *s;
+  tool_io io;
+} side;
+
+static cliq_status side_open(tool_opts *o, cliq_context *ctx, const cliq_model *m, int keep, side *sd) {
+  memset(sd, 0, sizeof *sd);
+  cliq_session_options so = cliq_session_options_default();
+  so.batch = 1;
+  so.dims = o->dims;
+  so.n_dims = o->n_dims;
+  so.keep_intermediates = keep;
+  cliq_status st = cliq_session_create(ctx, m, &so, &sd->s);
+  if (st == CLIQ_STATUS_OK) st = tool_io_alloc(sd->s, m, &sd->io);
+  return st;
+}
+
+static void side_free(side *sd) {
+  tool_io_free(&sd->io);
+  cliq_session_destroy(sd->s);
+}
+
+typedef struct layer {
+  size_t fi, qi; /* tensor indices in the float and int8 sessions */
+  const char *name;
+  size_t elems;
+  err_acc acc;
+} layer;
+
+static void print_num(double v) {
+  if (isinf(v))
+    printf("%10s", "inf");
+  else if (isnan(v))
+    printf("%10s", "-");
+  else
+    printf("%10.2f", v);
+}
+
+int cliq_cmd_compare(int argc, char **argv) {
+  tool_opts o;
+  tool_opts_init(&o, "compare", TOOL_OPT_DEVICE | TOOL_OPT_JSON | TOOL_OPT_DIMS | TOOL_OPT_PRE);
+  const char *fpath = NULL, *qpath = NULL, *images = NULL, *v;
+  long limit = 0, skip = 0;
+  int layers = 0;
+  double min_sqnr = -INFINITY;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      printf("usage: cliq compare FLOAT.onnx INT8.onnx --images SRC [--skip N] [--limit N] [--layers] [--min-sqnr DB]\n"
+             "                    [preprocessing] [options]\n\n"
+             "Runs both models on the images of SRC (a folder, imagenet:DIR or mnist:DIR) and prints, per output,\n"
+             "the SQNR in dB (10*log10(sum y^2 / sum (y - y_int8)^2) over all images) and the cosine similarity.\n"
+             "  --skip N         start after the first N images (e.g. the ones used for calibration)\n"
+             "  --limit N        compare on N images (default: all the rest)\n"
+             "  --layers         also per tensor present in both models under the same name, in graph order\n"
+             "  --min-sqnr DB    exit 1 when an output's SQNR is below DB\n"
+             "JSON: {\"images\":..,\"outputs\":[{\"name\":..,\"sqnr_db\":..,\"cosine\":..}],\"min_sqnr_db\":..[,\"layers\":[..]]}\n\n");
+      tool_print_common_help(stdout, o.accepts);
+      return TOOL_EXIT_OK;
+    }
+    int r = tool_parse_common(&o, argc, argv, &i);
+    if (r < 0) return TOOL_EXIT_USAGE;
+    if (r == 1) continue;
+    if (tool_is_opt(argv[i], "--images")) {
+      if (!(images = tool_value(&o, argc, argv, &i))) return TOOL_EXIT_USAGE;
+    } else if (tool_is_opt(argv[i], "--limit")) {
+      if (!(v = tool_value(&o, argc, argv, &i)) || (limit = tool_parse_count(&o, "--limit", v, 1, 1L << 30)) < 0)
+        return TOOL_EXIT_USAGE;
+    } else if (tool_is_opt(argv[i], "--skip")) {
+      if (!(v = tool_value(&o, argc, argv, &i)) || (skip = tool_parse_count(&o, "--skip", v, 0, 1L << 30)) < 0)
+        return TOOL_EXIT_USAGE;
+    } else if (tool_is_opt(argv[i], "--min-sqnr")) {
+      char *end;
+      if (!(v = tool_value(&o, argc, argv, &i))) return TOOL_EXIT_USAGE;
+      min_sqnr = strtod(v, &end);
+      if (end == v || *end) return tool_usage_error(&o, "--min-sqnr '%s' is not a number of dB", v);
+    } else if (strcmp(argv[i], "--layers") == 0) {
+      layers = 1;
+    } else if (argv[i][0] == '-') {
+      return tool_usage_error(&o, "unknown option '%s'", argv[i]);
+    } else if (!fpath) {
+      fpath = argv[i];
+    } else if (!qpath) {
+      qpath = argv[i];
+    } else {
+      return tool_usage_error(&o, "two models: FLOAT.onnx INT8.onnx ('%s' is a third)", argv[i]);
+    }
+  }
+  if (!fpath || !qpath) return tool_usage_error(&o, "missing FLOAT.onnx and INT8.onnx");
+  if (!images) return tool_usage_error(&o, "missing --images SRC (a folder, imagenet:DIR or mnist:DIR)");
+
+  int rc = TOOL_EXIT_OK;
+  cliq_context *ctx = NULL;
+  cliq_model *fm = NULL, *qm = NULL;
+  cliq_dataset *ds = NULL;
+  side fs = {0}, qs = {0};
+  err_acc *outs = NULL;
+  layer *lay = NULL;
+  size_t n_lay = 0;
+  float *bf = NULL, *bq = NULL;
+  cliq_status st;
+  if (tool_context(&o, NULL, 0, &ctx) != CLIQ_STATUS_OK) return TOOL_EXIT_USAGE;
+  if (tool_model(&o, ctx, fpath, &fm) != CLIQ_STATUS_OK || tool_model(&o, ctx, qpath, &qm) != CLIQ_STATUS_OK) {
+    rc = TOOL_EXIT_USAGE;
+    goto done;
+  }
+  const char *pre_src;
+  cliq_preprocess pre = tool_preprocess(&o, qm, &pre_src);
+  if ((st = tool_bind_image_dims(&o, ctx, fm, &pre)) != CLIQ_STATUS_OK) {
+    rc = tool_lib_error(&o, ctx, st, "preprocessing for '%s'", fpath);
+    goto done;
+  }
+  if ((st = cliq_dataset_open(ctx, images, fm, &pre, &ds)) != CLIQ_STATUS_OK) {
+    rc = tool_lib_error(&o, ctx, st, "cannot open images '%s'", images);
+    goto done;
+  }
+  if ((st = side_open(&o, ctx, fm, layers, &fs)) != CLIQ_STATUS_OK) {
+    rc = tool_lib_error(&o, ctx, st, "cannot plan '%s'", fpath);
+    goto done;
+  }
+  if ((st = side_open(&o, ctx, qm, layers, &qs)) != CLIQ_STATUS_OK) {
+    rc = tool_lib_error(&o, ctx, st, "cannot plan '%s'", qpath);
+    goto done;
+  }
+  if (fs.io.n_in != 1 || qs.io.n_in != 1 || fs.io.in[0].size != qs.io.in[0].size || fs.io.n_out != qs.io.n_out) {
+    rc = tool_usage_error(&o, "'%s' and '%s' do not have the same single image input and outputs", fpath, qpath);
+    goto done;
+  }
+  for (size_t k = 0; k < fs.io.n_out; k++)
+    if (fs.io.out[k].size != qs.io.out[k].size || fs.io.out_info[k].dtype != CLIQ_DTYPE_FLOAT32 ||
+        qs.io.out_info[k].dtype != CLIQ_DTYPE_FLOAT32) {
+      rc = tool_usage_error(&o, "output %zu ('%s') differs in size or is not float32 in the two models", k, fs.io.out_info[k].name);
+      goto done;
+    }
+  size_t elems = cliq_dataset_image_elements(ds);
+  if (elems * sizeof(float) != fs.io.in[0].size) {
+    rc = tool_usage_error(&o, "the images make %zu floats but '%s' takes %zu", elems, fpath, fs.io.in[0].size / sizeof(float));
+    goto done;
+  }
+  outs = calloc(fs.io.n_out + 1, sizeof *outs);
+  if (layers) {
+    size_t nf = cliq_session_tensor_count(fs.s), nq = cliq_session_tensor_count(qs.s), maxe = 1;
+    lay = calloc(nf + 1, sizeof *lay);
+    for (size_t i = 0; lay && i < nf; i++) {
+      cliq_tensor_info fi, qi;
+      cliq_session_tensor(fs.s, i, &fi);
+      if (fi.dtype != CLIQ_DTYPE_FLOAT32) continue;
+      for (size_t j = 0; j < nq; j++) {
+        cliq_session_tensor(qs.s, j, &qi);
+        if (strcmp(fi.name, qi.name) != 0) continue;
+        if (tool_elems(&fi) == tool_elems(&qi)) {
+          lay[n_lay] = (layer){i, j, fi.name, tool_elems(&fi), {0}};
+          if (lay[n_lay].elems > maxe) maxe = lay[n_lay].elems;
+          n_lay++;
+        }
+        break;
+      }
+    }
+    bf = malloc(maxe * sizeof *bf);
+    bq = malloc(maxe * sizeof *bq);
+  }
+  if (!outs || (layers && (!lay || !bf || !bq))) {
+    rc = tool_usage_error(&o, "out of memory");
+    goto done;
+  }
+  size_t total = cliq_dataset_count(ds), first = (size_t)skip;
+  if (first >= total) {
+    rc = tool_usage_error(&o, "--skip %zu leaves none of the %zu images of '%s'", first, total, images);
+    goto done;
+  }
+  size_t count = total - first;
+  if (limit > 0 && (size_t)limit < count) count = (size_t)limit;
+  double t0 = tool_now();
+  for (size_t im = first; im < first + count && rc == TOOL_EXIT_OK; im++) {
+    int label;
+    if ((st = cliq_dataset_get(ds, im, fs.io.in[0].data, &label, NULL)) != CLIQ_STATUS_OK) {
+      rc = tool_lib_error(&o, ctx, st, "image %zu of '%s'", im, images);
+      break;
+    }
+    memcpy(qs.io.in[0].data, fs.io.in[0].data, fs.io.in[0].size);
+    if ((st = cliq_session_run(fs.s, 1, fs.io.in, fs.io.n_out, fs.io.out)) != CLIQ_STATUS_OK) {
+      rc = tool_lib_error(&o, ctx, st, "running '%s'", fpath);
+      break;
+    }
+    if ((st = cliq_session_run(qs.s, 1, qs.io.in, qs.io.n_out, qs.io.out)) != CLIQ_STATUS_OK) {
+      rc = tool_lib_error(&o, ctx, st, "running '%s'", qpath);
+      break;
+    }
+    for (size_t k = 0; k < fs.io.n_out; k++)
+      acc_add(&outs[k], fs.io.out[k].data, qs.io.out[k].data, fs.io.out[k].size / sizeof(float));
+    for (size_t l = 0; l < n_lay; l++) {
+      if ((st = cliq_session_read_tensor(fs.s, lay[l].fi, bf, lay[l].elems)) != CLIQ_STATUS_OK ||
+          (st = cliq_session_read_tensor(qs.s, lay[l].qi, bq, lay[l].elems)) != CLIQ_STATUS_OK) {
+        rc = tool_lib_error(&o, ctx, st, "reading tensor '%s'", lay[l].name);
+        break;
+      }
+      acc_add(&lay[l].acc, bf, bq, lay[l].elems);
+    }
+  }
+  double secs = tool_now() - t0;
+  if (rc != TOOL_EXIT_OK) goto done;
+  double worst = INFINITY;
+  for (size_t k = 0; k < fs.io.n_out; k++) {
+    double s = acc_sqnr(&outs[k]);
+    if (!isnan(s) && s < worst) worst = s;
+  }
+  if (o.json) {
+    printf("{\"float\":");
+    tool_json_str(stdout, fpath);
+    printf(",\"int8\":");
+    tool_json_str(stdout, qpath);
+    printf(",\"images\":%zu,\"skip\":%zu,\"seconds\":%.6g,\"outputs\":[", count, first, secs);
+    for (size_t k = 0; k < fs.io.n_out; k++) {
+      printf("%s{\"name\":", k ? "," : "");
+      tool_json_str(stdout, fs.io.out_info[k].name);
+      printf(",\"sqnr_db\":");
+      tool_json_num(stdout, acc_sqnr(&outs[k]));
+      printf(",\"cosine\":");
+      tool_json_num(stdout, acc_cosine(&outs[k]));
+      printf("}");
+    }
+    printf("],\"min_sqnr_db\":");
+    tool_json_num(stdout, worst);
+    if (layers) {
+      printf(",\"layers\":[");
+      for (size_t l = 0; l < n_lay; l++) {
+        printf("%s{\"name\":", l ? "," : "");
+        tool_json_str(stdout, lay[l].name);
+        printf(",\"sqnr_db\":");
+        tool_json_num(stdout, acc_sqnr(&lay[l].acc));
+        printf(",\"cosine\":");
+        tool_json_num(stdout, acc_cosine(&lay[l].acc));
+        printf("}");
+      }
+      printf("]");
+    }
+    printf("}\n");
+  } else {
+    printf("%s vs %s on %zu images of %s from #%zu (preprocessing %s), %.1f s\n", qpath, fpath, count, images, first, pre_src,
+           secs);
+    printf("  %-40s %10s %10s\n", "output", "SQNR dB", "cosine");
+    for (size_t k = 0; k < fs.io.n_out; k++) {
+      printf("  %-40s ", fs.io.out_info[k].name);
+      print_num(acc_sqnr(&outs[k]));
+      printf(" %10.6f\n", acc_cosine(&outs[k]));
+    }
+    printf("  min SQNR %.2f dB\n", worst);
+    if (layers) {
+      printf("\n  %-40s %10s %10s\n", "tensor (graph order)", "SQNR dB", "cosine");
+      for (size_t l = 0; l < n_lay; l++) {
+        printf("  %-40s ", lay[l].name);
+        print_num(acc_sqnr(&lay[l].acc));
+        printf(" %10.6f\n", acc_cosine(&lay[l].acc));
+      }
+    }
+  }
+  if (worst < min_sqnr) {
+    fprintf(stderr, "cliq compare: min SQNR %.2f dB is below --min-sqnr %.2f\n", worst, min_sqnr);
+    rc = TOOL_EXIT_CHECK;
+  }
+done:
+  free(bf);
+  free(bq);
+  free(lay);
+  free(outs);
+  side_free(&qs);
+  side_free(&fs);
+  cliq_dataset_destroy(ds);
+  cliq_model_destroy(qm);
+  cliq_model_destroy(fm);
+  cliq_context_destroy(ctx);
+  return rc;
+}

@@ -1,0 +1,209 @@
+/*
+ * cmd_quantize.c — `cliq quantize MODEL --calib SRC -o OUT.onnx`: calibrates a float model on
+ * images (a folder, imagenet:DIR or mnist:DIR) and writes the int8 model in QDQ form, with the
+ * preprocessing stored in its metadata so run/eval/compare reuse it. Progress: a bar with
+ * images/s and ETA when stderr is a terminal, plain lines otherwise; at the end calibration time
+ * and peak memory. The work is cliq_quantize (calib/ptq.c); this file is options and output.
+ */
+#include "tool_common.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct progress {
+  double t0, last;
+  int tty;
+  size_t last_line;
+} progress;
+
+static int on_progress(void *user, size_t done, size_t total) {
+  progress *p = user;
+  double now = tool_now(), dt = now - p->t0;
+  double rate = dt > 0 ? (double)done / dt : 0.0;
+  if (p->tty) {
+    /* redraw at most 10 times a second, and at the end */
+    if (now - p->last < 0.1 && done != total) return 0;
+    p->last = now;
+    enum { W = 30 };
+    char bar[W + 1];
+    size_t fill = total ? (size_t)((double)W * (double)done / (double)total) : 0;
+    for (size_t i = 0; i < W; i++) bar[i] = i < fill ? '#' : '.';
+    bar[W] = '\0';
+    if (total) {
+      double eta = rate > 0 ? (double)(total - done) / rate : 0.0;
+      fprintf(stderr, "\rcalibrating [%s] %zu/%zu images  %.1f img/s  ETA %.0f s   ", bar, done, total, rate, eta);
+    } else {
+      fprintf(stderr, "\rcalibrating %zu images  %.1f img/s   ", done, rate);
+    }
+    if (total && done >= total) fprintf(stderr, "\n");
+  } else if (done - p->last_line >= 64 || (total && done >= total)) {
+    p->last_line = done;
+    fprintf(stderr, "calibrated %zu/%zu images (%.1f img/s)\n", done, total, rate);
+  }
+  return 0;
+}
+
+/* "minmax", "entropy", "mse", "auto", "percentile" or "percentile:P". */
+static int parse_method(tool_opts *o, const char *v, cliq_quantize_options *q) {
+  if (strcmp(v, "minmax") == 0) q->method = CLIQ_CALIB_MINMAX;
+  else if (strcmp(v, "entropy") == 0) q->method = CLIQ_CALIB_ENTROPY;
+  else if (strcmp(v, "mse") == 0) q->method = CLIQ_CALIB_MSE;
+  else if (strcmp(v, "auto") == 0) q->method = CLIQ_CALIB_AUTO;
+  else if (strncmp(v, "percentile", 10) == 0 && (v[10] == '\0' || v[10] == ':')) {
+    q->method = CLIQ_CALIB_PERCENTILE;
+    if (v[10] == ':') {
+      char *end;
+      double p = strtod(v + 11, &end);
+      if (end == v + 11 || *end || !(p > 90.0 && p <= 100.0))
+        return tool_usage_error(o, "--method %s: the percentile must be a number in (90, 100], e.g. percentile:99.99", v);
+      q->percentile = p;
+    }
+  } else {
+    return tool_usage_error(o, "--method '%s': one of minmax, percentile[:P], entropy, mse, auto", v);
+  }
+  return TOOL_EXIT_OK;
+}
+
+static const char *method_text(const cliq_quantize_options *q, char *buf, size_t n) {
+  static const char *const names[] = {"minmax", "percentile", "entropy", "mse", "auto"};
+  if (q->method == CLIQ_CALIB_PERCENTILE)
+    snprintf(buf, n, "percentile:%.9g", q->percentile);
+  else
+    snprintf(buf, n, "%s", names[q->method]);
+  return buf;
+}
+
+int cliq_cmd_quantize(int argc, char **argv) {
+  tool_opts o;
+  tool_opts_init(&o, "quantize", TOOL_OPT_DEVICE | TOOL_OPT_JSON | TOOL_OPT_DIMS | TOOL_OPT_PRE);
+  cliq_quantize_options q = cliq_quantize_options_default();
+  const char *model = NULL, *calib = NULL, *out = NULL, *v;
+  long limit = 0, batch = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      printf("usage: cliq quantize MODEL.onnx --calib SRC -o OUT.onnx [--limit N] [--batch B]\n"
+             "                     [--method minmax|percentile[:P]|entropy|mse|auto] [--per-tensor]\n"
+             "                     [--asymmetric-weights] [--symmetric-activations] [preprocessing] [options]\n\n"
+             "Calibrates MODEL on the images of SRC (a folder of .jpg/.png/.bmp, imagenet:DIR or mnist:DIR)\n"
+             "and writes the int8 model in QDQ form (standard ONNX: QuantizeLinear/DequantizeLinear, per-channel\n"
+             "int8 weights, int32 biases), with the preprocessing stored in its metadata.\n"
+             "  --limit N                 calibrate on the first N images (default: all)\n"
+             "  --batch B                 images per calibration run (default 8)\n"
+             "  --method M                activation ranges: minmax, percentile[:P] (P in (90,100], default\n"
+             "                            99.99), entropy (TensorRT KL), mse (default), auto (per tensor, the\n"
+             "                            candidate with the least error in its consumers' outputs)\n"
+             "  --per-tensor              one weight scale per tensor (default: per output channel)\n"
+             "  --asymmetric-weights      weights with zero points in [-128,127] (default: symmetric [-127,127])\n"
+             "  --symmetric-activations   activations with zero point 0 (default: asymmetric)\n"
+             "  -o, --output OUT.onnx     where to write the int8 model\n"
+             "JSON: {\"images\":..,\"seconds\":..,\"images_per_second\":..,\"peak_rss_mb\":..,\"quantized_ops\":..,"
+             "\"float_ops\":..}\n\n");
+      tool_print_common_help(stdout, o.accepts);
+      return TOOL_EXIT_OK;
+    }
+    int r = tool_parse_common(&o, argc, argv, &i);
+    if (r < 0) return TOOL_EXIT_USAGE;
+    if (r == 1) continue;
+    if (tool_is_opt(argv[i], "--calib")) {
+      if (!(calib = tool_value(&o, argc, argv, &i))) return TOOL_EXIT_USAGE;
+    } else if (tool_is_opt(argv[i], "--output") || strcmp(argv[i], "-o") == 0) {
+      if (strcmp(argv[i], "-o") == 0) {
+        if (i + 1 >= argc) return tool_usage_error(&o, "-o needs a file name");
+        out = argv[++i];
+      } else if (!(out = tool_value(&o, argc, argv, &i))) {
+        return TOOL_EXIT_USAGE;
+      }
+    } else if (tool_is_opt(argv[i], "--limit")) {
+      if (!(v = tool_value(&o, argc, argv, &i)) || (limit = tool_parse_count(&o, "--limit", v, 1, 1L << 30)) < 0)
+        return TOOL_EXIT_USAGE;
+    } else if (tool_is_opt(argv[i], "--batch")) {
+      if (!(v = tool_value(&o, argc, argv, &i)) || (batch = tool_parse_count(&o, "--batch", v, 1, 1024)) < 0)
+        return TOOL_EXIT_USAGE;
+    } else if (tool_is_opt(argv[i], "--method")) {
+      if (!(v = tool_value(&o, argc, argv, &i)) || parse_method(&o, v, &q) != TOOL_EXIT_OK) return TOOL_EXIT_USAGE;
+    } else if (strcmp(argv[i], "--per-tensor") == 0) {
+      q.weights_per_tensor = 1;
+    } else if (strcmp(argv[i], "--asymmetric-weights") == 0) {
+      q.weights_asymmetric = 1;
+    } else if (strcmp(argv[i], "--symmetric-activations") == 0) {
+      q.activations_symmetric = 1;
+    } else if (argv[i][0] == '-') {
+      return tool_usage_error(&o, "unknown option '%s'", argv[i]);
+    } else if (model) {
+      return tool_usage_error(&o, "one model at a time ('%s' and '%s')", model, argv[i]);
+    } else {
+      model = argv[i];
+    }
+  }
+  if (!model) return tool_usage_error(&o, "missing MODEL");
+  if (!calib) return tool_usage_error(&o, "missing --calib SRC (a folder of images, imagenet:DIR or mnist:DIR)");
+  if (!out) return tool_usage_error(&o, "missing -o OUT.onnx");
+
+  int rc = TOOL_EXIT_OK;
+  cliq_context *ctx = NULL;
+  cliq_model *m = NULL, *qm = NULL;
+  cliq_dataset *ds = NULL;
+  cliq_status st;
+  if (tool_context(&o, NULL, 0, &ctx) != CLIQ_STATUS_OK) return TOOL_EXIT_USAGE;
+  if (tool_model(&o, ctx, model, &m) != CLIQ_STATUS_OK) {
+    rc = TOOL_EXIT_USAGE;
+    goto done;
+  }
+  const char *pre_src;
+  cliq_preprocess pre = tool_preprocess(&o, m, &pre_src);
+  if ((st = tool_bind_image_dims(&o, ctx, m, &pre)) != CLIQ_STATUS_OK) {
+    rc = tool_lib_error(&o, ctx, st, "preprocessing for '%s'", model);
+    goto done;
+  }
+  if ((st = cliq_dataset_open(ctx, calib, m, &pre, &ds)) != CLIQ_STATUS_OK) {
+    rc = tool_lib_error(&o, ctx, st, "cannot open calibration images '%s'", calib);
+    goto done;
+  }
+  size_t count = cliq_dataset_count(ds);
+  if (limit > 0 && (size_t)limit < count) count = (size_t)limit;
+  cliq_calib_source source = cliq_calib_source_dataset(ds, count);
+  progress pr = {tool_now(), 0.0, isatty(fileno(stderr)), 0};
+  q.limit = count;
+  q.batch = (size_t)batch;
+  q.preprocess = &pre;
+  q.dims = o.dims;
+  q.n_dims = o.n_dims;
+  q.progress = on_progress;
+  q.progress_user = &pr;
+  char mtext[64];
+  if (!o.json)
+    fprintf(stderr, "cliq quantize: %s on %zu images of %s, method %s, weights %s %s, activations %s, preprocessing %s\n", model,
+            count, calib, method_text(&q, mtext, sizeof mtext), q.weights_per_tensor ? "per-tensor" : "per-channel",
+            q.weights_asymmetric ? "asymmetric" : "symmetric", q.activations_symmetric ? "symmetric" : "asymmetric", pre_src);
+  cliq_quantize_report rep;
+  if ((st = cliq_quantize(ctx, m, &source, &q, &rep, &qm)) != CLIQ_STATUS_OK) {
+    if (pr.tty) fprintf(stderr, "\n");
+    rc = tool_lib_error(&o, ctx, st, "quantizing '%s'", model);
+    goto done;
+  }
+  if ((st = cliq_model_save(ctx, qm, out)) != CLIQ_STATUS_OK) {
+    rc = tool_lib_error(&o, ctx, st, "writing '%s'", out);
+    goto done;
+  }
+  double mb = (double)rep.peak_rss_bytes / (1024.0 * 1024.0), ips = rep.seconds > 0 ? (double)rep.images / rep.seconds : 0.0;
+  if (o.json) {
+    printf("{\"model\":");
+    tool_json_str(stdout, model);
+    printf(",\"output\":");
+    tool_json_str(stdout, out);
+    printf(",\"method\":");
+    tool_json_str(stdout, method_text(&q, mtext, sizeof mtext));
+    printf(",\"images\":%zu,\"seconds\":%.6g,\"images_per_second\":%.6g,\"peak_rss_mb\":%.6g,\"quantized_ops\":%zu,\"float_ops\":%zu}\n",
+           rep.images, rep.seconds, ips, mb, rep.quantized_ops, rep.float_ops);
+  } else {
+    printf("wrote %s: %zu ops int8, %zu ops float\n", out, rep.quantized_ops, rep.float_ops);
+    printf("calibration: %zu images in %.1f s (%.1f images/s), peak memory %.0f MB\n", rep.images, rep.seconds, ips, mb);
+  }
+done:
+  cliq_model_destroy(qm);
+  cliq_dataset_destroy(ds);
+  cliq_model_destroy(m);
+  cliq_context_destroy(ctx);
+  return rc;
+}
