@@ -12,15 +12,18 @@
 #include <unistd.h>
 
 typedef struct progress {
-  double t0, last;
+  double t0, last;   /* first batch done (rates exclude planning and kernel builds before it) */
+  size_t done0;
   int tty;
   size_t last_line;
 } progress;
 
 static int on_progress(void *user, size_t done, size_t total) {
   progress *p = user;
-  double now = tool_now(), dt = now - p->t0;
-  double rate = dt > 0 ? (double)done / dt : 0.0;
+  double now = tool_now();
+  if (p->t0 == 0.0) p->t0 = now, p->done0 = done;
+  double dt = now - p->t0;
+  double rate = dt > 0 ? (double)(done - p->done0) / dt : 0.0;
   if (p->tty) {
     /* redraw at most 10 times a second, and at the end */
     if (now - p->last < 0.1 && done != total) return 0;
@@ -163,7 +166,7 @@ int cliq_cmd_quantize(int argc, char **argv) {
   size_t count = cliq_dataset_count(ds);
   if (limit > 0 && (size_t)limit < count) count = (size_t)limit;
   cliq_calib_source source = cliq_calib_source_dataset(ds, count);
-  progress pr = {tool_now(), 0.0, isatty(fileno(stderr)), 0};
+  progress pr = {0.0, 0.0, 0, isatty(fileno(stderr)), 0};
   q.limit = count;
   q.batch = (size_t)batch;
   q.preprocess = &pre;
