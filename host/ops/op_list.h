@@ -17,6 +17,27 @@ CLIQ_OP(Tanh)
 CLIQ_OP(Exp)
 
 /* elementwise binary with broadcasting (host/ops/binary.c) */
+CLIQ_OP(Add)
+CLIQ_OP(Sub)
+CLIQ_OP(Mul)
+CLIQ_OP(Div)
+CLIQ_OP(Pow)
+CLIQ_OP(PRelu)
+CLIQ_OP(Max)
+CLIQ_OP(Min)
+CLIQ_OP(Sum)
+CLIQ_OP(Mean)
+CLIQ_OP(Equal)
+CLIQ_OP(Less)
+CLIQ_OP(LessOrEqual)
+CLIQ_OP(Greater)
+CLIQ_OP(GreaterOrEqual)
+CLIQ_OP(Neg)
+CLIQ_OP(Abs)
+CLIQ_OP(Sqrt)
+CLIQ_OP(Reciprocal)
+CLIQ_OP(Floor)
+CLIQ_OP(Ceil)
 
 /* data movement and shapes (host/ops/shape_ops.c, concat.c, slice.c, ...) */
 
