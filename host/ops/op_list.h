@@ -44,5 +44,25 @@ CLIQ_OP(Ceil)
 /* convolution, gemm, pooling (host/ops/conv.c, gemm.c, pool.c) */
 
 /* normalisation and others */
+/* pooling (host/ops/pool.c) */
+CLIQ_OP(MaxPool)
+CLIQ_OP(AveragePool)
+CLIQ_OP(GlobalAveragePool)
+CLIQ_OP(GlobalMaxPool)
+/* reductions (host/ops/reduce.c) */
+CLIQ_OP(ReduceSum)
+CLIQ_OP(ReduceMean)
+CLIQ_OP(ReduceMax)
+CLIQ_OP(ReduceMin)
+CLIQ_OP(ReduceProd)
+CLIQ_OP(ReduceSumSquare)
+CLIQ_OP(ReduceL1)
+CLIQ_OP(ReduceL2)
+CLIQ_OP(ReduceLogSum)
+CLIQ_OP(ReduceLogSumExp)
+/* host/ops/batchnorm.c, host/ops/softmax.c */
+CLIQ_OP(BatchNormalization)
+CLIQ_OP(Softmax)
+CLIQ_OP(LogSoftmax)
 
 /* quantization (host/ops/quant.c) and internal int8 ops */

@@ -1,0 +1,115 @@
+/*
+ * pool_f32.cl — MaxPool and AveragePool over 1-D to 3-D windows (strides, pads, dilations,
+ * ceil_mode and auto_pad resolved on the host: host/ops/pool.c). The C reference is
+ * host/ref/pool_f32.c; taps are visited in the same order, so AveragePool sums round alike.
+ *
+ * Spatial dims are normalised to (D, H, W); 1-D and 2-D pools have D (and H) of size 1.
+ * Work-item (g0, oh, plane*OD + od) computes VW consecutive outputs along W: one division per
+ * work-item, none per tap, and windows fully inside the input skip the bounds checks.
+ *
+ * maxpool is built for T = float (default), char or uchar (-DT=char -DT_LOWEST=CHAR_MIN): the int8
+ * graph reuses it because max commutes with a positive-scale quantization.
+ */
+#ifndef T
+#define T float
+#endif
+#ifndef T_LOWEST
+#define T_LOWEST (-FLT_MAX) /* as ONNX Runtime: a window of padding only gives the lowest value */
+#endif
+#ifndef VW
+#define VW 4 /* outputs along W per work-item */
+#endif
+
+#define POOL_ARGS(TY)                                                                                   \
+  __global const TY *x, __global TY *y, const int planes, const int ID, const int IH, const int IW,     \
+      const int OD, const int OH, const int OW, const int KD, const int KH, const int KW, const int SD,  \
+      const int SH, const int SW, const int DD, const int DH, const int DW, const int PD, const int PH,  \
+      const int PW
+
+#define POOL_PROLOGUE                                                                                   \
+  const int ow0 = get_global_id(0) * VW, oh = get_global_id(1), z = get_global_id(2);                  \
+  if (ow0 >= OW || oh >= OH || z >= planes * OD) return;                                                \
+  const int pl = z / OD, od = z - pl * OD;                                                              \
+  const int n = min(VW, OW - ow0);                                                                      \
+  const int iw0 = ow0 * SW - PW;                                                                        \
+  const bool interior = n == VW && iw0 >= 0 && (ow0 + VW - 1) * SW - PW + (KW - 1) * DW < IW;
+
+__kernel void maxpool(POOL_ARGS(T)) {
+  POOL_PROLOGUE
+  T m[VW];
+  for (int j = 0; j < VW; j++) m[j] = T_LOWEST;
+  for (int kd = 0; kd < KD; kd++) {
+    const int id = od * SD - PD + kd * DD;
+    if (id < 0 || id >= ID) continue;
+    for (int kh = 0; kh < KH; kh++) {
+      const int ih = oh * SH - PH + kh * DH;
+      if (ih < 0 || ih >= IH) continue;
+      __global const T *row = x + ((pl * ID + id) * IH + ih) * IW;
+      if (interior) {
+        for (int kw = 0; kw < KW; kw++)
+#pragma unroll
+          for (int j = 0; j < VW; j++) {
+            const T v = row[iw0 + j * SW + kw * DW];
+            m[j] = v > m[j] ? v : m[j];
+          }
+      } else {
+        for (int j = 0; j < n; j++)
+          for (int kw = 0; kw < KW; kw++) {
+            const int iw = iw0 + j * SW + kw * DW;
+            if (iw >= 0 && iw < IW) {
+              const T v = row[iw];
+              m[j] = v > m[j] ? v : m[j];
+            }
+          }
+      }
+    }
+  }
+  __global T *out = y + (z * OH + oh) * OW + ow0;
+  for (int j = 0; j < n; j++) out[j] = m[j];
+}
+
+/* Taps t < k of a window starting at `start` with lo <= start + t*d < hi. */
+inline int taps_inside(int start, int k, int d, int lo, int hi) {
+  int c = 0;
+  for (int t = 0; t < k; t++) {
+    const int i = start + t * d;
+    c += i >= lo && i < hi;
+  }
+  return c;
+}
+
+/* count_include_pad: the divisor counts taps inside [-pad_begin, in + pad_end) (ED/EH/EW are
+ * in + pad_end) instead of taps inside the input. */
+__kernel void avgpool_f32(POOL_ARGS(float), const int ED, const int EH, const int EW, const int include_pad) {
+  POOL_PROLOGUE
+  float s[VW];
+  for (int j = 0; j < VW; j++) s[j] = 0.0f;
+  for (int kd = 0; kd < KD; kd++) {
+    const int id = od * SD - PD + kd * DD;
+    if (id < 0 || id >= ID) continue;
+    for (int kh = 0; kh < KH; kh++) {
+      const int ih = oh * SH - PH + kh * DH;
+      if (ih < 0 || ih >= IH) continue;
+      __global const float *row = x + ((pl * ID + id) * IH + ih) * IW;
+      if (interior) {
+        for (int kw = 0; kw < KW; kw++)
+#pragma unroll
+          for (int j = 0; j < VW; j++) s[j] += row[iw0 + j * SW + kw * DW];
+      } else {
+        for (int j = 0; j < n; j++)
+          for (int kw = 0; kw < KW; kw++) {
+            const int iw = iw0 + j * SW + kw * DW;
+            if (iw >= 0 && iw < IW) s[j] += row[iw];
+          }
+      }
+    }
+  }
+  const int cdh = include_pad ? taps_inside(od * SD - PD, KD, DD, -PD, ED) * taps_inside(oh * SH - PH, KH, DH, -PH, EH)
+                              : taps_inside(od * SD - PD, KD, DD, 0, ID) * taps_inside(oh * SH - PH, KH, DH, 0, IH);
+  __global float *out = y + (z * OH + oh) * OW + ow0;
+  for (int j = 0; j < n; j++) {
+    const int start = iw0 + j * SW;
+    const int cw = include_pad ? taps_inside(start, KW, DW, -PW, EW) : taps_inside(start, KW, DW, 0, IW);
+    out[j] = s[j] / (float)(cdh * cw);
+  }
+}
