@@ -3,7 +3,7 @@
  * reference host/ref/batchnorm_f32.c). With constant statistics (the usual case: a BN the
  * session could not fold into a Conv, e.g. after an Add or on the input) the host computes a and
  * b once with the reference's code; otherwise batchnorm_stats_f32 derives them per work-item.
- * Work-item (g0, c, n) handles VEC consecutive elements of one channel plane.
+ * A work-item handles VEC consecutive elements of one channel plane (n, c).
  */
 #include "norm_op.h"
 
@@ -14,8 +14,9 @@
 #endif
 
 #define BN_BODY(A, B)                                                                 \
-  const int i0 = get_global_id(0) * VEC, c = get_global_id(1), n = get_global_id(2); \
-  if (i0 >= inner || c >= C || n >= N) return;                                       \
+  const int g0 = (inner + VEC - 1) / VEC, gid = get_global_id(0);                   \
+  if (gid >= g0 * C * N) return;                                                     \
+  const int i0 = (gid % g0) * VEC, c = (gid / g0) % C, n = gid / g0 / C;             \
   const float a_ = (A), b_ = (B);                                                    \
   const int base = (n * C + c) * inner + i0;                                         \
   if (i0 + VEC <= inner) {                                                           \

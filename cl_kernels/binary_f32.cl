@@ -8,10 +8,10 @@
  *
  * The broadcast arrives collapsed (host/ref/bcast.h): an innermost run of n0 elements in which
  * each operand's stride is 0 or 1, a second dim n1 with strides (sa1, sb1), and nk outer dims
- * flattened into get_global_id(2), whose (size, stride a, stride b) triples, innermost first,
- * are in `outer`. Work-item (g0, i1, q) computes VEC consecutive outputs of one run: index
- * decomposition costs a few divisions per work-item, none per element, and a same-shape, scalar
- * or per-channel (N,C,H,W)+(1,C,1,1) operand needs no outer dims at all.
+ * flattened into one index q, whose (size, stride a, stride b) triples, innermost first, are in
+ * `outer`. A work-item computes VEC consecutive outputs of one run; its flat id splits into
+ * (run chunk, i1, q) with a few divisions per work-item, none per element, and a same-shape,
+ * scalar or per-channel (N,C,H,W)+(1,C,1,1) operand needs no outer dims at all.
  */
 #include "binary_op.h"
 
@@ -38,10 +38,12 @@
       const int sa0, const int sb0, const int sa1, const int sb1, const int nk, __global const int *outer
 
 #define BODY(TY, EXPR)                                                                             \
-  const int i0 = get_global_id(0) * VEC;                                                           \
-  const int i1 = get_global_id(1);                                                                 \
-  int q = get_global_id(2);                                                                        \
-  if (i0 >= n0 || i1 >= n1 || q >= nq) return;                                                     \
+  const int g0 = (n0 + VEC - 1) / VEC;                                                             \
+  const int gid = get_global_id(0);                                                                \
+  if (gid >= g0 * n1 * nq) return;                                                                 \
+  const int i0 = (gid % g0) * VEC;                                                                 \
+  const int i1 = (gid / g0) % n1;                                                                  \
+  int q = gid / g0 / n1;                                                                           \
   __global TY *py = y + ((q * n1 + i1) * n0 + i0);                                                 \
   int oa = i1 * sa1 + i0 * sa0, ob = i1 * sb1 + i0 * sb0;                                          \
   for (int k = 0; k < nk; k++) {                                                                   \

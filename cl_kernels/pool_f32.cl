@@ -4,8 +4,9 @@
  * host/ref/pool_f32.c; taps are visited in the same order, so AveragePool sums round alike.
  *
  * Spatial dims are normalised to (D, H, W); 1-D and 2-D pools have D (and H) of size 1.
- * Work-item (g0, oh, plane*OD + od) computes VW consecutive outputs along W: one division per
- * work-item, none per tap, and windows fully inside the input skip the bounds checks.
+ * A work-item computes VW consecutive outputs along W of one output row (plane, od, oh); its
+ * flat id splits into those with a few divisions per work-item, none per tap, and windows fully
+ * inside the input skip the bounds checks.
  *
  * maxpool is built for T = float (default), char or uchar (-DT=char -DT_LOWEST=CHAR_MIN): the int8
  * graph reuses it because max commutes with a positive-scale quantization.
@@ -27,8 +28,9 @@
       const int PW
 
 #define POOL_PROLOGUE                                                                                   \
-  const int ow0 = get_global_id(0) * VW, oh = get_global_id(1), z = get_global_id(2);                  \
-  if (ow0 >= OW || oh >= OH || z >= planes * OD) return;                                                \
+  const int g0 = (OW + VW - 1) / VW, gid = get_global_id(0);                                           \
+  if (gid >= g0 * OH * planes * OD) return;                                                             \
+  const int ow0 = (gid % g0) * VW, oh = (gid / g0) % OH, z = gid / g0 / OH;                             \
   const int pl = z / OD, od = z - pl * OD;                                                              \
   const int n = min(VW, OW - ow0);                                                                      \
   const int iw0 = ow0 * SW - PW;                                                                        \

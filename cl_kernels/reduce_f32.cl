@@ -76,9 +76,10 @@
 
 #define COLS_KERNEL(name, OP)                                                                       \
   __kernel void name(RED_ARGS) {                                                      \
-    const int k3 = get_global_id(0) * VEC;                                                          \
-    int o = get_global_id(1);                                                                       \
-    if (k3 >= K3 || o >= n_out / K3) return;                                                        \
+    const int g0 = (K3 + VEC - 1) / VEC, gid = get_global_id(0);                                    \
+    if (gid >= g0 * (n_out / K3)) return;                                                           \
+    const int k3 = (gid % g0) * VEC;                                                                \
+    int o = gid / g0;                                                                               \
     const int out_base = o * K3 + k3;                                                               \
     int base = (o % K2) * KS2;                                                                      \
     o /= K2;                                                                                        \

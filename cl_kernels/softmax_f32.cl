@@ -29,8 +29,9 @@ __kernel void softmax_rows(__global const float *x, __global float *y, const int
 }
 
 __kernel void softmax_cols(__global const float *x, __global float *y, const int outer, const int d, const int inner) {
-  const int i0 = get_global_id(0) * VEC, o = get_global_id(1);
-  if (i0 >= inner || o >= outer) return;
+  const int g0 = (inner + VEC - 1) / VEC, gid = get_global_id(0);
+  if (gid >= g0 * outer) return;
+  const int i0 = (gid % g0) * VEC, o = gid / g0;
   const int n = min(VEC, inner - i0);
   const int base = o * d * inner + i0;
   float m[VEC], s[VEC];

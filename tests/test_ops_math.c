@@ -187,9 +187,10 @@ static bool is_compare(const char *op) {
          !strcmp(op, "GreaterOrEqual");
 }
 
-/* a (ra, da) op b (rb, db): device vs reference, and the reference vs the naive formula. */
-static void binary_case(const char *op_type, int opset, cliq_dtype dt, int ra, const int64_t *da, int rb,
-                        const int64_t *db, bool b_const) {
+/* a (ra, da) op b (rb, db): device vs reference (unless ref_only), and the reference vs the
+ * naive formula. */
+static void binary_case_on(const char *op_type, int opset, cliq_dtype dt, int ra, const int64_t *da, int rb,
+                           const int64_t *db, bool b_const, bool ref_only) {
   char what[256], s0[96], s1[96];
   snprintf(what, sizeof what, "%s %s %s %s%s", op_type, cliq_dtype_name(dt), cliq__dims_str(ra, da, s0, sizeof s0),
            cliq__dims_str(rb, db, s1, sizeof s1), b_const ? " (b const)" : "");
@@ -213,7 +214,7 @@ static void binary_case(const char *op_type, int opset, cliq_dtype dt, int ra, c
     th_op_input(op, dt, rb, db);
   th_op_outputs(op, 1);
   cliq__tensor *in[2] = {a, b};
-  th_op_compare(op, b_const ? 1 : 2, in, 1e-6f, 2e-6f, what);
+  if (!ref_only) th_op_compare(op, b_const ? 1 : 2, in, 1e-6f, 2e-6f, what);
   /* the reference against the naive formula */
   size_t n_out;
   cliq__tensor **out = ref_run(op, b_const ? 1 : 2, in, &n_out, what);
@@ -241,6 +242,11 @@ static void binary_case(const char *op_type, int opset, cliq_dtype dt, int ra, c
   th_op_free(op);
   cliq__tensor_free(a);
   cliq__tensor_free(b);
+}
+
+static void binary_case(const char *op_type, int opset, cliq_dtype dt, int ra, const int64_t *da, int rb,
+                        const int64_t *db, bool b_const) {
+  binary_case_on(op_type, opset, dt, ra, da, rb, db, b_const, false);
 }
 
 static void test_binary_broadcast(void) {
@@ -287,14 +293,20 @@ static void test_binary_int(void) {
   static const int64_t x[3] = {3, 7, 5}, pc[3] = {1, 7, 1}, sc[1] = {1}, row[1] = {5};
   for (size_t d = 0; d < 2; d++)
     for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
-      binary_case(ops[o], 13, dts[d], 3, x, 3, x, false);
-      binary_case(ops[o], 13, dts[d], 3, x, 3, pc, o % 2 == 1);
-      binary_case(ops[o], 13, dts[d], 3, x, 0, sc, true);
-      binary_case(ops[o], 13, dts[d], 1, row, 3, x, false);
+      bool ref_only = d == 1 && o % 3 != 0; /* int32 shares int64's code: a third of the ops on the device */
+      binary_case_on(ops[o], 13, dts[d], 3, x, 3, x, false, ref_only);
+      binary_case_on(ops[o], 13, dts[d], 3, x, 3, pc, o % 2 == 1, ref_only);
+      binary_case_on(ops[o], 13, dts[d], 3, x, 0, sc, true, ref_only);
+      binary_case_on(ops[o], 13, dts[d], 1, row, 3, x, false, ref_only);
     }
+  /* 8-bit arithmetic wraps; bool compares. The device builds one program per element type, so
+   * to keep the test quick only one op per type runs there (the kernel source is the same). */
   static const int64_t v[2] = {4, 9};
   binary_case("Add", 14, CLIQ_DTYPE_UINT8, 2, v, 2, v, false);
+  binary_case_on("Sub", 14, CLIQ_DTYPE_UINT8, 2, v, 1, v + 1, false, true);
   binary_case("Mul", 14, CLIQ_DTYPE_INT8, 2, v, 1, v + 1, false);
+  binary_case_on("Add", 14, CLIQ_DTYPE_INT8, 2, v, 2, v, true, true);
+  binary_case_on("Div", 14, CLIQ_DTYPE_INT8, 2, v, 2, v, false, true);
   binary_case("Equal", 13, CLIQ_DTYPE_BOOL, 2, v, 1, v + 1, false);
   binary_case("PRelu", 16, CLIQ_DTYPE_INT32, 2, v, 1, v + 1, false);
 }
@@ -568,6 +580,636 @@ static void test_binary_examples(void) {
   }
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * pooling
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct pool_cfg {
+  const char *op;
+  int nsp;
+  int64_t k[3], s[3], d[3], pads[6];
+  const char *auto_pad; /* NULL: NOTSET */
+  int ceil_mode, count_include_pad, has_dil;
+} pool_cfg;
+
+static void pool_attrs(th_op *op, const pool_cfg *c) {
+  cliq__node *n = th_op_node(op);
+  cliq__node_set_ints(n, "kernel_shape", c->k, (size_t)c->nsp);
+  cliq__node_set_ints(n, "strides", c->s, (size_t)c->nsp);
+  if (c->has_dil) cliq__node_set_ints(n, "dilations", c->d, (size_t)c->nsp);
+  if (c->auto_pad)
+    cliq__node_set_string(n, "auto_pad", c->auto_pad);
+  else
+    cliq__node_set_ints(n, "pads", c->pads, 2 * (size_t)c->nsp);
+  if (c->ceil_mode) cliq__node_set_int(n, "ceil_mode", 1);
+  if (!strcmp(c->op, "AveragePool") && c->count_include_pad) cliq__node_set_int(n, "count_include_pad", 1);
+}
+
+/* Output size straight from the ONNX docs (and ONNX Runtime's ceil_mode rule), written
+ * independently of host/ops/pool.c. */
+static int64_t naive_pool_out(const pool_cfg *c, int i, int64_t in, int64_t *pb, int64_t *pe) {
+  int64_t ext = c->d[i] * (c->k[i] - 1) + 1;
+  if (c->auto_pad && strncmp(c->auto_pad, "SAME", 4) == 0) {
+    int64_t o = (int64_t)ceil((double)in / (double)c->s[i]);
+    int64_t total = (o - 1) * c->s[i] + ext - in;
+    if (total < 0) total = 0;
+    *pb = strcmp(c->auto_pad, "SAME_UPPER") == 0 ? total / 2 : (total + 1) / 2;
+    *pe = total - *pb;
+    return o;
+  }
+  *pb = c->auto_pad ? 0 : c->pads[i];
+  *pe = c->auto_pad ? 0 : c->pads[c->nsp + i];
+  double q = (double)(in + *pb + *pe - ext) / (double)c->s[i];
+  int64_t o = (int64_t)(c->ceil_mode ? ceil(q) : floor(q)) + 1;
+  if (c->ceil_mode && (o - 1) * c->s[i] >= in + *pb) o--;
+  return o;
+}
+
+/* Naive N-d pooling: for every output, every tap of the window (per-element index math). */
+static void naive_pool(const pool_cfg *c, const cliq__tensor *x, const int64_t *odims, double *y) {
+  int nsp = c->nsp;
+  int64_t pb[3], pe[3];
+  for (int i = 0; i < nsp; i++) naive_pool_out(c, i, x->dims[2 + i], &pb[i], &pe[i]);
+  size_t n_out = 1;
+  for (int i = 0; i < 2 + nsp; i++) n_out *= (size_t)odims[i];
+  bool mx = !strcmp(c->op, "MaxPool");
+  for (size_t e = 0; e < n_out; e++) {
+    int64_t oc[5], ic[5];
+    unflatten(e, 2 + nsp, odims, oc);
+    size_t taps = 1;
+    for (int i = 0; i < nsp; i++) taps *= (size_t)c->k[i];
+    double acc = mx ? -FLT_MAX : 0.0;
+    int64_t count = 0, count_pad = 0;
+    for (size_t t = 0; t < taps; t++) {
+      int64_t tc[3];
+      unflatten(t, nsp, c->k, tc);
+      bool inside = true, in_padded = true;
+      ic[0] = oc[0], ic[1] = oc[1];
+      for (int i = 0; i < nsp; i++) {
+        int64_t pos = oc[2 + i] * c->s[i] - pb[i] + tc[i] * c->d[i];
+        ic[2 + i] = pos;
+        if (pos < 0 || pos >= x->dims[2 + i]) inside = false;
+        if (pos >= x->dims[2 + i] + pe[i]) in_padded = false;
+      }
+      count_pad += in_padded;
+      if (!inside) continue;
+      size_t idx = 0;
+      for (int i = 0; i < 2 + nsp; i++) idx = idx * (size_t)x->dims[i] + (size_t)ic[i];
+      double v = cliq__tensor_get_f64(x, idx);
+      count++;
+      if (mx)
+        acc = v > acc ? v : acc;
+      else
+        acc += v;
+    }
+    y[e] = mx ? acc : acc / (double)(c->count_include_pad ? count_pad : count);
+  }
+}
+
+static void pool_case(const pool_cfg *c, int64_t n, int64_t ch, const int64_t *sp, cliq_dtype dt) {
+  int64_t dims[5] = {n, ch, sp[0], sp[1], sp[2]};
+  int rank = 2 + c->nsp;
+  char what[320], d0[64];
+  int len = snprintf(what, sizeof what, "%s %s %s k", c->op, cliq_dtype_name(dt), cliq__dims_str(rank, dims, d0, sizeof d0));
+  for (int i = 0; i < c->nsp; i++) len += snprintf(what + len, sizeof what - (size_t)len, "%s%lld", i ? "x" : "", (long long)c->k[i]);
+  len += snprintf(what + len, sizeof what - (size_t)len, " s%lld d%lld %s%s%s", (long long)c->s[0], (long long)c->d[0],
+                  c->auto_pad ? c->auto_pad : "pads", c->ceil_mode ? " ceil" : "", c->count_include_pad ? " incl_pad" : "");
+  if (!c->auto_pad)
+    for (int i = 0; i < 2 * c->nsp; i++) len += snprintf(what + len, sizeof what - (size_t)len, "%s%lld", i ? "," : "=", (long long)c->pads[i]);
+  th_op *op = th_op_new(c->op, 19);
+  th_op_input(op, dt, rank, dims);
+  pool_attrs(op, c);
+  th_op_outputs(op, 1);
+  cliq__tensor *x = dt == CLIQ_DTYPE_FLOAT32 ? th_tensor_random(dt, rank, dims, -3, 3)
+                                             : th_tensor_random(dt, rank, dims, dt == CLIQ_DTYPE_INT8 ? -128 : 0, dt == CLIQ_DTYPE_INT8 ? 127 : 255);
+  th_op_compare(op, 1, &x, 1e-6f, 1e-6f, what);
+  /* reference vs the naive formula */
+  size_t n_out;
+  cliq__tensor **out = ref_run(op, 1, &x, &n_out, what);
+  if (out) {
+    int64_t od[5] = {n, ch};
+    int64_t pb, pe;
+    for (int i = 0; i < c->nsp; i++) od[2 + i] = naive_pool_out(c, i, dims[2 + i], &pb, &pe);
+    if (TH_CHECK(out[0]->rank == rank && memcmp(out[0]->dims, od, sizeof(int64_t) * (size_t)rank) == 0,
+                 "%s: output shape %s, want %s", what, cliq__dims_str(out[0]->rank, out[0]->dims, d0, sizeof d0),
+                 cliq__dims_str(rank, od, (char[64]){0}, 64))) {
+      size_t ne = cliq__tensor_elems(out[0]);
+      double *want = malloc((ne + 1) * sizeof(double));
+      naive_pool(c, x, od, want);
+      bool ok = true;
+      for (size_t e = 0; e < ne && ok; e++) {
+        double g = cliq__tensor_get_f64(out[0], e);
+        if (dt != CLIQ_DTYPE_FLOAT32 && want[e] == -FLT_MAX) want[e] = dt == CLIQ_DTYPE_INT8 ? -128 : 0;
+        if (!(fabs(g - want[e]) <= 1e-5 * (1 + fabs(want[e]))))
+          ok = TH_CHECK(false, "%s: reference element %zu: got %.9g, want %.9g", what, e, g, want[e]);
+      }
+      if (ok) TH_CHECK(true, "%s reference", what);
+      free(want);
+    }
+    th_free_tensors(out, n_out);
+  }
+  cliq__tensor_free(x);
+  th_op_free(op);
+}
+
+static void test_pool(void) {
+  printf("-- MaxPool / AveragePool\n");
+  static const int64_t chans[] = {1, 3, 4, 7, 8, 13, 16, 17};
+  static const char *aps[] = {NULL, NULL, "SAME_UPPER", "SAME_LOWER", "VALID"};
+  int ci = 0;
+  for (int o = 0; o < 2; o++)
+    for (int ap = 0; ap < 5; ap++)
+      for (int k = 1; k <= 3; k++)
+        for (int s = 1; s <= 3; s++) {
+          pool_cfg c = {o ? "AveragePool" : "MaxPool", 2, {k, k == 3 ? 2 : k}, {s, s == 3 ? 1 : s}, {1, 1}, {0}, aps[ap], 0, 0, 0};
+          if (ap == 1) { /* asymmetric explicit pads, below the kernel size */
+            c.pads[0] = k > 1 ? 1 : 0, c.pads[1] = 0, c.pads[2] = k > 2 ? 2 : 0, c.pads[3] = k > 1 ? 1 : 0;
+          }
+          c.ceil_mode = (k + s + ap) % 2;
+          c.count_include_pad = o && (k + s) % 2 == 0;
+          if (!aps[ap] && k > 1 && s == 2) c.has_dil = 1, c.d[0] = 2, c.d[1] = 1 + (k == 2);
+          int64_t sp[3] = {k + 6 + s, 13 - k, 1};
+          pool_case(&c, ci % 3 == 0 ? 2 : 1, chans[ci % 8], sp, CLIQ_DTYPE_FLOAT32);
+          ci++;
+        }
+  /* the shapes of the real models: 2x2 s2 (yunet, blazeface, mnist's 2x2 and 3x3 s3), 3x3 s2 p1 */
+  pool_cfg mp22 = {"MaxPool", 2, {2, 2}, {2, 2}, {1, 1}, {0}, NULL, 0, 0, 0};
+  pool_case(&mp22, 1, 16, (int64_t[]){80, 80, 1}, CLIQ_DTYPE_FLOAT32);
+  pool_cfg mp33 = {"MaxPool", 2, {3, 3}, {3, 3}, {1, 1}, {0}, NULL, 0, 0, 0};
+  pool_case(&mp33, 1, 16, (int64_t[]){14, 14, 1}, CLIQ_DTYPE_FLOAT32);
+  pool_cfg mp3 = {"MaxPool", 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, NULL, 0, 0, 0};
+  pool_case(&mp3, 1, 8, (int64_t[]){57, 31, 1}, CLIQ_DTYPE_FLOAT32);
+  /* int8 / uint8 MaxPool (the int8 graph's), compared exactly */
+  pool_case(&mp3, 1, 17, (int64_t[]){13, 9, 1}, CLIQ_DTYPE_INT8);
+  pool_case(&mp22, 2, 3, (int64_t[]){7, 8, 1}, CLIQ_DTYPE_UINT8);
+  pool_cfg mpsame = {"MaxPool", 2, {3, 2}, {2, 1}, {1, 1}, {0}, "SAME_LOWER", 1, 0, 0};
+  pool_case(&mpsame, 1, 4, (int64_t[]){9, 6, 1}, CLIQ_DTYPE_INT8);
+  /* 1-D and 3-D */
+  for (int o = 0; o < 2; o++) {
+    pool_cfg c1 = {o ? "AveragePool" : "MaxPool", 1, {3}, {2}, {1}, {1, 1}, NULL, 1, o, 0};
+    pool_case(&c1, 2, 3, (int64_t[]){17, 1, 1}, CLIQ_DTYPE_FLOAT32);
+    pool_cfg c3 = {o ? "AveragePool" : "MaxPool", 3, {2, 3, 2}, {2, 1, 2}, {1, 2, 1}, {1, 0, 1, 0, 1, 1}, NULL, 1, 1, 1};
+    pool_case(&c3, 1, 3, (int64_t[]){5, 8, 7}, CLIQ_DTYPE_FLOAT32);
+    pool_cfg c3s = {o ? "AveragePool" : "MaxPool", 3, {3, 3, 3}, {2, 2, 2}, {1, 1, 1}, {0}, "SAME_UPPER", 0, 0, 0};
+    pool_case(&c3s, 1, 2, (int64_t[]){4, 5, 6}, CLIQ_DTYPE_FLOAT32);
+  }
+  pool_cfg c1i = {"MaxPool", 1, {2}, {2}, {1}, {0, 1}, NULL, 0, 0, 0};
+  pool_case(&c1i, 1, 5, (int64_t[]){9, 1, 1}, CLIQ_DTYPE_INT8);
+}
+
+static void test_pool_examples(void) {
+  printf("-- hand-checked pooling cases (ONNX docs)\n");
+  size_t n_out;
+  cliq__tensor **out;
+  int64_t d[4] = {1, 1, 4, 4};
+  float xv[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  cliq__tensor *x = tensor_f32(4, d, xv);
+  { /* maxpool_2d_strides-like: 2x2 s2 -> [[6,8],[14,16]] */
+    th_op *op = th_op_new("MaxPool", 12);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, d);
+    pool_cfg c = {"MaxPool", 2, {2, 2}, {2, 2}, {1, 1}, {0}, NULL, 0, 0, 0};
+    pool_attrs(op, &c);
+    th_op_outputs(op, 1);
+    int64_t od[4] = {1, 1, 2, 2};
+    if ((out = ref_run(op, 1, &x, &n_out, "MaxPool 2x2"))) expect_f32("MaxPool 2x2 s2", out[0], 4, od, (float[]){6, 8, 14, 16}, 0), th_free_tensors(out, n_out);
+    th_op_free(op);
+  }
+  { /* maxpool_2d_ceil: 3x3 s2 ceil on 4x4 -> [[11,12],[15,16]] */
+    th_op *op = th_op_new("MaxPool", 12);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, d);
+    pool_cfg c = {"MaxPool", 2, {3, 3}, {2, 2}, {1, 1}, {0}, NULL, 1, 0, 0};
+    pool_attrs(op, &c);
+    th_op_outputs(op, 1);
+    int64_t od[4] = {1, 1, 2, 2};
+    if ((out = ref_run(op, 1, &x, &n_out, "MaxPool ceil"))) expect_f32("MaxPool 3x3 s2 ceil_mode", out[0], 4, od, (float[]){11, 12, 15, 16}, 0), th_free_tensors(out, n_out);
+    th_op_free(op);
+  }
+  { /* maxpool_2d_dilations: 2x2 d2 on 4x4 -> [[11,12],[15,16]] */
+    th_op *op = th_op_new("MaxPool", 12);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, d);
+    pool_cfg c = {"MaxPool", 2, {2, 2}, {1, 1}, {2, 2}, {0}, NULL, 0, 0, 1};
+    pool_attrs(op, &c);
+    th_op_outputs(op, 1);
+    int64_t od[4] = {1, 1, 2, 2};
+    if ((out = ref_run(op, 1, &x, &n_out, "MaxPool dil"))) expect_f32("MaxPool 2x2 dilation 2", out[0], 4, od, (float[]){11, 12, 15, 16}, 0), th_free_tensors(out, n_out);
+    th_op_free(op);
+  }
+  { /* AveragePool 3x3 p1: corner averages 4 (or 9 with count_include_pad) values */
+    for (int incl = 0; incl < 2; incl++) {
+      th_op *op = th_op_new("AveragePool", 12);
+      th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, d);
+      pool_cfg c = {"AveragePool", 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, NULL, 0, incl, 0};
+      pool_attrs(op, &c);
+      th_op_outputs(op, 1);
+      int64_t od[4] = {1, 1, 2, 2};
+      /* out(0,0): window rows -1..1, cols -1..1 -> 1,2,5,6; out(0,1): cols 1..3 -> 2,3,4,6,7,8;
+       * out(1,0): rows 1..3, cols 0..1 -> 5,6,9,10,13,14 */
+      float ex[4] = {14 / 4.0f, 30 / 6.0f, 57 / 6.0f, 99 / 9.0f}, inc[4] = {14 / 9.0f, 30 / 9.0f, 57 / 9.0f, 99 / 9.0f};
+      if ((out = ref_run(op, 1, &x, &n_out, "AveragePool pads")))
+        expect_f32(incl ? "AveragePool count_include_pad" : "AveragePool pads excluded", out[0], 4, od, incl ? inc : ex, 1e-6f),
+            th_free_tensors(out, n_out);
+      th_op_free(op);
+    }
+  }
+  { /* GlobalAveragePool / GlobalMaxPool of the same plane */
+    const char *ops[2] = {"GlobalAveragePool", "GlobalMaxPool"};
+    float want[2] = {8.5f, 16};
+    int64_t od[4] = {1, 1, 1, 1};
+    for (int o = 0; o < 2; o++) {
+      th_op *op = th_op_new(ops[o], 12);
+      th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, d);
+      th_op_outputs(op, 1);
+      if ((out = ref_run(op, 1, &x, &n_out, ops[o]))) expect_f32(ops[o], out[0], 4, od, &want[o], 0), th_free_tensors(out, n_out);
+      th_op_free(op);
+    }
+  }
+  { /* rejections */
+    th_op *op = th_op_new("MaxPool", 12);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, d);
+    pool_cfg c = {"MaxPool", 2, {2, 2}, {2, 2}, {1, 1}, {0}, NULL, 0, 0, 0};
+    pool_attrs(op, &c);
+    th_op_outputs(op, 2);
+    expect_reject(op, 1, &x, CLIQ_STATUS_UNSUPPORTED, "MaxPool with the Indices output");
+    th_op_free(op);
+    op = th_op_new("MaxPool", 12);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, d);
+    pool_cfg big = {"MaxPool", 2, {5, 5}, {1, 1}, {1, 1}, {0}, NULL, 0, 0, 0};
+    pool_attrs(op, &big);
+    th_op_outputs(op, 1);
+    expect_reject(op, 1, &x, CLIQ_STATUS_SHAPE_MISMATCH, "MaxPool 5x5 window on 4x4");
+    th_op_free(op);
+    op = th_op_new("AveragePool", 12);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, d);
+    pool_attrs(op, &c);
+    cliq__node_set_string(th_op_node(op), "auto_pad", "SAME");
+    th_op_outputs(op, 1);
+    expect_reject(op, 1, &x, CLIQ_STATUS_UNSUPPORTED, "AveragePool auto_pad=SAME");
+    th_op_free(op);
+  }
+  cliq__tensor_free(x);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * reductions and global pools
+ * ------------------------------------------------------------------------------------------- */
+
+static const char *red_ops[] = {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
+                                "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp"};
+
+static double naive_red_init(int o) { return o == 2 ? -INFINITY : o == 3 ? INFINITY : o == 4 ? 1.0 : 0.0; }
+
+/* x reduced over mask (all dims when mask is 0) with op number o (red_ops): per-element loop
+ * accumulating in double into the output element whose reduced coordinates are zero. */
+static void naive_reduce(int o, const cliq__tensor *x, unsigned mask, bool keep, cliq__tensor **want) {
+  int64_t od[CLIQ_MAX_RANK], kd[CLIQ_MAX_RANK];
+  int r = 0;
+  for (int i = 0; i < x->rank; i++) {
+    bool red = mask & (1u << i);
+    kd[i] = red ? 1 : x->dims[i];
+    if (!red || keep) od[r++] = kd[i];
+  }
+  *want = th_tensor(CLIQ_DTYPE_FLOAT32, r, od);
+  size_t n_out = cliq__tensor_elems(*want), n = cliq__tensor_elems(x);
+  double *acc = malloc((n_out + 1) * sizeof(double)), *mx = malloc((n_out + 1) * sizeof(double));
+  size_t *cnt = calloc(n_out + 1, sizeof(size_t));
+  for (size_t e = 0; e < n_out; e++) acc[e] = naive_red_init(o), mx[e] = -INFINITY;
+  int64_t c[CLIQ_MAX_RANK];
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t e = 0; e < n; e++) {
+      unflatten(e, x->rank, x->dims, c);
+      size_t oi = 0;
+      for (int i = 0; i < x->rank; i++) oi = oi * (size_t)kd[i] + (size_t)((mask & (1u << i)) ? 0 : c[i]);
+      double v = cliq__tensor_get_f64(x, e);
+      if (pass == 0) {
+        mx[oi] = v > mx[oi] ? v : mx[oi];
+        continue;
+      }
+      cnt[oi]++;
+      switch (o) {
+      case 2: acc[oi] = v > acc[oi] ? v : acc[oi]; break;
+      case 3: acc[oi] = v < acc[oi] ? v : acc[oi]; break;
+      case 4: acc[oi] *= v; break;
+      case 5: case 7: acc[oi] += v * v; break;
+      case 6: acc[oi] += fabs(v); break;
+      case 9: acc[oi] += exp(v - mx[oi]); break;
+      default: acc[oi] += v; break;
+      }
+    }
+  for (size_t e = 0; e < n_out; e++) {
+    double v = acc[e];
+    if (o == 1) v /= (double)cnt[e];
+    if (o == 7) v = sqrt(v);
+    if (o == 8) v = log(v);
+    if (o == 9) v = mx[e] + log(v);
+    ((float *)(*want)->data)[e] = (float)v;
+  }
+  free(acc), free(mx), free(cnt);
+}
+
+/* mask: bit i reduces dim i; opset picks the attribute (< 18, < 13 for ReduceSum) or input form. */
+static void reduce_case(int o, int opset, int rank, const int64_t *dims, unsigned mask, bool keep, bool neg_axes,
+                        cliq_dtype dt) {
+  const char *op_type = red_ops[o];
+  bool input_form = opset >= (o == 0 ? 13 : 18);
+  int64_t axes[CLIQ_MAX_RANK];
+  size_t na = 0;
+  for (int i = 0; i < rank; i++)
+    if (mask & (1u << i)) axes[na++] = neg_axes ? i - rank : i;
+  char what[256], d0[64];
+  snprintf(what, sizeof what, "%s-%d %s %s mask 0x%x%s%s", op_type, opset, cliq_dtype_name(dt),
+           cliq__dims_str(rank, dims, d0, sizeof d0), mask, keep ? " keepdims" : "", neg_axes ? " (negative axes)" : "");
+  th_op *op = th_op_new(op_type, opset);
+  th_op_input(op, dt, rank, dims);
+  if (input_form && na) {
+    int64_t da[1] = {(int64_t)na};
+    cliq__tensor *t = tensor_i64(1, da, axes);
+    th_op_const(op, t);
+    cliq__tensor_free(t);
+  } else if (na)
+    cliq__node_set_ints(th_op_node(op), "axes", axes, na);
+  cliq__node_set_int(th_op_node(op), "keepdims", keep);
+  th_op_outputs(op, 1);
+  bool pos = o == 8 || o == 4;
+  cliq__tensor *x = dt == CLIQ_DTYPE_FLOAT32 ? th_tensor_random(dt, rank, dims, pos ? 0.5f : -2.0f, pos ? 1.5f : 2.0f)
+                                             : th_tensor_random(dt, rank, dims, -100, 100);
+  if (dt != CLIQ_DTYPE_INT64) th_op_compare(op, 1, &x, 1e-6f, 1e-5f, what);
+  size_t n_out;
+  cliq__tensor **out = ref_run(op, 1, &x, &n_out, what);
+  if (out) {
+    cliq__tensor *want;
+    naive_reduce(o, x, mask ? mask : (1u << rank) - 1, keep, &want);
+    if (TH_CHECK(out[0]->rank == want->rank && memcmp(out[0]->dims, want->dims, sizeof(int64_t) * (size_t)want->rank) == 0,
+                 "%s: reference output shape %s", what, cliq__dims_str(out[0]->rank, out[0]->dims, d0, sizeof d0))) {
+      bool ok = true;
+      for (size_t e = 0; e < cliq__tensor_elems(want) && ok; e++) {
+        double g = cliq__tensor_get_f64(out[0], e), w = ((float *)want->data)[e];
+        if (dt == CLIQ_DTYPE_INT64) w = (double)(int64_t)w;
+        if (!(fabs(g - w) <= 1e-5 * (1 + fabs(w))))
+          ok = TH_CHECK(false, "%s: reference element %zu: got %.9g, want %.9g", what, e, g, w);
+      }
+      if (ok) TH_CHECK(true, "%s reference", what);
+    }
+    cliq__tensor_free(want);
+    th_free_tensors(out, n_out);
+  }
+  cliq__tensor_free(x);
+  th_op_free(op);
+}
+
+static void test_reduce(void) {
+  printf("-- Reduce*\n");
+  static const int64_t d4[4] = {2, 7, 5, 13}, d3[3] = {3, 17, 4}, d5[5] = {2, 1, 3, 4, 5}, d1[1] = {33}, dse[4] = {1, 16, 1, 1};
+  static const unsigned masks4[] = {0, 1, 2, 4, 8, 12, 6, 9, 5, 10, 14, 15};
+  for (int o = 0; o < 10; o++) {
+    int old = o == 0 ? 11 : 13, neu = o == 0 ? 13 : 18;
+    for (size_t m = 0; m < sizeof masks4 / sizeof masks4[0]; m++)
+      reduce_case(o, (m % 2) ? neu : old, 4, d4, masks4[m], m % 3 != 0, m % 4 == 1, CLIQ_DTYPE_FLOAT32);
+    reduce_case(o, neu, 3, d3, 2, true, false, CLIQ_DTYPE_FLOAT32);
+    reduce_case(o, old, 5, d5, 0x15, false, true, CLIQ_DTYPE_FLOAT32);
+    reduce_case(o, old, 1, d1, 1, false, false, CLIQ_DTYPE_FLOAT32);
+  }
+  /* SE blocks: ReduceMean over H,W of [1,C,H,W] with keepdims, and of a [1,C,1,1] */
+  static const int64_t se[4] = {1, 24, 28, 28};
+  reduce_case(1, 13, 4, se, 12, true, false, CLIQ_DTYPE_FLOAT32);
+  reduce_case(1, 13, 4, dse, 12, true, false, CLIQ_DTYPE_FLOAT32);
+  /* integer reductions (shape arithmetic: reference only) and int8 Max/Min on the device */
+  reduce_case(0, 13, 3, d3, 2, false, false, CLIQ_DTYPE_INT64);
+  reduce_case(4, 13, 2, (int64_t[]){3, 4}, 1, true, false, CLIQ_DTYPE_INT64);
+  reduce_case(2, 13, 3, d3, 5, true, false, CLIQ_DTYPE_INT8);
+  reduce_case(3, 18, 3, d3, 2, false, false, CLIQ_DTYPE_UINT8);
+  { /* noop_with_empty_axes=1 with no axes: reduces each element alone (L1 gives |x|) */
+    int64_t d[2] = {3, 4};
+    cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, 2, d, -2, 2);
+    for (int o = 0; o < 10; o++) {
+      th_op *op = th_op_new(red_ops[o], 18);
+      th_op_input(op, CLIQ_DTYPE_FLOAT32, 2, d);
+      cliq__node_set_int(th_op_node(op), "noop_with_empty_axes", 1);
+      th_op_outputs(op, 1);
+      char what[96];
+      snprintf(what, sizeof what, "%s noop_with_empty_axes", red_ops[o]);
+      if (o != 8) th_op_compare(op, 1, &x, 1e-6f, 1e-6f, what);
+      size_t n_out;
+      cliq__tensor **out = ref_run(op, 1, &x, &n_out, what);
+      if (out) {
+        float want[12];
+        for (int i = 0; i < 12; i++) {
+          float v = ((float *)x->data)[i];
+          want[i] = o == 5 ? v * v : (o == 6 || o == 7) ? fabsf(v) : o == 8 ? logf(v) : v;
+        }
+        expect_f32(what, out[0], 2, d, want, 1e-6f);
+        th_free_tensors(out, n_out);
+      }
+      th_op_free(op);
+    }
+    cliq__tensor_free(x);
+  }
+  { /* hand-checked (ONNX docs example): ReduceSum axes=[1] keepdims=1 of [3,2,2] */
+    int64_t d[3] = {3, 2, 2}, od[3] = {3, 1, 2};
+    float xv[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    cliq__tensor *x = tensor_f32(3, d, xv);
+    th_op *op = th_op_new("ReduceSum", 13);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 3, d);
+    cliq__tensor *ax = tensor_i64(1, (int64_t[]){1}, (int64_t[]){1});
+    th_op_const(op, ax);
+    th_op_outputs(op, 1);
+    size_t n_out;
+    cliq__tensor **out = ref_run(op, 1, &x, &n_out, "ReduceSum example");
+    if (out) expect_f32("ReduceSum docs example", out[0], 3, od, (float[]){4, 6, 12, 14, 20, 22}, 0), th_free_tensors(out, n_out);
+    th_op_free(op);
+    op = th_op_new("ReduceMean", 13);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 3, d);
+    cliq__node_set_ints(th_op_node(op), "axes", (int64_t[]){1, 2}, 2);
+    cliq__node_set_int(th_op_node(op), "keepdims", 0);
+    th_op_outputs(op, 1);
+    if ((out = ref_run(op, 1, &x, &n_out, "ReduceMean"))) expect_f32("ReduceMean axes [1,2]", out[0], 1, d, (float[]){2.5f, 6.5f, 10.5f}, 0), th_free_tensors(out, n_out);
+    th_op_free(op);
+    op = th_op_new("ReduceMax", 13);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 3, d);
+    cliq__node_set_ints(th_op_node(op), "axes", (int64_t[]){1, 1}, 2);
+    th_op_outputs(op, 1);
+    expect_reject(op, 1, &x, CLIQ_STATUS_INVALID_MODEL, "ReduceMax with a repeated axis");
+    th_op_free(op);
+    op = th_op_new("ReduceMax", 18);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 3, d);
+    th_op_input(op, CLIQ_DTYPE_INT64, 1, (int64_t[]){1});
+    th_op_outputs(op, 1);
+    cliq__tensor *in2[2] = {x, ax};
+    expect_reject(op, 2, in2, CLIQ_STATUS_UNSUPPORTED, "ReduceMax-18 with runtime axes");
+    th_op_free(op);
+    cliq__tensor_free(ax);
+    cliq__tensor_free(x);
+  }
+}
+
+static void test_global_pool(void) {
+  printf("-- GlobalAveragePool / GlobalMaxPool\n");
+  static const int64_t shapes[][5] = {{1, 17, 7, 7}, {2, 3, 13, 1}, {1, 1280, 7, 7}, {1, 16, 1, 1}, {1, 4, 5}, {1, 3, 2, 3, 4}, {2, 5}};
+  static const int ranks[] = {4, 4, 4, 4, 3, 5, 2};
+  for (int o = 0; o < 2; o++)
+    for (size_t s = 0; s < sizeof ranks / sizeof ranks[0]; s++) {
+      const char *op_type = o ? "GlobalMaxPool" : "GlobalAveragePool";
+      for (int q = 0; q < (o ? 3 : 1); q++) {
+        cliq_dtype dt = q == 0 ? CLIQ_DTYPE_FLOAT32 : q == 1 ? CLIQ_DTYPE_INT8 : CLIQ_DTYPE_UINT8;
+        if (q && s % 2) continue;
+        th_op *op = th_op_new(op_type, 13);
+        th_op_input(op, dt, ranks[s], shapes[s]);
+        th_op_outputs(op, 1);
+        cliq__tensor *x = th_tensor_random(dt, ranks[s], shapes[s], q ? 0 : -3, q ? 120 : 3);
+        char what[128], d0[64];
+        snprintf(what, sizeof what, "%s %s %s", op_type, cliq_dtype_name(dt), cliq__dims_str(ranks[s], shapes[s], d0, sizeof d0));
+        th_op_compare(op, 1, &x, 1e-6f, 1e-5f, what);
+        size_t n_out;
+        cliq__tensor **out = ref_run(op, 1, &x, &n_out, what);
+        if (out) {
+          cliq__tensor *want;
+          unsigned mask = 0;
+          for (int i = 2; i < ranks[s]; i++) mask |= 1u << i;
+          naive_reduce(o ? 2 : 1, x, mask, true, &want);
+          bool ok = true;
+          for (size_t e = 0; e < cliq__tensor_elems(want) && ok; e++) {
+            double g = cliq__tensor_get_f64(out[0], e), w = ((float *)want->data)[e];
+            if (!(fabs(g - w) <= 1e-5 * (1 + fabs(w)))) ok = TH_CHECK(false, "%s: reference element %zu: got %.9g, want %.9g", what, e, g, w);
+          }
+          if (ok) TH_CHECK(true, "%s reference", what);
+          cliq__tensor_free(want);
+          th_free_tensors(out, n_out);
+        }
+        cliq__tensor_free(x);
+        th_op_free(op);
+      }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * BatchNormalization, Softmax
+ * ------------------------------------------------------------------------------------------- */
+
+static void bn_case(int opset, int rank, const int64_t *dims, bool const_stats, float eps) {
+  int64_t c[1] = {dims[1]};
+  cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, rank, dims, -3, 3);
+  cliq__tensor *st[4];
+  for (int i = 0; i < 4; i++) st[i] = th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, c, i == 3 ? 0.05f : -2.0f, 2.0f);
+  th_op *op = th_op_new("BatchNormalization", opset);
+  th_op_input(op, CLIQ_DTYPE_FLOAT32, rank, dims);
+  for (int i = 0; i < 4; i++)
+    if (const_stats)
+      th_op_const(op, st[i]);
+    else
+      th_op_input(op, CLIQ_DTYPE_FLOAT32, 1, c);
+  if (eps != 1e-5f) cliq__node_set_float(th_op_node(op), "epsilon", eps);
+  th_op_outputs(op, 1);
+  char what[128], d0[64];
+  snprintf(what, sizeof what, "BatchNormalization-%d %s %s eps %g", opset, cliq__dims_str(rank, dims, d0, sizeof d0),
+           const_stats ? "constant stats" : "runtime stats", eps);
+  cliq__tensor *in[5] = {x, st[0], st[1], st[2], st[3]};
+  size_t n_in = const_stats ? 1 : 5;
+  th_op_compare(op, n_in, in, 1e-5f, 1e-5f, what);
+  size_t n_out;
+  cliq__tensor **out = ref_run(op, n_in, in, &n_out, what);
+  if (out) {
+    size_t n = cliq__tensor_elems(x), inner = n / (size_t)(dims[0] * dims[1]);
+    float *want = malloc(n * sizeof(float));
+    for (size_t e = 0; e < n; e++) {
+      size_t ch = (e / inner) % (size_t)dims[1];
+      const float *s = st[0]->data, *b = st[1]->data, *m = st[2]->data, *v = st[3]->data;
+      want[e] = (float)((((float *)x->data)[e] - m[ch]) / sqrt((double)v[ch] + eps) * s[ch] + b[ch]);
+    }
+    expect_f32(what, out[0], rank, dims, want, 1e-5f);
+    free(want);
+    th_free_tensors(out, n_out);
+  }
+  for (int i = 0; i < 5; i++) cliq__tensor_free(in[i]);
+  th_op_free(op);
+}
+
+static void test_batchnorm(void) {
+  printf("-- BatchNormalization\n");
+  static const int64_t d4[4] = {2, 17, 7, 13}, d2[2] = {3, 8}, d3[3] = {1, 13, 33}, d5[5] = {1, 3, 2, 3, 4}, d4b[4] = {1, 4, 1, 1};
+  bn_case(9, 4, d4, true, 1e-5f);
+  bn_case(15, 4, d4, false, 1e-3f);
+  bn_case(7, 2, d2, true, 1e-5f);
+  bn_case(14, 3, d3, true, 0.5f);
+  bn_case(9, 5, d5, false, 1e-5f);
+  bn_case(15, 4, d4b, true, 1e-5f);
+  int64_t c[1] = {4};
+  cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, 4, d4b, -1, 1), *s = th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, c, 0.1f, 1);
+  th_op *op = th_op_new("BatchNormalization", 15);
+  th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, d4b);
+  for (int i = 0; i < 4; i++) th_op_const(op, s);
+  cliq__node_set_int(th_op_node(op), "training_mode", 1);
+  th_op_outputs(op, 1);
+  expect_reject(op, 1, &x, CLIQ_STATUS_UNSUPPORTED, "BatchNormalization training_mode=1");
+  th_op_free(op);
+  op = th_op_new("BatchNormalization", 15);
+  th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, d4b);
+  for (int i = 0; i < 3; i++) th_op_const(op, s);
+  cliq__tensor *s3 = th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, (int64_t[]){3}, 0.1f, 1);
+  th_op_const(op, s3);
+  th_op_outputs(op, 1);
+  expect_reject(op, 1, &x, CLIQ_STATUS_SHAPE_MISMATCH, "BatchNormalization var of 3 channels on 4");
+  th_op_free(op);
+  cliq__tensor_free(x), cliq__tensor_free(s), cliq__tensor_free(s3);
+}
+
+static void softmax_case(const char *op_type, int opset, int rank, const int64_t *dims, int axis, bool has_axis, float scale) {
+  th_op *op = th_op_new(op_type, opset);
+  th_op_input(op, CLIQ_DTYPE_FLOAT32, rank, dims);
+  if (has_axis) cliq__node_set_int(th_op_node(op), "axis", axis);
+  th_op_outputs(op, 1);
+  cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, rank, dims, -scale, scale);
+  char what[128], d0[64];
+  snprintf(what, sizeof what, "%s-%d %s axis %s%d x%g", op_type, opset, cliq__dims_str(rank, dims, d0, sizeof d0),
+           has_axis ? "" : "default ", axis, scale);
+  th_op_compare(op, 1, &x, 2e-6f, 1e-5f, what);
+  size_t n_out;
+  cliq__tensor **out = ref_run(op, 1, &x, &n_out, what);
+  if (out) {
+    /* naive, in double: the normalised set is dims[a] (opset >= 13) or dims[a:] (older) */
+    int a = has_axis ? (axis < 0 ? axis + rank : axis) : (opset < 13 ? 1 : rank - 1);
+    size_t outer = 1, dd = 1, inner = 1;
+    for (int i = 0; i < rank; i++) {
+      if (i < a) outer *= (size_t)dims[i];
+      else if (i == a || opset < 13) dd *= (size_t)dims[i];
+      else inner *= (size_t)dims[i];
+    }
+    bool log_sm = !strcmp(op_type, "LogSoftmax"), ok = true;
+    const float *xv = x->data, *yv = out[0]->data;
+    for (size_t o = 0; o < outer && ok; o++)
+      for (size_t i = 0; i < inner && ok; i++) {
+        double m = -INFINITY, s = 0;
+        for (size_t k = 0; k < dd; k++) m = fmax(m, xv[(o * dd + k) * inner + i]);
+        for (size_t k = 0; k < dd; k++) s += exp(xv[(o * dd + k) * inner + i] - m);
+        for (size_t k = 0; k < dd && ok; k++) {
+          size_t e = (o * dd + k) * inner + i;
+          double w = log_sm ? xv[e] - m - log(s) : exp(xv[e] - m) / s;
+          if (!(fabs(yv[e] - w) <= 1e-6 + 1e-5 * fabs(w)) || yv[e] != yv[e])
+            ok = TH_CHECK(false, "%s: reference element %zu: got %.9g, want %.9g", what, e, yv[e], w);
+        }
+      }
+    if (ok) TH_CHECK(true, "%s reference", what);
+    th_free_tensors(out, n_out);
+  }
+  cliq__tensor_free(x);
+  th_op_free(op);
+}
+
+static void test_softmax(void) {
+  printf("-- Softmax / LogSoftmax\n");
+  static const int64_t d4[4] = {2, 3, 7, 5}, uf[3] = {1, 4420, 2}, cls[2] = {3, 1000}, d1[1] = {17};
+  for (int l = 0; l < 2; l++) {
+    const char *op = l ? "LogSoftmax" : "Softmax";
+    for (int axis = -4; axis < 4; axis++) {
+      softmax_case(op, 11, 4, d4, axis, true, 4);
+      softmax_case(op, 13, 4, d4, axis, true, 4);
+    }
+    softmax_case(op, 11, 4, d4, 1, false, 4);
+    softmax_case(op, 13, 4, d4, -1, false, 4);
+    softmax_case(op, 9, 3, uf, 2, true, 6);   /* ultraface scores */
+    softmax_case(op, 13, 2, cls, 1, true, 10); /* classifier head */
+    softmax_case(op, 13, 1, d1, 0, true, 1000); /* large logits: the maximum is subtracted */
+  }
+}
+
 int main(void) {
   th_init("test_ops_math");
   test_binary_broadcast();
@@ -575,5 +1217,11 @@ int main(void) {
   test_variadic();
   test_unary_math();
   test_binary_examples();
+  test_pool();
+  test_pool_examples();
+  test_global_pool();
+  test_reduce();
+  test_batchnorm();
+  test_softmax();
   return th_finish();
 }

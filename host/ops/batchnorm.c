@@ -117,9 +117,7 @@ static cliq_status bn_plan(cliq__planner *p, int node) {
   cliq__arg_i32(L, (int32_t)n);
   cliq__arg_i32(L, (int32_t)c);
   cliq__arg_i32(L, (int32_t)inner);
-  size_t gws[3] = {cliq__div_up(inner, VEC), c, n}, lws[3];
-  cliq__pick_lws(3, gws, 64, lws);
-  cliq__launch_range(L, 3, gws, lws);
+  cliq__math_range(L, cliq__div_up(inner, VEC) * c * n);
   return cliq__plan_status(p);
 }
 

@@ -245,9 +245,7 @@ static cliq_status launch_pair(cliq__planner *p, const cliq__opctx *oc, cliq_dty
   cliq__arg_i32(L, r >= 2 ? (int32_t)bc->stride[1][r - 2] : 0);
   cliq__arg_i32(L, nk);
   cliq__arg_const(L, oid);
-  size_t gws[3] = {cliq__div_up((size_t)n0, VEC), (size_t)n1, nq}, lws[3];
-  cliq__pick_lws(3, gws, 64, lws);
-  cliq__launch_range(L, 3, gws, lws);
+  cliq__math_range(L, cliq__div_up((size_t)n0, VEC) * (size_t)n1 * nq);
   return cliq__plan_status(p);
 }
 

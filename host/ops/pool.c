@@ -183,9 +183,7 @@ static cliq_status pool_plan(cliq__planner *pl, int node) {
     for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)(p.in[a] + p.pad_end[a]));
     cliq__arg_i32(L, p.count_include_pad);
   }
-  size_t gws[3] = {cliq__div_up((size_t)p.out[2], VW), (size_t)p.out[1], (size_t)(p.planes * p.out[0])}, lws[3];
-  cliq__pick_lws(3, gws, 64, lws);
-  cliq__launch_range(L, 3, gws, lws);
+  cliq__math_range(L, cliq__div_up((size_t)p.out[2], VW) * (size_t)(p.out[1] * p.planes * p.out[0]));
   return cliq__plan_status(pl);
 }
 

@@ -5,7 +5,8 @@
  *
  * Axes: an `axes` attribute before opset 18 (ReduceSum: before 13), an optional constant `axes`
  * input from then on; no axes means all, unless noop_with_empty_axes=1 (opset 18; 13 for
- * ReduceSum), which makes the op an identity. keepdims (default 1) keeps reduced dims as 1.
+ * ReduceSum), which reduces over no axis: each element alone, so ReduceL1 still takes |x| and
+ * ReduceSumSquare x*x (as the ONNX reference does). keepdims (default 1) keeps reduced dims as 1.
  * Reference: host/ref/reduce_f32.c; kernels: cl_kernels/reduce_f32.cl; formulas: reduce_op.h.
  */
 #include "reduce.h"
@@ -72,17 +73,10 @@ cliq_status cliq__plan_reduce(cliq__planner *p, const cliq__opctx *oc, int op, c
   for (int k = 0; k < 4; k++) cliq__arg_i32(L, (int32_t)r->red[k]);
   for (int k = 0; k < 4; k++) cliq__arg_i32(L, (int32_t)r->red_stride[k]);
   cliq__arg_i32(L, (int32_t)r->count);
-  size_t gws[2], lws[2];
-  if (r->inner_reduced) {
-    gws[0] = (size_t)r->outputs;
-    cliq__pick_lws(1, gws, 64, lws);
-    cliq__launch_range(L, 1, gws, lws);
-  } else {
-    gws[0] = cliq__div_up((size_t)r->kept[3], VEC);
-    gws[1] = (size_t)(r->outputs / r->kept[3]);
-    cliq__pick_lws(2, gws, 64, lws);
-    cliq__launch_range(L, 2, gws, lws);
-  }
+  if (r->inner_reduced)
+    cliq__math_range(L, (size_t)r->outputs);
+  else
+    cliq__math_range(L, cliq__div_up((size_t)r->kept[3], VEC) * (size_t)(r->outputs / r->kept[3]));
   return cliq__plan_status(p);
 }
 
@@ -104,20 +98,15 @@ static cliq_status node_axes(const cliq__opctx *oc, int64_t *axes, long *n) {
   return CLIQ_STATUS_OK;
 }
 
-/* Which dims of x are reduced; *identity when noop_with_empty_axes applies. */
-static cliq_status reduced_dims(const cliq__opctx *oc, bool *reduce, bool *identity) {
+/* Which dims of x are reduced (none when noop_with_empty_axes applies). */
+static cliq_status reduced_dims(const cliq__opctx *oc, bool *reduce) {
   const cliq__node *nd = cliq__op_node(oc);
   const cliq__value *x = cliq__op_in(oc, 0);
   int64_t axes[CLIQ_MAX_RANK];
   long n;
   CLIQ__TRY(node_axes(oc, axes, &n));
-  *identity = false;
-  for (int d = 0; d < CLIQ_MAX_RANK; d++) reduce[d] = n <= 0;
-  if (n <= 0 && cliq__attr_int(nd, "noop_with_empty_axes", 0)) *identity = true;
-  if (*identity) {
-    for (int d = 0; d < CLIQ_MAX_RANK; d++) reduce[d] = false;
-    return CLIQ_STATUS_OK;
-  }
+  bool noop = n <= 0 && cliq__attr_int(nd, "noop_with_empty_axes", 0) != 0;
+  for (int d = 0; d < CLIQ_MAX_RANK; d++) reduce[d] = n <= 0 && !noop;
   for (long i = 0; i < n; i++) {
     int a;
     if (!cliq__norm_axis(axes[i], x->rank, &a))
@@ -149,8 +138,8 @@ static cliq_status reduce_infer(cliq__opctx *oc) {
   CLIQ__TRY(cliq__op_check_dtype(oc, 0, CLIQ__DT_FLOAT | CLIQ__DT_INTS | (minmax ? CLIQ__DT_Q8 : 0)));
   if (cliq__op_in(oc, 1)) CLIQ__TRY(cliq__op_check_dtype(oc, 1, CLIQ__DT(CLIQ_DTYPE_INT64)));
   const cliq__value *x = cliq__op_in(oc, 0);
-  bool reduce[CLIQ_MAX_RANK], identity;
-  CLIQ__TRY(reduced_dims(oc, reduce, &identity));
+  bool reduce[CLIQ_MAX_RANK];
+  CLIQ__TRY(reduced_dims(oc, reduce));
   bool keep = cliq__attr_int(nd, "keepdims", 1) != 0;
   int64_t dims[CLIQ_MAX_RANK];
   int r = 0;
@@ -164,11 +153,11 @@ static cliq_status reduce_infer(cliq__opctx *oc) {
 }
 
 static cliq_status reduce_ref(cliq__opctx *oc, const cliq__tensor *const *in, cliq__tensor *const *out) {
-  bool reduce[CLIQ_MAX_RANK], identity;
-  CLIQ__TRY(reduced_dims(oc, reduce, &identity));
+  bool reduce[CLIQ_MAX_RANK];
+  CLIQ__TRY(reduced_dims(oc, reduce));
   cliq__reduce_params r;
   cliq__reduce_params_make(in[0]->rank, in[0]->dims, reduce, &r);
-  int op = identity ? CLIQ_RED_SUM : reds[red_index(cliq__op_node(oc)->op_type)].op;
+  int op = reds[red_index(cliq__op_node(oc)->op_type)].op;
   cliq__ref_reduce(op, in[0]->dtype, &r, in[0]->data, out[0]->data);
   return CLIQ_STATUS_OK;
 }
@@ -177,12 +166,11 @@ static cliq_status reduce_plan(cliq__planner *p, int node) {
   cliq__opctx oc = {cliq__plan_context(p), cliq__plan_graph(p), node};
   const cliq__node *nd = cliq__op_node(&oc);
   const cliq__value *x = cliq__op_in(&oc, 0);
-  bool reduce[CLIQ_MAX_RANK], identity;
-  CLIQ__TRY(reduced_dims(&oc, reduce, &identity));
+  bool reduce[CLIQ_MAX_RANK];
+  CLIQ__TRY(reduced_dims(&oc, reduce));
   cliq__reduce_params r;
   cliq__reduce_params_make(x->rank, x->dims, reduce, &r);
-  /* an identity is a reduction of single elements: Max copies exactly, for every dtype */
-  int op = identity ? CLIQ_RED_MAX : reds[red_index(nd->op_type)].op;
+  int op = reds[red_index(nd->op_type)].op;
   return cliq__plan_reduce(p, &oc, op, x->dtype, &r, nd->inputs[0], nd->outputs[0]);
 }
 

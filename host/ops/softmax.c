@@ -71,21 +71,13 @@ static cliq_status softmax_plan(cliq__planner *p, int node) {
   cliq__launch *L = cliq__plan_kernel(p, node, "softmax_f32", opts, i == 1 ? "softmax_rows" : "softmax_cols");
   cliq__arg_value(L, n->inputs[0]);
   cliq__arg_value(L, n->outputs[0]);
-  size_t gws[2], lws[2];
+  cliq__arg_i32(L, (int32_t)o);
+  cliq__arg_i32(L, (int32_t)d);
   if (i == 1) {
-    cliq__arg_i32(L, (int32_t)o);
-    cliq__arg_i32(L, (int32_t)d);
-    gws[0] = o;
-    cliq__pick_lws(1, gws, 64, lws);
-    cliq__launch_range(L, 1, gws, lws);
+    cliq__math_range(L, o);
   } else {
-    cliq__arg_i32(L, (int32_t)o);
-    cliq__arg_i32(L, (int32_t)d);
     cliq__arg_i32(L, (int32_t)i);
-    gws[0] = cliq__div_up(i, VEC);
-    gws[1] = o;
-    cliq__pick_lws(2, gws, 64, lws);
-    cliq__launch_range(L, 2, gws, lws);
+    cliq__math_range(L, cliq__div_up(i, VEC) * o);
   }
   return cliq__plan_status(p);
 }
