@@ -3,8 +3,9 @@
  * PRelu, comparisons (bool output) and one-input math (Neg, Abs, Sqrt, Reciprocal, Floor, Ceil).
  * Formulas: binary_op.h, shared with the C reference host/ref/binary_f32.c.
  *
- * Built once per element type (-DT=float|int|long|char|uchar, T_IS_FLOAT for float); one kernel
- * per op so the op is a constant inside the loops and a model only compiles the kernels it runs.
+ * Built once per element type (-DT=float|int|long|char|uchar, T_IS_FLOAT for float; -DTB for a
+ * Pow exponent of another type); one kernel per op so the op is a constant inside the loops and a
+ * model only compiles the kernels it runs.
  *
  * The broadcast arrives collapsed (host/ref/bcast.h): an innermost run of n0 elements in which
  * each operand's stride is 0 or 1, a second dim n1 with strides (sa1, sb1), and nk outer dims
@@ -22,6 +23,9 @@
 #ifndef T_IS_FLOAT
 #define T_IS_FLOAT 0
 #endif
+#ifndef TB
+#define TB T /* b's type: differs from T only for Pow (opset 12+) */
+#endif
 #ifndef VEC
 #define VEC 16 /* outputs per work-item: PoCL vectorises the unrolled run */
 #endif
@@ -34,7 +38,7 @@
 #define COMPARE(op, a, b) ((uchar)(CLIQ_CMPOP(op, a, b) ? 1 : 0))
 
 #define ARGS(TY)                                                                                   \
-  __global const T *a, __global const T *b, __global TY *y, const int n0, const int n1, const int nq, \
+  __global const T *a, __global const TB *b, __global TY *y, const int n0, const int n1, const int nq, \
       const int sa0, const int sb0, const int sa1, const int sb1, const int nk, __global const int *outer
 
 #define BODY(TY, EXPR)                                                                             \
@@ -53,15 +57,16 @@
     ob += c * outer[3 * k + 2];                                                                    \
   }                                                                                                \
   __global const T *pa = a + oa;                                                                   \
-  __global const T *pb = b + ob;                                                                   \
+  __global const TB *pb = b + ob;                                                                  \
   if (i0 + VEC <= n0) {                                                                            \
     if (sa0 && sb0) {                                                                              \
       _Pragma("unroll") for (int j = 0; j < VEC; j++) {                                            \
-        const T av = pa[j], bv = pb[j];                                                            \
+        const T av = pa[j];                                                                        \
+        const TB bv = pb[j];                                                                       \
         py[j] = EXPR;                                                                              \
       }                                                                                            \
     } else if (sa0) {                                                                              \
-      const T bv = pb[0];                                                                          \
+      const TB bv = pb[0];                                                                         \
       _Pragma("unroll") for (int j = 0; j < VEC; j++) {                                            \
         const T av = pa[j];                                                                        \
         py[j] = EXPR;                                                                              \
@@ -69,17 +74,19 @@
     } else if (sb0) {                                                                              \
       const T av = pa[0];                                                                          \
       _Pragma("unroll") for (int j = 0; j < VEC; j++) {                                            \
-        const T bv = pb[j];                                                                        \
+        const TB bv = pb[j];                                                                       \
         py[j] = EXPR;                                                                              \
       }                                                                                            \
     } else {                                                                                       \
-      const T av = pa[0], bv = pb[0];                                                              \
+      const T av = pa[0];                                                                          \
+      const TB bv = pb[0];                                                                         \
       const TY v = EXPR;                                                                           \
       _Pragma("unroll") for (int j = 0; j < VEC; j++) py[j] = v;                                   \
     }                                                                                              \
   } else {                                                                                         \
     for (int j = 0; j < n0 - i0; j++) {                                                            \
-      const T av = pa[j * sa0], bv = pb[j * sb0];                                                  \
+      const T av = pa[j * sa0];                                                                    \
+      const TB bv = pb[j * sb0];                                                                   \
       py[j] = EXPR;                                                                                \
     }                                                                                              \
   }
@@ -100,11 +107,15 @@ ARITH_KERNEL(bin_copy, CLIQ_BIN_COPY)
 ARITH_KERNEL(bin_neg, CLIQ_BIN_NEG)
 ARITH_KERNEL(bin_abs, CLIQ_BIN_ABS)
 #if T_IS_FLOAT
-ARITH_KERNEL(bin_pow, CLIQ_BIN_POW)
+__kernel void bin_pow(ARGS(T)) { BODY(T, cliq_binop_f32(CLIQ_BIN_POW, av, (float)bv)) }
 ARITH_KERNEL(bin_sqrt, CLIQ_BIN_SQRT)
 ARITH_KERNEL(bin_recip, CLIQ_BIN_RECIP)
 ARITH_KERNEL(bin_floor, CLIQ_BIN_FLOOR)
 ARITH_KERNEL(bin_ceil, CLIQ_BIN_CEIL)
+#else
+/* integer bases: exact integer power, or powf truncated for a float exponent */
+__kernel void bin_ipow(ARGS(T)) { BODY(T, (T)cliq_ipow_i64((long)av, (long)bv)) }
+__kernel void bin_pow_int_float(ARGS(T)) { BODY(T, (T)cliq_trunc_i64(pow((float)av, (float)bv))) }
 #endif
 COMPARE_KERNEL(bin_equal, CLIQ_BIN_EQUAL)
 COMPARE_KERNEL(bin_less, CLIQ_BIN_LESS)

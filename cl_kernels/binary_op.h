@@ -9,6 +9,9 @@
  * (the ONNX reference) does, and never signed overflow, which C and OpenCL C leave undefined.
  * Integer Div truncates toward zero (ONNX Div: "integer division truncates"); division by zero,
  * which numpy answers with 0, gives 0 here too rather than trapping.
+ * Pow of mixed types (opset 12+): a float base takes the exponent converted to float; integer
+ * base and exponent use cliq_ipow_i64; an integer base with a float exponent is powf of the base
+ * converted to float, truncated (cliq_trunc_i64).
  */
 #ifndef CLIQ_BINARY_OP_H
 #define CLIQ_BINARY_OP_H
@@ -48,6 +51,8 @@
 #ifdef __OPENCL_C_VERSION__
 #define CLIQ_I64 long
 #define CLIQ_U64 ulong
+#define CLIQ_I64_MAX LONG_MAX
+#define CLIQ_I64_MIN LONG_MIN
 #define CLIQ_POWF(a, b) pow(a, b)
 #define CLIQ_SQRTF(a) sqrt(a)
 #define CLIQ_FABSF(a) fabs(a)
@@ -56,6 +61,8 @@
 #else
 #define CLIQ_I64 int64_t
 #define CLIQ_U64 uint64_t
+#define CLIQ_I64_MAX INT64_MAX
+#define CLIQ_I64_MIN INT64_MIN
 #define CLIQ_POWF(a, b) powf(a, b)
 #define CLIQ_SQRTF(a) sqrtf(a)
 #define CLIQ_FABSF(a) fabsf(a)
@@ -97,6 +104,29 @@ CLIQ_INLINE CLIQ_I64 cliq_binop_i64(int op, CLIQ_I64 a, CLIQ_I64 b) {
   case CLIQ_BIN_ABS: return a < 0 ? (CLIQ_I64)((CLIQ_U64)0 - (CLIQ_U64)a) : a;
   default: return a; /* COPY; float-only ops are rejected before reaching here */
   }
+}
+
+/* Pow of integers (numpy's int ** int): exact, by repeated squaring, wrapping like the other
+ * integer ops. A negative exponent gives the integer part of 1/a^-b: 1 for a = 1, +-1 for
+ * a = -1, 0 otherwise (numpy refuses; ONNX leaves it open). */
+CLIQ_INLINE CLIQ_I64 cliq_ipow_i64(CLIQ_I64 a, CLIQ_I64 b) {
+  if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b & 1) ? -1 : 1) : 0);
+  CLIQ_U64 r = 1, x = (CLIQ_U64)a;
+  while (b) {
+    if (b & 1) r *= x;
+    x *= x;
+    b >>= 1;
+  }
+  return (CLIQ_I64)r;
+}
+
+/* Float to integer toward zero (C's cast), saturating, NaN to 0: an integer base with a float
+ * exponent is computed in float32 and truncated. */
+CLIQ_INLINE CLIQ_I64 cliq_trunc_i64(float v) {
+  if (v != v) return 0;
+  if (v >= 9.22337204e18f) return CLIQ_I64_MAX;
+  if (v <= -9.22337204e18f) return CLIQ_I64_MIN;
+  return (CLIQ_I64)v;
 }
 
 /* Comparisons on any element type (macro, so it applies to float and integers alike). */

@@ -3,7 +3,8 @@
  * that follows a Conv; this runs the others: after an Add, on a graph input, ...).
  * y = (x - mean) / sqrt(var + epsilon) * scale + B per channel (axis 1), applied as y = x*a + b
  * (cl_kernels/norm_op.h). training_mode=1 (opset 14+), the running-statistics outputs and
- * spatial=0 (opset 7-8 per-activation statistics) are UNSUPPORTED; momentum is ignored.
+ * spatial=0 (opset 7-8 per-activation statistics) are UNSUPPORTED; momentum is ignored, and so is
+ * opset 6's is_test: with one output a BN is an inference BN (exporters set is_test=1 anyway).
  * Reference: host/ref/batchnorm_f32.c; kernels: cl_kernels/batchnorm_f32.cl.
  */
 #include "op.h"
@@ -21,7 +22,7 @@ static const char *const stat_names[4] = {"scale", "B", "input_mean", "input_var
 
 static cliq_status bn_check(cliq__opctx *oc) {
   const cliq__node *n = cliq__op_node(oc);
-  CLIQ__TRY(cliq__op_check_attrs(oc, "epsilon,momentum,spatial,training_mode"));
+  CLIQ__TRY(cliq__op_check_attrs(oc, "epsilon,momentum,spatial,training_mode,is_test"));
   if (cliq__attr_int(n, "training_mode", 0) != 0)
     return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "training_mode=1 is not supported (cliq runs inference only)");
   if (cliq__attr_int(n, "spatial", 1) != 1)
@@ -121,5 +122,5 @@ static cliq_status bn_plan(cliq__planner *p, int node) {
   return cliq__plan_status(p);
 }
 
-const cliq__op_def cliq__op_BatchNormalization = {"BatchNormalization", "", 7, bn_check, bn_infer, bn_ref, bn_plan,
+const cliq__op_def cliq__op_BatchNormalization = {"BatchNormalization", "", 6, bn_check, bn_infer, bn_ref, bn_plan,
                                                   CLIQ__OP_ELEMENTWISE, NULL};

@@ -4,15 +4,17 @@
  * Reciprocal, Floor, Ceil, which ride on the same machinery (b = a).
  *
  * Broadcasting is multidirectional (ONNX Broadcasting.md) except PRelu's slope, which broadcasts
- * to X only (unidirectional). Variadic ops (Max, Min, Sum, Mean) run as a chain of pairs over the
+ * to X only (unidirectional). Opset 6 forms: Add/Sub/Mul/Div/Pow/Equal/Less/Greater with
+ * broadcast=1 and `axis` align B's dims at `axis` of A (without `axis`, at the end, as numpy);
+ * PRelu-6 applies a 1-D slope of C values per channel (axis 1). Variadic ops (Max, Min, Sum, Mean) run as a chain of pairs over the
  * output shape: y = in0 op in1, y = y op in2, ..., and Mean ends with y = y / n; the reference
  * folds in the same order, so both round alike. Formulas: cl_kernels/binary_op.h; reference:
  * host/ref/binary_f32.c; kernels: cl_kernels/binary_f32.cl (one program per element type).
  *
  * Types: float32 everywhere; int32/int64/int8/uint8 for the integer-capable ops in the reference
  * (the constant folder of shape subgraphs) and on the device; bool for the comparisons. Pow takes
- * a float32, int32 or int64 base and exponent (opset 12 lets them differ); the device runs float
- * bases with a float exponent or a constant integer one.
+ * a float32, int32 or int64 base and exponent (opset 12 lets them differ; formulas in
+ * binary_op.h), on the device as well.
  */
 #include "op.h"
 
@@ -22,6 +24,7 @@
 #include "launch_dims.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,7 +75,40 @@ static const bin_info *info_of(const cliq__opctx *oc) {
   return NULL;
 }
 
-static cliq_status bin_check(cliq__opctx *oc) { return cliq__op_check_attrs(oc, ""); }
+static bool legacy_bcast(const cliq__opctx *oc, const bin_info *bi) {
+  return cliq__op_node(oc)->opset < 7 && (bi->kind == K_PAIR || bi->kind == K_POW || bi->kind == K_COMPARE);
+}
+
+static cliq_status bin_check(cliq__opctx *oc) {
+  const bin_info *bi = info_of(oc);
+  if (!bi) return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "is not an elementwise math op");
+  return cliq__op_check_attrs(oc, legacy_bcast(oc, bi) ? "broadcast,axis" : "");
+}
+
+/* Input i's dims as the op broadcasts them (the opset 6 forms, see the banner); (rank, dims) are
+ * the input's own and x0 (rank, dims) input 0's. Only B (i = 1) is ever reshaped. */
+static cliq_status eff_dims(const cliq__opctx *oc, size_t i, int rank, const int64_t *dims, int xr, const int64_t *xd,
+                            int *er, int64_t *ed) {
+  const bin_info *bi = info_of(oc);
+  const cliq__node *n = cliq__op_node(oc);
+  *er = rank;
+  memcpy(ed, dims, sizeof(int64_t) * (size_t)rank);
+  if (i != 1 || n->opset >= 7) return CLIQ_STATUS_OK;
+  if (bi->kind == K_PRELU && rank == 1 && xr >= 2 && dims[0] == xd[1] && dims[0] != 1) {
+    for (int d = 1; d < xr - 1; d++) ed[d] = 1;
+    *er = xr - 1;
+    return CLIQ_STATUS_OK;
+  }
+  const cliq__attr *ax = cliq__node_attr(n, "axis");
+  if (!legacy_bcast(oc, bi) || !cliq__attr_int(n, "broadcast", 0) || !ax) return CLIQ_STATUS_OK;
+  int a;
+  if (!cliq__norm_axis(ax->i, xr, &a) || a + rank > xr)
+    return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "axis %lld does not place B (rank %d) inside A (rank %d)",
+                         (long long)ax->i, rank, xr);
+  for (int d = 0; d < xr; d++) ed[d] = d >= a && d < a + rank ? dims[d - a] : 1;
+  *er = xr;
+  return CLIQ_STATUS_OK;
+}
 
 static cliq_status bin_infer(cliq__opctx *oc) {
   const bin_info *bi = info_of(oc);
@@ -97,9 +133,10 @@ static cliq_status bin_infer(cliq__opctx *oc) {
     if (bi->kind != K_POW && v->dtype != x->dtype)
       return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "input '%s' is %s but input '%s' is %s: types must agree",
                            v->name, cliq_dtype_name(v->dtype), x->name, cliq_dtype_name(x->dtype));
-    int r;
-    int64_t out[CLIQ_MAX_RANK];
-    if (!cliq__broadcast_shape(rank, dims, v->rank, v->dims, &r, out))
+    int r, vr;
+    int64_t out[CLIQ_MAX_RANK], vd[CLIQ_MAX_RANK];
+    CLIQ__TRY(eff_dims(oc, i, v->rank, v->dims, x->rank, x->dims, &vr, vd));
+    if (!cliq__broadcast_shape(rank, dims, vr, vd, &r, out))
       return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH,
                            "input '%s' %s does not broadcast with %s: each dim must be equal or 1 (numpy broadcasting)",
                            v->name, cliq__dims_str(v->rank, v->dims, d0, sizeof d0), cliq__dims_str(rank, dims, d1, sizeof d1));
@@ -127,28 +164,36 @@ static cliq_status bcast_fail(const cliq__opctx *oc) {
   return cliq__op_fail(oc, CLIQ_STATUS_INVALID_STATE, "inputs do not broadcast to the inferred output shape");
 }
 
-/* Pow with an integer base or mixed types: through doubles, as numpy's power does for mixed types;
- * integer results truncate toward zero. */
+/* Pow with an integer base or an integer exponent (formulas in binary_op.h): converted copies,
+ * then the shared loops. */
 static cliq_status ref_pow_mixed(const cliq__opctx *oc, const cliq__bcast *bc, const cliq__tensor *a,
                                  const cliq__tensor *b, cliq__tensor *y) {
   size_t na = cliq__tensor_elems(a), nb = cliq__tensor_elems(b), ny = cliq__tensor_elems(y);
-  double *da = malloc((na + 1) * sizeof(double)), *db = malloc((nb + 1) * sizeof(double)),
-         *dy = malloc((ny + 1) * sizeof(double));
-  if (!da || !db || !dy) {
-    free(da), free(db), free(dy);
-    return cliq__op_fail(oc, CLIQ_STATUS_OUT_OF_MEMORY, "no memory for Pow's conversion buffers");
+  bool int_base = a->dtype != CLIQ_DTYPE_FLOAT32, int_exp = b->dtype != CLIQ_DTYPE_FLOAT32;
+  size_t es = int_base && int_exp ? sizeof(int64_t) : sizeof(float);
+  void *ca = malloc((na + 1) * es), *cb = malloc((nb + 1) * es), *cy = malloc((ny + 1) * es);
+  if (!ca || !cb || !cy) {
+    free(ca), free(cb), free(cy);
+    return cliq__op_fail(oc, CLIQ_STATUS_OUT_OF_MEMORY, "no memory for Pow's converted inputs");
   }
-  for (size_t i = 0; i < na; i++) da[i] = cliq__tensor_get_f64(a, i);
-  for (size_t i = 0; i < nb; i++) db[i] = cliq__tensor_get_f64(b, i);
-  cliq__ref_pow_f64(bc, da, db, dy);
+  if (int_base && int_exp) {
+    for (size_t i = 0; i < na; i++) ((int64_t *)ca)[i] = cliq__tensor_get_i64(a, i);
+    for (size_t i = 0; i < nb; i++) ((int64_t *)cb)[i] = cliq__tensor_get_i64(b, i);
+    cliq__ref_ipow_i64(bc, ca, cb, cy);
+  } else {
+    for (size_t i = 0; i < na; i++) ((float *)ca)[i] = (float)cliq__tensor_get_f64(a, i);
+    for (size_t i = 0; i < nb; i++) ((float *)cb)[i] = (float)cliq__tensor_get_f64(b, i);
+    cliq__ref_binary(CLIQ_BIN_POW, CLIQ_DTYPE_FLOAT32, bc, ca, cb, cy);
+  }
   for (size_t i = 0; i < ny; i++) {
+    int64_t v = int_exp ? ((int64_t *)cy)[i] : cliq_trunc_i64(((float *)cy)[i]);
     switch (y->dtype) {
-    case CLIQ_DTYPE_FLOAT32: ((float *)y->data)[i] = (float)dy[i]; break;
-    case CLIQ_DTYPE_INT32: ((int32_t *)y->data)[i] = (int32_t)(int64_t)dy[i]; break;
-    default: ((int64_t *)y->data)[i] = (int64_t)dy[i]; break;
+    case CLIQ_DTYPE_FLOAT32: ((float *)y->data)[i] = ((float *)cy)[i]; break;
+    case CLIQ_DTYPE_INT32: ((int32_t *)y->data)[i] = (int32_t)v; break;
+    default: ((int64_t *)y->data)[i] = v; break;
     }
   }
-  free(da), free(db), free(dy);
+  free(ca), free(cb), free(cy);
   return CLIQ_STATUS_OK;
 }
 
@@ -168,7 +213,10 @@ static cliq_status bin_ref(cliq__opctx *oc, const cliq__tensor *const *in, cliq_
     if (!make_bcast(yv, in[0]->rank, in[0]->dims, in[0]->rank, in[0]->dims, &bc)) return bcast_fail(oc);
     cliq__ref_binary(CLIQ_BIN_COPY, in[0]->dtype, &bc, in[0]->data, in[0]->data, y->data);
   } else {
-    if (!make_bcast(yv, in[0]->rank, in[0]->dims, in[1]->rank, in[1]->dims, &bc)) return bcast_fail(oc);
+    int br;
+    int64_t bd[CLIQ_MAX_RANK];
+    CLIQ__TRY(eff_dims(oc, 1, in[1]->rank, in[1]->dims, in[0]->rank, in[0]->dims, &br, bd));
+    if (!make_bcast(yv, in[0]->rank, in[0]->dims, br, bd, &bc)) return bcast_fail(oc);
     if (bi->kind == K_POW && (in[0]->dtype != CLIQ_DTYPE_FLOAT32 || in[1]->dtype != CLIQ_DTYPE_FLOAT32))
       return ref_pow_mixed(oc, &bc, in[0], in[1], y);
     cliq__ref_binary(bi->op, in[0]->dtype, &bc, in[0]->data, in[1]->data, y->data);
@@ -214,7 +262,7 @@ static void arg_operand(cliq__launch *L, operand o) {
 }
 
 /* One launch of `kernel`: y = a op b over the collapsed broadcast bc. */
-static cliq_status launch_pair(cliq__planner *p, const cliq__opctx *oc, cliq_dtype dt, const char *kernel, operand a,
+static cliq_status launch_pair(cliq__planner *p, const cliq__opctx *oc, const char *opts, const char *kernel, operand a,
                                operand b, int y, const cliq__bcast *bc) {
   if (bc->elems == 0) return CLIQ_STATUS_OK;
   if (bc->elems > INT32_MAX)
@@ -232,7 +280,7 @@ static cliq_status launch_pair(cliq__planner *p, const cliq__opctx *oc, cliq_dty
   }
   int oid = cliq__plan_const(p, outer, sizeof(int32_t) * (size_t)(nk ? 3 * nk : 1));
   int64_t n0 = bc->dims[r - 1], n1 = r >= 2 ? bc->dims[r - 2] : 1;
-  cliq__launch *L = cliq__plan_kernel(p, oc->node, "binary_f32", type_options(dt), kernel);
+  cliq__launch *L = cliq__plan_kernel(p, oc->node, "binary_f32", opts, kernel);
   arg_operand(L, a);
   arg_operand(L, b);
   cliq__arg_value(L, y);
@@ -268,35 +316,30 @@ static cliq_status bin_plan(cliq__planner *p, int node) {
   int y = n->outputs[0];
   if (bi->kind == K_UNARY || n_in == 1) {
     if (!make_bcast(yv, x->rank, x->dims, x->rank, x->dims, &bc)) return bcast_fail(&oc);
-    return launch_pair(p, &oc, x->dtype, bi->kind == K_UNARY ? bi->kernel : "bin_copy", a, a, y, &bc);
+    return launch_pair(p, &oc, type_options(x->dtype), bi->kind == K_UNARY ? bi->kernel : "bin_copy", a, a, y, &bc);
   }
   const cliq__value *bv = cliq__op_in(&oc, 1);
   operand b = {n->inputs[1], -1};
-  if (bi->kind == K_POW) {
-    if (x->dtype != CLIQ_DTYPE_FLOAT32)
-      return cliq__op_fail(&oc, CLIQ_STATUS_UNSUPPORTED, "base '%s' is %s; the device runs Pow on float32 bases only "
-                           "(integer Pow is evaluated when its inputs are constant)", x->name, cliq_dtype_name(x->dtype));
-    if (bv->dtype != CLIQ_DTYPE_FLOAT32) {
-      if (!bv->constant)
-        return cliq__op_fail(&oc, CLIQ_STATUS_UNSUPPORTED, "exponent '%s' is a non-constant %s tensor; the device needs a "
-                             "float32 exponent or a constant one", bv->name, cliq_dtype_name(bv->dtype));
-      size_t ne = cliq__tensor_elems(bv->constant);
-      float *f = malloc((ne + 1) * sizeof(float));
-      if (!f) return cliq__op_fail(&oc, CLIQ_STATUS_OUT_OF_MEMORY, "no memory for the exponent");
-      for (size_t i = 0; i < ne; i++) f[i] = (float)cliq__tensor_get_f64(bv->constant, i);
-      b.value = -1;
-      b.const_id = cliq__plan_const(p, f, ne * sizeof(float));
-      free(f);
-    }
+  const char *kernel = bi->kernel;
+  char opts[96];
+  snprintf(opts, sizeof opts, "%s", type_options(x->dtype));
+  if (bi->kind == K_POW && bv->dtype != x->dtype) { /* Pow of mixed types: b gets its own type TB */
+    static const char *const tb[] = {[CLIQ_DTYPE_FLOAT32] = "float", [CLIQ_DTYPE_INT32] = "int", [CLIQ_DTYPE_INT64] = "long"};
+    snprintf(opts, sizeof opts, "%s -DTB=%s", type_options(x->dtype), tb[bv->dtype]);
   }
-  if (!make_bcast(yv, x->rank, x->dims, bv->rank, bv->dims, &bc)) return bcast_fail(&oc);
-  CLIQ__TRY(launch_pair(p, &oc, x->dtype, bi->kernel, a, b, y, &bc));
+  if (bi->kind == K_POW && x->dtype != CLIQ_DTYPE_FLOAT32)
+    kernel = bv->dtype == CLIQ_DTYPE_FLOAT32 ? "bin_pow_int_float" : "bin_ipow";
+  int br;
+  int64_t bd[CLIQ_MAX_RANK];
+  CLIQ__TRY(eff_dims(&oc, 1, bv->rank, bv->dims, x->rank, x->dims, &br, bd));
+  if (!make_bcast(yv, x->rank, x->dims, br, bd, &bc)) return bcast_fail(&oc);
+  CLIQ__TRY(launch_pair(p, &oc, opts, kernel, a, b, y, &bc));
   operand yo = {y, -1};
   for (size_t i = 2; i < n_in; i++) {
     const cliq__value *v = cliq__op_in(&oc, i);
     operand o = {n->inputs[i], -1};
     if (!make_bcast(yv, yv->rank, yv->dims, v->rank, v->dims, &bc)) return bcast_fail(&oc);
-    CLIQ__TRY(launch_pair(p, &oc, x->dtype, bi->kernel, yo, o, y, &bc));
+    CLIQ__TRY(launch_pair(p, &oc, opts, bi->kernel, yo, o, y, &bc));
   }
   if (strcmp(bi->op_type, "Mean") == 0) {
     float nf = (float)n_in;
@@ -305,7 +348,7 @@ static cliq_status bin_plan(cliq__planner *p, int node) {
     int ranks[2] = {yv->rank, 0};
     const int64_t *dims[2] = {yv->dims, &one};
     if (!cliq__bcast_make(yv->rank, yv->dims, 2, ranks, dims, &bc)) return bcast_fail(&oc);
-    CLIQ__TRY(launch_pair(p, &oc, CLIQ_DTYPE_FLOAT32, "bin_div", yo, c, y, &bc));
+    CLIQ__TRY(launch_pair(p, &oc, type_options(CLIQ_DTYPE_FLOAT32), "bin_div", yo, c, y, &bc));
   }
   return cliq__plan_status(p);
 }
@@ -313,20 +356,20 @@ static cliq_status bin_plan(cliq__planner *p, int node) {
 /* Only ops whose output has input 0's shape and type may run in place of it (ELEMENTWISE). */
 #define BIN_OP(T, since, flags) \
   const cliq__op_def cliq__op_##T = {#T, "", since, bin_check, bin_infer, bin_ref, bin_plan, flags, NULL};
-BIN_OP(Add, 7, 0)
-BIN_OP(Sub, 7, 0)
-BIN_OP(Mul, 7, 0)
-BIN_OP(Div, 7, 0)
-BIN_OP(Pow, 7, 0)
-BIN_OP(PRelu, 7, CLIQ__OP_ELEMENTWISE)
+BIN_OP(Add, 6, 0)
+BIN_OP(Sub, 6, 0)
+BIN_OP(Mul, 6, 0)
+BIN_OP(Div, 6, 0)
+BIN_OP(Pow, 6, 0)
+BIN_OP(PRelu, 6, CLIQ__OP_ELEMENTWISE)
 BIN_OP(Max, 6, 0)
 BIN_OP(Min, 6, 0)
 BIN_OP(Sum, 6, 0)
 BIN_OP(Mean, 6, 0)
-BIN_OP(Equal, 7, 0)
-BIN_OP(Less, 7, 0)
+BIN_OP(Equal, 6, 0)
+BIN_OP(Less, 6, 0)
 BIN_OP(LessOrEqual, 12, 0)
-BIN_OP(Greater, 7, 0)
+BIN_OP(Greater, 6, 0)
 BIN_OP(GreaterOrEqual, 12, 0)
 BIN_OP(Neg, 6, CLIQ__OP_ELEMENTWISE)
 BIN_OP(Abs, 6, CLIQ__OP_ELEMENTWISE)

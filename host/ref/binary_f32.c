@@ -101,6 +101,6 @@ void cliq__ref_binary(int op, cliq_dtype dtype, const cliq__bcast *bc, const voi
   }
 }
 
-void cliq__ref_pow_f64(const cliq__bcast *bc, const double *a, const double *b, double *y) {
-  ROWS(double, double, pow(av, bv));
+void cliq__ref_ipow_i64(const cliq__bcast *bc, const int64_t *a, const int64_t *b, int64_t *y) {
+  ROWS(int64_t, int64_t, cliq_ipow_i64(av, bv));
 }

@@ -20,8 +20,8 @@ void cliq__ref_unary_f32(int act, float a, float b, const float *x, float *y, si
  * computed in 64 bits and wrapped). Comparisons write bool (uint8 0/1); one-input ops read only a
  * (pass b = a with equal strides). */
 void cliq__ref_binary(int op, cliq_dtype dtype, const cliq__bcast *bc, const void *a, const void *b, void *y);
-/* Pow over doubles, for integer bases and mixed types (the caller converts). */
-void cliq__ref_pow_f64(const cliq__bcast *bc, const double *a, const double *b, double *y);
+/* Pow of integer base and exponent (cliq_ipow_i64 of binary_op.h), over int64 copies. */
+void cliq__ref_ipow_i64(const cliq__bcast *bc, const int64_t *a, const int64_t *b, int64_t *y);
 
 /* pool_f32.c: MaxPool / AveragePool over 1..3 spatial dims, normalised to 3 (D, H, W; unused
  * leading dims have size 1, kernel 1, stride 1, dilation 1, no pad). Output (o) of a window reads
