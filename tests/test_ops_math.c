@@ -544,6 +544,97 @@ static void test_binary_examples(void) {
     th_op_free(op);
     cliq__tensor_free(a), cliq__tensor_free(b);
   }
+  { /* Pow of every type pair on the device: integer base and exponent are exact (3^20 needs more
+     * than float's 24 bits), an integer base with a float exponent truncates powf */
+    static const cliq_dtype pdt[3] = {CLIQ_DTYPE_FLOAT32, CLIQ_DTYPE_INT32, CLIQ_DTYPE_INT64};
+    int64_t d[1] = {5};
+    for (int ia = 0; ia < 3; ia++)
+      for (int ib = 0; ib < 3; ib++) {
+        cliq__tensor *a = th_tensor(pdt[ia], 1, d), *b = th_tensor(pdt[ib], 1, d);
+        double av[5] = {3, -2, 2, 1.5, -1}, bv[5] = {20, 3, -1, 2, 7};
+        int64_t want_i[5] = {3486784401LL, -8, 0, 1, -1}; /* int^int, with 1.5 truncated to 1 */
+        for (int i = 0; i < 5; i++) {
+          if (pdt[ia] == CLIQ_DTYPE_FLOAT32) ((float *)a->data)[i] = (float)av[i];
+          else set_int(a, (size_t)i, (int64_t)av[i]);
+          if (pdt[ib] == CLIQ_DTYPE_FLOAT32) ((float *)b->data)[i] = (float)bv[i];
+          else set_int(b, (size_t)i, (int64_t)bv[i]);
+        }
+        th_op *op = th_op_new("Pow", 15);
+        th_op_input(op, pdt[ia], 1, d);
+        th_op_input(op, pdt[ib], 1, d);
+        th_op_outputs(op, 1);
+        cliq__tensor *in[2] = {a, b};
+        char what[96];
+        snprintf(what, sizeof what, "Pow %s^%s", cliq_dtype_name(pdt[ia]), cliq_dtype_name(pdt[ib]));
+        th_op_compare(op, 2, in, 0, 2e-7f, what);
+        if ((out = ref_run(op, 2, in, &n_out, what))) {
+          bool ok = out[0]->dtype == pdt[ia];
+          for (int i = 0; i < 5 && ok; i++) {
+            double g = cliq__tensor_get_f64(out[0], (size_t)i);
+            double w = pdt[ia] == CLIQ_DTYPE_FLOAT32 ? (double)powf((float)av[i], (float)bv[i])
+                       : pdt[ib] != CLIQ_DTYPE_FLOAT32 ? (double)(pdt[ia] == CLIQ_DTYPE_INT32 ? (int32_t)want_i[i] : want_i[i])
+                                                      : (double)wrap_int(pdt[ia], (int64_t)powf((float)(int64_t)av[i], (float)bv[i]));
+            ok = g == w || fabs(g - w) <= 1e-6 * fabs(w);
+            if (!ok) TH_CHECK(false, "%s: element %d: got %.17g, want %.17g", what, i, g, w);
+          }
+          if (ok) TH_CHECK(true, "%s reference", what);
+          th_free_tensors(out, n_out);
+        }
+        th_op_free(op);
+        cliq__tensor_free(a), cliq__tensor_free(b);
+      }
+  }
+  { /* opset 6: broadcast=1 with axis aligns B at that axis; PRelu-6 takes a per-channel slope */
+    int64_t da[4] = {2, 3, 4, 5}, db[2] = {3, 4}, dc[1] = {3};
+    cliq__tensor *a = th_tensor_random(CLIQ_DTYPE_FLOAT32, 4, da, -2, 2), *b = th_tensor_random(CLIQ_DTYPE_FLOAT32, 2, db, -2, 2);
+    cliq__tensor *c = th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, dc, 0, 1);
+    th_op *op = th_op_new("Sub", 6);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, da);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 2, db);
+    cliq__node_set_int(th_op_node(op), "broadcast", 1);
+    cliq__node_set_int(th_op_node(op), "axis", 1);
+    th_op_outputs(op, 1);
+    cliq__tensor *in[2] = {a, b};
+    th_op_compare(op, 2, in, 0, 0, "Sub-6 broadcast=1 axis=1 [2,3,4,5]-[3,4]");
+    if ((out = ref_run(op, 2, in, &n_out, "Sub-6 axis"))) {
+      float want[120];
+      for (int i = 0; i < 120; i++) want[i] = ((float *)a->data)[i] - ((float *)b->data)[(i / 5) % 12];
+      expect_f32("Sub-6 broadcast=1 axis=1", out[0], 4, da, want, 0);
+      th_free_tensors(out, n_out);
+    }
+    th_op_free(op);
+    op = th_op_new("PRelu", 6);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, da);
+    th_op_const(op, c);
+    th_op_outputs(op, 1);
+    th_op_compare(op, 1, &a, 0, 0, "PRelu-6 slope [3] on [2,3,4,5]");
+    if ((out = ref_run(op, 1, &a, &n_out, "PRelu-6"))) {
+      float want[120];
+      for (int i = 0; i < 120; i++) {
+        float x = ((float *)a->data)[i];
+        want[i] = x < 0 ? x * ((float *)c->data)[(i / 20) % 3] : x;
+      }
+      expect_f32("PRelu-6 per-channel slope", out[0], 4, da, want, 0);
+      th_free_tensors(out, n_out);
+    }
+    th_op_free(op);
+    op = th_op_new("Add", 6);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, da);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 2, db);
+    cliq__node_set_int(th_op_node(op), "broadcast", 1);
+    cliq__node_set_int(th_op_node(op), "axis", 3);
+    th_op_outputs(op, 1);
+    expect_reject(op, 2, in, CLIQ_STATUS_INVALID_MODEL, "Add-6 axis=3 puts B [3,4] past A's rank");
+    th_op_free(op);
+    op = th_op_new("Add", 7);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 4, da);
+    th_op_input(op, CLIQ_DTYPE_FLOAT32, 2, db);
+    cliq__node_set_int(th_op_node(op), "broadcast", 1);
+    th_op_outputs(op, 1);
+    expect_reject(op, 2, in, CLIQ_STATUS_UNSUPPORTED, "Add-7 with the opset-6 attribute broadcast");
+    th_op_free(op);
+    cliq__tensor_free(a), cliq__tensor_free(b), cliq__tensor_free(c);
+  }
   { /* rejections */
     int64_t d3[1] = {3}, d4[1] = {4}, dx[4] = {1, 3, 4, 4}, ds[1] = {3};
     th_op *op = th_op_new("Add", 13);
