@@ -846,6 +846,18 @@ static void test_pool(void) {
   }
   pool_cfg c1i = {"MaxPool", 1, {2}, {2}, {1}, {0, 1}, NULL, 0, 0, 0};
   pool_case(&c1i, 1, 5, (int64_t[]){9, 1, 1}, CLIQ_DTYPE_INT8);
+  /* rows wide enough for the vector path (8 outputs per work-item, stride 1 and 2 along W) next
+   * to its scalar borders */
+  pool_cfg v1 = {"MaxPool", 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, NULL, 0, 0, 0};
+  pool_case(&v1, 1, 5, (int64_t[]){9, 45, 1}, CLIQ_DTYPE_INT8);
+  pool_cfg v2 = {"MaxPool", 2, {2, 2}, {2, 2}, {1, 1}, {0}, NULL, 0, 0, 0};
+  pool_case(&v2, 1, 3, (int64_t[]){6, 50, 1}, CLIQ_DTYPE_UINT8);
+  pool_cfg v3 = {"AveragePool", 2, {3, 2}, {2, 2}, {1, 2}, {1, 1, 1, 0}, NULL, 1, 1, 1};
+  pool_case(&v3, 1, 4, (int64_t[]){7, 51, 1}, CLIQ_DTYPE_FLOAT32);
+  pool_cfg v4 = {"AveragePool", 2, {2, 3}, {1, 1}, {1, 1}, {0, 1, 1, 1}, NULL, 0, 0, 0};
+  pool_case(&v4, 2, 3, (int64_t[]){5, 40, 1}, CLIQ_DTYPE_FLOAT32);
+  pool_cfg v5 = {"MaxPool", 1, {3}, {2}, {2}, {2, 1}, NULL, 1, 0, 1};
+  pool_case(&v5, 1, 7, (int64_t[]){61, 1, 1}, CLIQ_DTYPE_FLOAT32);
 }
 
 static void test_pool_examples(void) {

@@ -25,7 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define VW 4 /* outputs along W per work-item: must match -DVW below */
+#define VW 8 /* outputs along W per work-item: must match -DVW below */
 
 static bool is_max(const cliq__opctx *oc) { return strcmp(cliq__op_node(oc)->op_type, "MaxPool") == 0; }
 
@@ -166,9 +166,12 @@ static cliq_status pool_plan(cliq__planner *pl, int node) {
         p.stride[a] > INT32_MAX / 2)
       return cliq__op_fail(&oc, CLIQ_STATUS_UNSUPPORTED, "window attributes are too large for 32-bit indexing");
   bool mx = is_max(&oc);
-  const char *opts = "-DT=float -DVW=4";
-  if (x->dtype == CLIQ_DTYPE_INT8) opts = "-DT=char -DT_LOWEST=CHAR_MIN -DVW=4";
-  if (x->dtype == CLIQ_DTYPE_UINT8) opts = "-DT=uchar -DT_LOWEST=0 -DVW=4";
+  const char *type = "-DT=float";
+  if (x->dtype == CLIQ_DTYPE_INT8) type = "-DT=char -DT_LOWEST=CHAR_MIN";
+  if (x->dtype == CLIQ_DTYPE_UINT8) type = "-DT=uchar -DT_LOWEST=0";
+  /* strides 1 and 2 along W (nearly every pool) get the vector path, built for that stride */
+  char opts[96];
+  snprintf(opts, sizeof opts, "%s -DVW=8%s", type, p.stride[2] == 1 ? " -DPOOL_SW=1" : p.stride[2] == 2 ? " -DPOOL_SW=2" : "");
   cliq__launch *L = cliq__plan_kernel(pl, node, "pool_f32", opts, mx ? "maxpool" : "avgpool_f32");
   cliq__arg_value(L, n->inputs[0]);
   cliq__arg_value(L, n->outputs[0]);
