@@ -22,10 +22,12 @@
 CLIQ_INLINE float cliq_bn_scale(float scale, float var, float eps) { return scale / CLIQ_NORM_SQRTF(var + eps); }
 CLIQ_INLINE float cliq_bn_shift(float bias, float mean, float a) { return bias - mean * a; }
 
-/* Softmax of one element given the row's maximum m and s = sum(exp(x_i - m)) (subtracting the
- * maximum keeps exp from overflowing; ONNX docs, "numerically stable"); LogSoftmax likewise. */
-CLIQ_INLINE float cliq_softmax_out(int log_softmax, float x, float m, float s) {
-  return log_softmax ? (x - m) - CLIQ_NORM_LOGF(s) : CLIQ_EXPF(x - m) / s;
+/* Softmax over a row with maximum m (subtracting it keeps exp from overflowing; ONNX docs,
+ * "numerically stable"): e_i = exp(x_i - m), s = sum of e_i in row order, y_i = e_i / s;
+ * LogSoftmax: y_i = (x_i - m) - log(s). Both the reference and the kernels compute e_i once. */
+CLIQ_INLINE float cliq_softmax_exp(float x, float m) { return CLIQ_EXPF(x - m); }
+CLIQ_INLINE float cliq_softmax_final(int log_softmax, float x, float e, float m, float s) {
+  return log_softmax ? (x - m) - CLIQ_NORM_LOGF(s) : e / s;
 }
 
 #endif /* CLIQ_NORM_OP_H */

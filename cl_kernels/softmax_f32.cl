@@ -24,8 +24,12 @@ __kernel void softmax_rows(__global const float *x, __global float *y, const int
   __global float *yr = y + r * d;
   float m = -INFINITY, s = 0.0f;
   for (int k = 0; k < d; k++) m = xr[k] > m ? xr[k] : m;
-  for (int k = 0; k < d; k++) s += exp(xr[k] - m);
-  for (int k = 0; k < d; k++) yr[k] = cliq_softmax_out(LOG, xr[k], m, s);
+  for (int k = 0; k < d; k++) { /* e_i kept in y */
+    const float e = cliq_softmax_exp(xr[k], m);
+    yr[k] = e;
+    s += e;
+  }
+  for (int k = 0; k < d; k++) yr[k] = cliq_softmax_final(LOG, xr[k], yr[k], m, s);
 }
 
 __kernel void softmax_cols(__global const float *x, __global float *y, const int outer, const int d, const int inner) {
@@ -42,10 +46,15 @@ __kernel void softmax_cols(__global const float *x, __global float *y, const int
       m[j] = v > m[j] ? v : m[j];
     }
   for (int k = 0; k < d; k++)
-    for (int j = 0; j < n; j++) s[j] += exp(x[base + k * inner + j] - m[j]);
+    for (int j = 0; j < n; j++) {
+      const int i = base + k * inner + j;
+      const float e = cliq_softmax_exp(x[i], m[j]);
+      y[i] = e;
+      s[j] += e;
+    }
   for (int k = 0; k < d; k++)
     for (int j = 0; j < n; j++) {
       const int i = base + k * inner + j;
-      y[i] = cliq_softmax_out(LOG, x[i], m[j], s[j]);
+      y[i] = cliq_softmax_final(LOG, x[i], y[i], m[j], s[j]);
     }
 }

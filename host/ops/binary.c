@@ -6,9 +6,9 @@
  * Broadcasting is multidirectional (ONNX Broadcasting.md) except PRelu's slope, which broadcasts
  * to X only (unidirectional). Opset 6 forms: Add/Sub/Mul/Div/Pow/Equal/Less/Greater with
  * broadcast=1 and `axis` align B's dims at `axis` of A (without `axis`, at the end, as numpy);
- * PRelu-6 applies a 1-D slope of C values per channel (axis 1). Variadic ops (Max, Min, Sum, Mean) run as a chain of pairs over the
- * output shape: y = in0 op in1, y = y op in2, ..., and Mean ends with y = y / n; the reference
- * folds in the same order, so both round alike. Formulas: cl_kernels/binary_op.h; reference:
+ * PRelu-6 applies a 1-D slope of C values per channel (axis 1). Variadic ops (Max, Min, Sum,
+ * Mean) run as a chain of pairs over the output shape: y = in0 op in1, y = y op in2, ..., and Mean
+ * ends with y = y / n; the reference folds in the same order, so both round alike. Formulas: cl_kernels/binary_op.h; reference:
  * host/ref/binary_f32.c; kernels: cl_kernels/binary_f32.cl (one program per element type).
  *
  * Types: float32 everywhere; int32/int64/int8/uint8 for the integer-capable ops in the reference

@@ -82,7 +82,7 @@ static cliq_status softmax_plan(cliq__planner *p, int node) {
   return cliq__plan_status(p);
 }
 
-const cliq__op_def cliq__op_Softmax = {"Softmax", "", 1, softmax_check, softmax_infer, softmax_ref, softmax_plan,
-                                       CLIQ__OP_ELEMENTWISE, NULL};
-const cliq__op_def cliq__op_LogSoftmax = {"LogSoftmax", "", 1, softmax_check, softmax_infer, softmax_ref, softmax_plan,
-                                          CLIQ__OP_ELEMENTWISE, NULL};
+/* Not CLIQ__OP_ELEMENTWISE: the kernels keep exp(x - max) in y and read x again afterwards. */
+const cliq__op_def cliq__op_Softmax = {"Softmax", "", 1, softmax_check, softmax_infer, softmax_ref, softmax_plan, 0, NULL};
+const cliq__op_def cliq__op_LogSoftmax = {"LogSoftmax", "", 1, softmax_check, softmax_infer, softmax_ref, softmax_plan, 0,
+                                          NULL};

@@ -16,7 +16,12 @@ void cliq__ref_softmax_f32(int log_softmax, const float *x, size_t outer, size_t
       float m = -INFINITY, s = 0.0f;
       for (size_t k = 0; k < d; k++)
         if (xr[k * inner] > m) m = xr[k * inner];
-      for (size_t k = 0; k < d; k++) s += CLIQ_EXPF(xr[k * inner] - m);
-      for (size_t k = 0; k < d; k++) yr[k * inner] = cliq_softmax_out(log_softmax, xr[k * inner], m, s);
+      for (size_t k = 0; k < d; k++) { /* e_i kept in y */
+        float e = cliq_softmax_exp(xr[k * inner], m);
+        yr[k * inner] = e;
+        s += e;
+      }
+      for (size_t k = 0; k < d; k++)
+        yr[k * inner] = cliq_softmax_final(log_softmax, xr[k * inner], yr[k * inner], m, s);
     }
 }
