@@ -1313,6 +1313,170 @@ static void test_softmax(void) {
   }
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * ArgMax/ArgMin, LRN, InstanceNormalization, LayerNormalization
+ * ------------------------------------------------------------------------------------------- */
+
+static void argmax_case(const char *op_type, cliq_dtype dt, int rank, const int64_t *dims, int axis, int keep, int last) {
+  th_op *op = th_op_new(op_type, 13);
+  th_op_input(op, dt, rank, dims);
+  cliq__node_set_int(th_op_node(op), "axis", axis);
+  cliq__node_set_int(th_op_node(op), "keepdims", keep);
+  if (last) cliq__node_set_int(th_op_node(op), "select_last_index", 1);
+  th_op_outputs(op, 1);
+  /* few distinct values, so ties are common */
+  cliq__tensor *x = th_tensor_random(dt, rank, dims, dt == CLIQ_DTYPE_UINT8 ? 0 : -3, 3);
+  if (dt == CLIQ_DTYPE_FLOAT32)
+    for (size_t e = 0; e < cliq__tensor_elems(x); e++) ((float *)x->data)[e] = floorf(((float *)x->data)[e]);
+  char what[160], d0[64];
+  snprintf(what, sizeof what, "%s %s %s axis %d%s%s", op_type, cliq_dtype_name(dt), cliq__dims_str(rank, dims, d0, sizeof d0),
+           axis, keep ? " keepdims" : "", last ? " select_last_index" : "");
+  th_op_compare(op, 1, &x, 0, 0, what);
+  size_t n_out;
+  cliq__tensor **out = ref_run(op, 1, &x, &n_out, what);
+  if (out) {
+    int a = axis < 0 ? axis + rank : axis;
+    bool is_min = !strcmp(op_type, "ArgMin"), ok = out[0]->dtype == CLIQ_DTYPE_INT64;
+    int64_t c[CLIQ_MAX_RANK], kd[CLIQ_MAX_RANK];
+    for (int i = 0; i < rank; i++) kd[i] = i == a ? 1 : dims[i];
+    for (size_t e = 0; e < cliq__tensor_elems(out[0]) && ok; e++) {
+      unflatten(e, rank, kd, c);
+      int64_t best = -1;
+      double bv = 0;
+      for (int64_t k = 0; k < dims[a]; k++) {
+        c[a] = k;
+        size_t idx = 0;
+        for (int i = 0; i < rank; i++) idx = idx * (size_t)dims[i] + (size_t)c[i];
+        double v = cliq__tensor_get_f64(x, idx);
+        if (best < 0 || (is_min ? v < bv : v > bv) || (last && v == bv)) best = k, bv = v;
+      }
+      if (cliq__tensor_get_i64(out[0], e) != best)
+        ok = TH_CHECK(false, "%s: element %zu: got %lld, want %lld", what, e, (long long)cliq__tensor_get_i64(out[0], e),
+                      (long long)best);
+    }
+    if (ok) TH_CHECK(true, "%s reference", what);
+    th_free_tensors(out, n_out);
+  }
+  cliq__tensor_free(x);
+  th_op_free(op);
+}
+
+static void lrn_case(int rank, const int64_t *dims, int64_t size) {
+  th_op *op = th_op_new("LRN", 13);
+  th_op_input(op, CLIQ_DTYPE_FLOAT32, rank, dims);
+  cliq__node_set_int(th_op_node(op), "size", size);
+  cliq__node_set_float(th_op_node(op), "alpha", 2e-3f);
+  cliq__node_set_float(th_op_node(op), "beta", 0.7f);
+  cliq__node_set_float(th_op_node(op), "bias", 1.5f);
+  th_op_outputs(op, 1);
+  cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, rank, dims, -5, 5);
+  char what[128], d0[64];
+  snprintf(what, sizeof what, "LRN %s size %lld", cliq__dims_str(rank, dims, d0, sizeof d0), (long long)size);
+  th_op_compare(op, 1, &x, 1e-6f, 1e-5f, what);
+  size_t n_out;
+  cliq__tensor **out = ref_run(op, 1, &x, &n_out, what);
+  if (out) {
+    size_t inner = cliq__tensor_elems(x) / (size_t)(dims[0] * dims[1]), n = cliq__tensor_elems(x);
+    float *want = malloc(n * sizeof(float));
+    const float *xv = x->data;
+    for (size_t e = 0; e < n; e++) {
+      int64_t ch = (int64_t)((e / inner) % (size_t)dims[1]);
+      double ss = 0;
+      for (int64_t k = ch - (size - 1) / 2; k <= ch + size / 2; k++)
+        if (k >= 0 && k < dims[1]) {
+          double v = xv[e + (size_t)(k - ch) * inner];
+          ss += v * v;
+        }
+      want[e] = (float)(xv[e] / pow(1.5 + 2e-3 / (double)size * ss, 0.7));
+    }
+    expect_f32(what, out[0], rank, dims, want, 1e-5f);
+    free(want);
+    th_free_tensors(out, n_out);
+  }
+  cliq__tensor_free(x);
+  th_op_free(op);
+}
+
+/* InstanceNormalization (axis < 0) or LayerNormalization over dims[axis:] */
+static void norm_case(int rank, const int64_t *dims, int axis, bool scalar_scale, bool with_bias, bool stats) {
+  bool ln = axis >= 0;
+  size_t n = 1, rows = 1, total;
+  cliq__shape_elems(rank, dims, &total);
+  for (int i = 0; i < rank; i++) *(i < (ln ? axis : 2) ? &rows : &n) *= (size_t)dims[i];
+  int64_t c[1] = {ln ? (scalar_scale ? 1 : (int64_t)n) : dims[1]};
+  cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, rank, dims, -2, 4);
+  cliq__tensor *sc = th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, c, -2, 2), *bi = th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, c, -2, 2);
+  th_op *op = th_op_new(ln ? "LayerNormalization" : "InstanceNormalization", ln ? 17 : 6);
+  th_op_input(op, CLIQ_DTYPE_FLOAT32, rank, dims);
+  th_op_const(op, sc);
+  if (!ln || with_bias) th_op_const(op, bi);
+  if (ln) cliq__node_set_int(th_op_node(op), "axis", axis - (axis % 2 ? rank : 0)); /* odd axes given negative */
+  cliq__node_set_float(th_op_node(op), "epsilon", 1e-3f);
+  th_op_outputs(op, stats ? 3 : 1);
+  char what[160], d0[64];
+  snprintf(what, sizeof what, "%s %s axis %d%s%s%s", ln ? "LayerNormalization" : "InstanceNormalization",
+           cliq__dims_str(rank, dims, d0, sizeof d0), axis, scalar_scale ? " scalar scale" : "", ln && !with_bias ? " no B" : "",
+           stats ? " +Mean,InvStdDev" : "");
+  th_op_compare(op, 1, &x, 1e-5f, 1e-4f, what);
+  size_t n_out;
+  cliq__tensor **out = ref_run(op, 1, &x, &n_out, what);
+  if (out) {
+    float *want = malloc(total * sizeof(float)), *wm = malloc(rows * sizeof(float)), *wi = malloc(rows * sizeof(float));
+    const float *xv = x->data, *s = sc->data, *b = bi->data;
+    for (size_t r = 0; r < rows; r++) {
+      double m = 0, v = 0;
+      for (size_t i = 0; i < n; i++) m += xv[r * n + i];
+      m /= (double)n;
+      for (size_t i = 0; i < n; i++) v += (xv[r * n + i] - m) * (xv[r * n + i] - m);
+      v /= (double)n;
+      wm[r] = (float)m, wi[r] = (float)(1 / sqrt(v + 1e-3));
+      for (size_t i = 0; i < n; i++) {
+        size_t k = ln ? (scalar_scale ? 0 : i) : r % (size_t)dims[1];
+        want[r * n + i] = (float)((xv[r * n + i] - m) / sqrt(v + 1e-3) * s[k] + (!ln || with_bias ? b[k] : 0));
+      }
+    }
+    expect_f32(what, out[0], rank, dims, want, 2e-5f);
+    if (stats && n_out == 3) {
+      int64_t sd[CLIQ_MAX_RANK];
+      for (int i = 0; i < rank; i++) sd[i] = i < axis ? dims[i] : 1;
+      expect_f32("LayerNormalization Mean", out[1], rank, sd, wm, 2e-5f);
+      expect_f32("LayerNormalization InvStdDev", out[2], rank, sd, wi, 2e-5f);
+    }
+    free(want), free(wm), free(wi);
+    th_free_tensors(out, n_out);
+  }
+  cliq__tensor_free(x), cliq__tensor_free(sc), cliq__tensor_free(bi);
+  th_op_free(op);
+}
+
+static void test_argmax_norm(void) {
+  printf("-- ArgMax / ArgMin, LRN, InstanceNormalization, LayerNormalization\n");
+  static const int64_t d4[4] = {2, 7, 5, 13}, d2[2] = {3, 1000}, d3[3] = {4, 17, 3};
+  for (int o = 0; o < 2; o++) {
+    const char *op = o ? "ArgMin" : "ArgMax";
+    argmax_case(op, CLIQ_DTYPE_FLOAT32, 4, d4, 1, 1, 0);
+    argmax_case(op, CLIQ_DTYPE_FLOAT32, 4, d4, -1, 0, 1);
+    argmax_case(op, CLIQ_DTYPE_FLOAT32, 4, d4, 0, 0, 0);
+    argmax_case(op, CLIQ_DTYPE_FLOAT32, 2, d2, 1, 1, 1);
+    argmax_case(op, CLIQ_DTYPE_INT64, 3, d3, 1, 0, 0);
+    argmax_case(op, CLIQ_DTYPE_INT8, 3, d3, 2, 1, 1);
+  }
+  argmax_case("ArgMax", CLIQ_DTYPE_UINT8, 3, d3, 0, 1, 0);
+  argmax_case("ArgMin", CLIQ_DTYPE_INT32, 3, d3, -2, 1, 1);
+  static const int64_t l4[4] = {2, 17, 5, 7}, l2[2] = {3, 13};
+  for (int64_t size = 1; size <= 6; size++) lrn_case(4, l4, size);
+  lrn_case(2, l2, 3);
+  static const int64_t n4[4] = {2, 3, 13, 7}, n3[3] = {1, 4, 257}, n5[5] = {1, 2, 3, 4, 5};
+  norm_case(4, n4, -1, false, true, false);
+  norm_case(3, n3, -1, false, true, false);
+  norm_case(5, n5, -1, false, true, false);
+  norm_case(4, n4, 3, false, true, false);
+  norm_case(4, n4, 2, false, false, true);
+  norm_case(4, n4, 1, true, true, true);
+  norm_case(3, n3, 0, false, true, false);
+  norm_case(5, n5, 3, true, false, false);
+}
+
 int main(void) {
   th_init("test_ops_math");
   test_binary_broadcast();
@@ -1326,5 +1490,6 @@ int main(void) {
   test_reduce();
   test_batchnorm();
   test_softmax();
+  test_argmax_norm();
   return th_finish();
 }

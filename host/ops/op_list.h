@@ -64,5 +64,11 @@ CLIQ_OP(ReduceLogSumExp)
 CLIQ_OP(BatchNormalization)
 CLIQ_OP(Softmax)
 CLIQ_OP(LogSoftmax)
+/* host/ops/argmax.c, host/ops/norm.c */
+CLIQ_OP(ArgMax)
+CLIQ_OP(ArgMin)
+CLIQ_OP(LRN)
+CLIQ_OP(InstanceNormalization)
+CLIQ_OP(LayerNormalization)
 
 /* quantization (host/ops/quant.c) and internal int8 ops */

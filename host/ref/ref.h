@@ -69,4 +69,21 @@ void cliq__ref_batchnorm_f32(const float *x, const float *a, const float *b, siz
  * [outer, d, inner], after subtracting the maximum. */
 void cliq__ref_softmax_f32(int log_softmax, const float *x, size_t outer, size_t d, size_t inner, float *y);
 
+/* argmax_f32.c: index (int64) of the first maximum (ArgMax) or minimum (ArgMin) along the middle
+ * dim of x viewed as [outer, d, inner]; with select_last the last one. NaN counts as the extreme
+ * (numpy's argmax/argmin). dtype: float32, int32, int64, int8, uint8. */
+void cliq__ref_argmax(int is_min, int select_last, cliq_dtype dtype, const void *x, size_t outer, size_t d, size_t inner,
+                      int64_t *y);
+
+/* norm_f32.c: LRN across channels of x [n, c, inner]; InstanceNormalization per (n, c) plane;
+ * LayerNormalization per row of x [rows, n] with scale/bias broadcast over the row (sb_n values,
+ * repeated) and optional per-row mean and 1/sqrt(var + eps) outputs (may be NULL). Statistics:
+ * mean = sum/n, var = sum((x - mean)^2)/n, summed in order (norm_op.h). */
+void cliq__ref_lrn_f32(const float *x, size_t n, size_t c, size_t inner, int64_t size, float alpha, float beta, float bias,
+                       float *y);
+void cliq__ref_instance_norm_f32(const float *x, const float *scale, const float *bias, size_t n, size_t c, size_t inner,
+                                 float eps, float *y);
+void cliq__ref_layer_norm_f32(const float *x, const float *scale, const float *bias, size_t sb_n, size_t rows, size_t n,
+                              float eps, float *y, float *mean, float *inv_std);
+
 #endif /* CLIQ_REF_H */
