@@ -174,8 +174,9 @@ static cliq_status reduce_plan(cliq__planner *p, int node) {
   return cliq__plan_reduce(p, &oc, op, x->dtype, &r, nd->inputs[0], nd->outputs[0]);
 }
 
+/* const_inputs: the axes input (opset 18; 13 for ReduceSum) decides the output shape */
 #define REDUCE_OP(T) \
-  const cliq__op_def cliq__op_##T = {#T, "", 1, reduce_check, reduce_infer, reduce_ref, reduce_plan, 0, NULL};
+  const cliq__op_def cliq__op_##T = {#T, "", 1, reduce_check, reduce_infer, reduce_ref, reduce_plan, 0, NULL, 1u << 1};
 REDUCE_OP(ReduceSum)
 REDUCE_OP(ReduceMean)
 REDUCE_OP(ReduceMax)
