@@ -2,8 +2,8 @@
  * argmax_f32.cl — ArgMax / ArgMin along the middle dim of x viewed as [outer, d, inner]: each
  * work-item scans one (outer, inner) column (contiguous when inner = 1, the usual last-axis case)
  * and writes its int64 index. Same comparisons as the C reference host/ref/argmax_f32.c: NaN wins,
- * ties keep the first index unless SELECT_LAST. Built per element type (-DT=float|int|long|char|
- * uchar), IS_MIN and SELECT_LAST.
+ * ties keep the first index unless select_last. Built per element type (-DT=float|int|long|char|
+ * uchar); ArgMin and select_last are uniform arguments, so all variants share one program.
  */
 #ifndef T
 #define T float
@@ -17,14 +17,9 @@
 #else
 #define IS_NAN(v) 0
 #endif
-#ifndef IS_MIN
-#define IS_MIN 0
-#endif
-#ifndef SELECT_LAST
-#define SELECT_LAST 0
-#endif
 
-__kernel void argmax(__global const T *x, __global long *y, const int outer, const int d, const int inner) {
+__kernel void argmax(__global const T *x, __global long *y, const int outer, const int d, const int inner,
+                     const int is_min, const int select_last) {
   const int gid = get_global_id(0);
   if (gid >= outer * inner) return;
   const int o = gid / inner, i = gid - o * inner;
@@ -33,13 +28,8 @@ __kernel void argmax(__global const T *x, __global long *y, const int outer, con
   T b = r[0];
   for (int k = 1; k < d; k++) {
     const T v = r[k * inner];
-    const int better = IS_NAN(b) ? 0 : (IS_NAN(v) ? 1 : (IS_MIN ? v < b : v > b));
-#if SELECT_LAST
-    const int take = better || v == b;
-#else
-    const int take = better;
-#endif
-    if (take) {
+    const int better = IS_NAN(b) ? 0 : (IS_NAN(v) ? 1 : (is_min ? v < b : v > b));
+    if (better || (select_last && v == b)) {
       best = k;
       b = v;
     }

@@ -77,11 +77,12 @@
         const TB bv = pb[j];                                                                       \
         py[j] = EXPR;                                                                              \
       }                                                                                            \
-    } else {                                                                                       \
-      const T av = pa[0];                                                                          \
-      const TB bv = pb[0];                                                                         \
-      const TY v = EXPR;                                                                           \
-      _Pragma("unroll") for (int j = 0; j < VEC; j++) py[j] = v;                                   \
+    } else { /* both repeat along the run (a variadic op's later inputs): rare, kept simple */    \
+      for (int j = 0; j < VEC; j++) {                                                              \
+        const T av = pa[0];                                                                        \
+        const TB bv = pb[0];                                                                       \
+        py[j] = EXPR;                                                                              \
+      }                                                                                            \
     }                                                                                              \
   } else {                                                                                         \
     for (int j = 0; j < n0 - i0; j++) {                                                            \

@@ -566,7 +566,9 @@ static void test_binary_examples(void) {
         cliq__tensor *in[2] = {a, b};
         char what[96];
         snprintf(what, sizeof what, "Pow %s^%s", cliq_dtype_name(pdt[ia]), cliq_dtype_name(pdt[ib]));
-        th_op_compare(op, 2, in, 0, 2e-7f, what);
+        /* each mixed pair is a program of its own: the device runs one pair of each kind */
+        bool on_device = ia == ib || (ia == 0 && ib == 2) || (ia == 1 && ib == 0) || (ia == 2 && ib == 1);
+        if (on_device) th_op_compare(op, 2, in, 0, 2e-7f, what);
         if ((out = ref_run(op, 2, in, &n_out, what))) {
           bool ok = out[0]->dtype == pdt[ia];
           for (int i = 0; i < 5 && ok; i++) {
@@ -1317,7 +1319,8 @@ static void test_softmax(void) {
  * ArgMax/ArgMin, LRN, InstanceNormalization, LayerNormalization
  * ------------------------------------------------------------------------------------------- */
 
-static void argmax_case(const char *op_type, cliq_dtype dt, int rank, const int64_t *dims, int axis, int keep, int last) {
+static void argmax_case(const char *op_type, cliq_dtype dt, int rank, const int64_t *dims, int axis, int keep, int last,
+                        bool ref_only) {
   th_op *op = th_op_new(op_type, 13);
   th_op_input(op, dt, rank, dims);
   cliq__node_set_int(th_op_node(op), "axis", axis);
@@ -1331,7 +1334,7 @@ static void argmax_case(const char *op_type, cliq_dtype dt, int rank, const int6
   char what[160], d0[64];
   snprintf(what, sizeof what, "%s %s %s axis %d%s%s", op_type, cliq_dtype_name(dt), cliq__dims_str(rank, dims, d0, sizeof d0),
            axis, keep ? " keepdims" : "", last ? " select_last_index" : "");
-  th_op_compare(op, 1, &x, 0, 0, what);
+  if (!ref_only) th_op_compare(op, 1, &x, 0, 0, what);
   size_t n_out;
   cliq__tensor **out = ref_run(op, 1, &x, &n_out, what);
   if (out) {
@@ -1454,15 +1457,16 @@ static void test_argmax_norm(void) {
   static const int64_t d4[4] = {2, 7, 5, 13}, d2[2] = {3, 1000}, d3[3] = {4, 17, 3};
   for (int o = 0; o < 2; o++) {
     const char *op = o ? "ArgMin" : "ArgMax";
-    argmax_case(op, CLIQ_DTYPE_FLOAT32, 4, d4, 1, 1, 0);
-    argmax_case(op, CLIQ_DTYPE_FLOAT32, 4, d4, -1, 0, 1);
-    argmax_case(op, CLIQ_DTYPE_FLOAT32, 4, d4, 0, 0, 0);
-    argmax_case(op, CLIQ_DTYPE_FLOAT32, 2, d2, 1, 1, 1);
-    argmax_case(op, CLIQ_DTYPE_INT64, 3, d3, 1, 0, 0);
-    argmax_case(op, CLIQ_DTYPE_INT8, 3, d3, 2, 1, 1);
+    argmax_case(op, CLIQ_DTYPE_FLOAT32, 4, d4, 1, 1, 0, false);
+    argmax_case(op, CLIQ_DTYPE_FLOAT32, 4, d4, -1, 0, 1, false);
+    argmax_case(op, CLIQ_DTYPE_FLOAT32, 4, d4, 0, 0, 0, false);
+    argmax_case(op, CLIQ_DTYPE_FLOAT32, 2, d2, 1, 1, 1, false);
+    argmax_case(op, CLIQ_DTYPE_INT64, 3, d3, 1, 0, 0, false);
+    argmax_case(op, CLIQ_DTYPE_INT8, 3, d3, 2, 1, 1, false);
   }
-  argmax_case("ArgMax", CLIQ_DTYPE_UINT8, 3, d3, 0, 1, 0);
-  argmax_case("ArgMin", CLIQ_DTYPE_INT32, 3, d3, -2, 1, 1);
+  /* the kernel source is the same for every type: these two types on the reference only */
+  argmax_case("ArgMax", CLIQ_DTYPE_UINT8, 3, d3, 0, 1, 0, true);
+  argmax_case("ArgMin", CLIQ_DTYPE_INT32, 3, d3, -2, 1, 1, true);
   static const int64_t l4[4] = {2, 17, 5, 7}, l2[2] = {3, 13};
   for (int64_t size = 1; size <= 6; size++) lrn_case(4, l4, size);
   lrn_case(2, l2, 3);

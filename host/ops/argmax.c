@@ -85,14 +85,15 @@ static cliq_status argmax_plan(cliq__planner *p, int node) {
                   : x->dtype == CLIQ_DTYPE_INT8  ? "char"
                                                  : "uchar";
   char opts[96];
-  snprintf(opts, sizeof opts, "-DT=%s%s -DIS_MIN=%d -DSELECT_LAST=%d", t, x->dtype == CLIQ_DTYPE_FLOAT32 ? " -DT_IS_FLOAT=1" : "",
-           is_min(&oc), cliq__attr_int(n, "select_last_index", 0) != 0);
+  snprintf(opts, sizeof opts, "-DT=%s%s", t, x->dtype == CLIQ_DTYPE_FLOAT32 ? " -DT_IS_FLOAT=1" : "");
   cliq__launch *L = cliq__plan_kernel(p, node, "argmax_f32", opts, "argmax");
   cliq__arg_value(L, n->inputs[0]);
   cliq__arg_value(L, n->outputs[0]);
   cliq__arg_i32(L, (int32_t)o);
   cliq__arg_i32(L, (int32_t)d);
   cliq__arg_i32(L, (int32_t)i);
+  cliq__arg_i32(L, is_min(&oc));
+  cliq__arg_i32(L, cliq__attr_int(n, "select_last_index", 0) != 0);
   cliq__math_range(L, o * i);
   return cliq__plan_status(p);
 }
