@@ -22,6 +22,7 @@
 #include "reduce.h"
 #include "reduce_op.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,10 +57,15 @@ static cliq_status spatial_attr(const cliq__opctx *oc, const char *name, int nsp
   if (n != nsp * mult)
     return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attribute %s has %ld values; the input has %d spatial dims (%d expected)",
                          name, n, nsp, nsp * mult);
-  for (int i = 0; i < nsp * mult; i++)
+  for (int i = 0; i < nsp * mult; i++) {
     if (out[i] < min)
       return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attribute %s[%d] is %lld; it must be >= %lld", name, i,
                            (long long)out[i], (long long)min);
+    /* keeps the window arithmetic (kernel-1)*dilation, (out-1)*stride far from int64 overflow */
+    if (out[i] > INT32_MAX)
+      return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "attribute %s[%d] is %lld; cliq supports values below 2^31", name, i,
+                           (long long)out[i]);
+  }
   return CLIQ_STATUS_OK;
 }
 
