@@ -5,6 +5,7 @@
 #include "auto.h"
 
 #include "../host/error.h"
+#include "../host/ops/op.h"
 #include "../host/session.h"
 #include "../host/shape.h"
 
@@ -79,11 +80,25 @@ static void free_outs(cliq__tensor **out, size_t n) {
   for (size_t k = 0; k < n; k++) cliq__tensor_free(out[k]), out[k] = NULL;
 }
 
+/* Whether the reference can evaluate a session node: standard ops, and of the attributes session
+ * passes add only the fused activation (DEVELOPERS.md: references apply it). Other session-only
+ * attributes (e.g. cliq.input_nhwc) describe device layouts the reference does not read. */
+static bool reference_can_eval(const cliq__node *n) {
+  if (n->domain[0] || !n->def || !n->def->ref) return false;
+  for (size_t k = 0; k < n->n_attrs; k++) {
+    const char *a = n->attrs[k].name;
+    if (strncmp(a, "cliq.", 5) == 0 && strcmp(a, "cliq.act") != 0 && strcmp(a, "cliq.act_a") != 0 &&
+        strcmp(a, "cliq.act_b") != 0 && strcmp(a, "cliq.activation") != 0)
+      return false;
+  }
+  return true;
+}
+
 /* Adds the relative output error of consumer `node` under each candidate quantizer of value v. */
 static void judge_consumer(cliq_context *ctx, cache *ch, int node, int v, cands *c) {
   cliq__graph *g = ch->s->g;
   const cliq__node *n = &g->nodes[node];
-  if (n->n_inputs > 64 || n->n_outputs > 64) return;
+  if (n->n_inputs > 64 || n->n_outputs > 64 || !reference_can_eval(n)) return;
   const cliq__tensor *in[64] = {0};
   cliq__tensor *y0[64] = {0}, *yk[64] = {0};
   for (size_t k = 0; k < n->n_inputs; k++)

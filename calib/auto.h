@@ -11,6 +11,8 @@
  * error = sum over consumers of ||y_q - y||^2 / ||y||^2. The candidate with the least error wins;
  * ties keep the earlier candidate in the order mse, entropy, percentile, minmax.
  * Weights stay float in this comparison: their error does not depend on the activation range.
+ * Consumers the reference cannot evaluate (internal ops, session-only layout attributes such as
+ * cliq.input_nhwc) do not vote; a tensor without voters keeps the first candidate (mse).
  */
 #ifndef CLIQ_CALIB_AUTO_H
 #define CLIQ_CALIB_AUTO_H
