@@ -117,7 +117,7 @@ static void judge_consumer(cliq_context *ctx, cache *ch, int node, int v, cands 
     free_outs(y0, n->n_outputs);
     return;
   }
-  const cliq__tensor *inq[64];
+  const cliq__tensor *inq[64] = {0}; /* absent inputs must read as NULL */
   for (size_t k = 0; k < n->n_inputs; k++) inq[k] = n->inputs[k] == v ? xq : in[k];
   size_t count = cliq__tensor_elems(x);
   for (int j = 0; j < c->n; j++) {
