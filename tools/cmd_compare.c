@@ -3,13 +3,13 @@
  * outputs are from its float model's over a set of images: per output the SQNR in dB,
  * 10*log10(sum y^2 / sum (y - y_q)^2), and the cosine similarity, both accumulated over every
  * element of every image; `min_sqnr_db` is the worst output. --layers adds the same figures for
- * every tensor that has the same name in both models (activations of the float graph; in a QDQ
- * model the tensor of that name is the op's output before its QuantizeLinear), to see where the
- * error grows. Preprocessing: the flags, else what the int8 model stores, else defaults.
+ * every tensor of the float model found in the int8 one (by name, or as "<name>_QuantizeLinear_Output"
+ * once the QDQ lowering made it int8), to see where the error grows. Preprocessing: the flags, else what the int8 model stores, else defaults.
  */
 #include "tool_common.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +69,21 @@ typedef struct layer {
   size_t elems;
   err_acc acc;
 } layer;
+
+/* The int8 session's tensor standing for float tensor `name`: the same name, or, once the QDQ
+ * lowering made it an int8 tensor, the QuantizeLinear output the quantizer named after it (read
+ * back dequantized). SIZE_MAX when none. */
+static size_t find_twin(const cliq_session *s, size_t n, const char *name) {
+  static const char *const suffix[] = {"", "_QuantizeLinear_Output", "_DequantizeLinear_Output"};
+  size_t len = strlen(name);
+  for (size_t k = 0; k < 3; k++)
+    for (size_t j = 0; j < n; j++) {
+      cliq_tensor_info t;
+      cliq_session_tensor(s, j, &t);
+      if (strncmp(t.name, name, len) == 0 && strcmp(t.name + len, suffix[k]) == 0) return j;
+    }
+  return SIZE_MAX;
+}
 
 static void print_num(double v) {
   if (isinf(v))
@@ -187,16 +202,13 @@ int cliq_cmd_compare(int argc, char **argv) {
       cliq_tensor_info fi, qi;
       cliq_session_tensor(fs.s, i, &fi);
       if (fi.dtype != CLIQ_DTYPE_FLOAT32) continue;
-      for (size_t j = 0; j < nq; j++) {
-        cliq_session_tensor(qs.s, j, &qi);
-        if (strcmp(fi.name, qi.name) != 0) continue;
-        if (tool_elems(&fi) == tool_elems(&qi)) {
-          lay[n_lay] = (layer){i, j, fi.name, tool_elems(&fi), {0}};
-          if (lay[n_lay].elems > maxe) maxe = lay[n_lay].elems;
-          n_lay++;
-        }
-        break;
-      }
+      size_t j = find_twin(qs.s, nq, fi.name);
+      if (j == SIZE_MAX) continue;
+      cliq_session_tensor(qs.s, j, &qi);
+      if (tool_elems(&fi) != tool_elems(&qi)) continue;
+      lay[n_lay] = (layer){i, j, fi.name, tool_elems(&fi), {0}};
+      if (lay[n_lay].elems > maxe) maxe = lay[n_lay].elems;
+      n_lay++;
     }
     bf = malloc(maxe * sizeof *bf);
     bq = malloc(maxe * sizeof *bq);
