@@ -284,7 +284,7 @@ static cliq_status validate(cliq_context *ctx, const cliq_model *m, const cliq_c
     return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT, "cliq_quantize needs a model and a calibration source with next()");
   if ((int)o->method < CLIQ_CALIB_MINMAX || (int)o->method > CLIQ_CALIB_AUTO)
     return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT, "calibration method %d is not one of cliq_calib_method", (int)o->method);
-  if ((o->method == CLIQ_CALIB_PERCENTILE || o->method == CLIQ_CALIB_AUTO) && !(o->percentile > 90.0 && o->percentile <= 100.0))
+  if (o->method == CLIQ_CALIB_PERCENTILE && !(o->percentile > 90.0 && o->percentile <= 100.0))
     return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT,
                       "percentile %.9g is outside (90, 100]: give the share of values to keep, e.g. 99.99", o->percentile);
   const char *op, *node;
@@ -395,7 +395,9 @@ cliq_status cliq__ptq_run(cliq_context *ctx, const cliq_model *m, const cliq_cal
   if (st == CLIQ_STATUS_OK) st = classify_entries(&C);
   size_t images = 0;
   if (st == CLIQ_STATUS_OK) st = calibrate(&C, src, &images);
-  cliq__calib_cfg cfg = {o->method, o->percentile, o->activations_symmetric != 0, -128, 127};
+  /* AUTO's percentile candidate: the option when it is a valid share, else 99.99 */
+  double pct = o->percentile > 90.0 && o->percentile <= 100.0 ? o->percentile : 99.99;
+  cliq__calib_cfg cfg = {o->method, pct, o->activations_symmetric != 0, -128, 127};
   if (st == CLIQ_STATUS_OK) st = choose_ranges(&C, &cfg);
   ptq.stats = tab;
   ptq.images = (const float *const *)C.kept;
