@@ -102,7 +102,11 @@ cliq_status cliq__hist_add(cliq_context *ctx, const char *tensor, cliq__hist *h,
   int64_t origin = h->origin;
   uint64_t *bins = h->bins;
   for (size_t i = 0; i < n; i++) {
-    int64_t j = (int64_t)floor((double)x[i] * inv) - origin;
+    /* floor without a libm call: |t| < 2^42 here, so the truncation is exact */
+    double t = (double)x[i] * inv;
+    int64_t k = (int64_t)t;
+    k -= (double)k > t;
+    int64_t j = k - origin;
     j = j < 0 ? 0 : (j >= CLIQ__HIST_BINS ? CLIQ__HIST_BINS - 1 : j);
     bins[j]++;
   }

@@ -85,6 +85,8 @@ static cliq_status observe_channels(cliq_context *ctx, cliq__tstats *ts, const f
       }
       ts->ch_sum[c] += s;
       ts->ch_sumsq[c] += s2;
+      ts->sum += s; /* the tensor's moments come with the channels' (one pass over the data) */
+      ts->sumsq += s2;
       ts->ch_min[c] = mn;
       ts->ch_max[c] = mx;
     }
@@ -97,6 +99,7 @@ cliq_status cliq__stats_observe(cliq_context *ctx, cliq__tstats *ts, const float
   if (!cliq__shape_elems(rank, dims, &n))
     return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "tensor '%s': element count overflows", ts->name);
   CLIQ__TRY(cliq__hist_add(ctx, ts->name, &ts->hist, x, n));
+  if (ts->ch_axis >= 0 && ts->ch_axis < rank) return observe_channels(ctx, ts, x, rank, dims); /* sums included */
   double s = 0.0, s2 = 0.0;
   for (size_t i = 0; i < n; i++) {
     double v = x[i];
@@ -105,7 +108,7 @@ cliq_status cliq__stats_observe(cliq_context *ctx, cliq__tstats *ts, const float
   }
   ts->sum += s;
   ts->sumsq += s2;
-  return observe_channels(ctx, ts, x, rank, dims);
+  return CLIQ_STATUS_OK;
 }
 
 double cliq__tstats_mean(const cliq__tstats *ts) { return ts->hist.count ? ts->sum / (double)ts->hist.count : 0.0; }

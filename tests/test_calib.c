@@ -135,6 +135,11 @@ static void test_histogram_invariants(void) {
   for (size_t c = 0; c < 3; c++) ch_ok = ch_ok && fabs(cliq__tstats_ch_mean(&tab->t[e2], c) - (double)c) < 1e-3;
   TH_CHECK(ch_ok, "per-channel means along axis 1: %g %g %g, want 0 1 2", cliq__tstats_ch_mean(&tab->t[e2], 0),
            cliq__tstats_ch_mean(&tab->t[e2], 1), cliq__tstats_ch_mean(&tab->t[e2], 2));
+  double m = 0, m2 = 0;
+  for (size_t i = 0; i < 30000; i++) m += img[i], m2 += (double)img[i] * img[i];
+  m /= 30000, m2 = sqrt(m2 / 30000 - m * m);
+  TH_CHECK(fabs(cliq__tstats_mean(&tab->t[e2]) - m) < 1e-9 && fabs(cliq__tstats_std(&tab->t[e2]) - m2) < 1e-6,
+           "tensor mean %g and std %g, want %g and %g", cliq__tstats_mean(&tab->t[e2]), cliq__tstats_std(&tab->t[e2]), m, m2);
   free(img);
 
   /* NaN and infinity: BAD_DATA naming the tensor, histogram unchanged */
