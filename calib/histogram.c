@@ -77,21 +77,56 @@ static void fit_range(cliq__hist *h, double lo, double hi) {
   h->max = hi;
 }
 
+/* Reports the first non-finite value (the fast scan only knows there is one). */
+static cliq_status refuse(cliq_context *ctx, const char *tensor, const float *x, size_t n) {
+  size_t i = 0;
+  while (i < n && isfinite(x[i])) i++;
+  float v = i < n ? x[i] : 0.0f;
+  return cliq__fail(ctx, CLIQ_STATUS_BAD_DATA,
+                    "tensor '%s' holds %s at element %zu of %zu: the model or its input produces values that cannot be "
+                    "quantized",
+                    tensor ? tensor : "?", isnan(v) ? "NaN" : (v > 0 ? "+infinity" : "-infinity"), i, n);
+}
+
+/* Bin of x: floor(x * 2^-exp) - origin, clamped (a no-op for values inside the range). The floor
+ * avoids a libm call: |x * 2^-exp| < 2^42 here, so truncation to int64 is exact. */
+static inline int64_t bin_of(float x, double inv, int64_t origin) {
+  double t = (double)x * inv;
+  int64_t k = (int64_t)t;
+  k -= (double)k > t;
+  int64_t j = k - origin;
+  return j < 0 ? 0 : (j >= CLIQ__HIST_BINS ? CLIQ__HIST_BINS - 1 : j);
+}
+
+/* Counts values into bins; four interleaved sub-histograms break the store-to-load chain of
+ * runs of equal bins (ReLU zeros), which otherwise serialises the loop. */
+static void count_bins(uint64_t *bins, const float *x, size_t n, double inv, int64_t origin) {
+  enum { SUB = 4 };
+  static const size_t chunk = (size_t)1 << 30; /* uint32 sub-counts cannot overflow */
+  uint32_t sub[SUB][CLIQ__HIST_BINS];
+  for (size_t start = 0; start < n; start += chunk) {
+    size_t m = n - start < chunk ? n - start : chunk;
+    const float *p = x + start;
+    memset(sub, 0, sizeof sub);
+    for (size_t i = 0; i < m; i++) sub[i & (SUB - 1)][bin_of(p[i], inv, origin)]++;
+    for (size_t j = 0; j < CLIQ__HIST_BINS; j++) bins[j] += (uint64_t)sub[0][j] + sub[1][j] + sub[2][j] + sub[3][j];
+  }
+}
+
 cliq_status cliq__hist_add(cliq_context *ctx, const char *tensor, cliq__hist *h, const float *x, size_t n) {
   if (n == 0) return CLIQ_STATUS_OK;
-  float bmin = x[0], bmax = x[0];
+  /* one branch-free scan (vectorisable): extremes, zeros, and v*0, which is NaN exactly when v is
+   * NaN or infinite */
+  float bmin = x[0], bmax = x[0], nonfinite = 0.0f;
   uint64_t zeros = 0;
   for (size_t i = 0; i < n; i++) {
     float v = x[i];
     zeros += v == 0.0f;
-    if (!isfinite(v))
-      return cliq__fail(ctx, CLIQ_STATUS_BAD_DATA,
-                        "tensor '%s' holds %s at element %zu of %zu: the model or its input produces values "
-                        "that cannot be quantized",
-                        tensor ? tensor : "?", isnan(v) ? "NaN" : (v > 0 ? "+infinity" : "-infinity"), i, n);
+    nonfinite += v * 0.0f;
     bmin = v < bmin ? v : bmin;
     bmax = v > bmax ? v : bmax;
   }
+  if (nonfinite != 0.0f || !isfinite(bmin) || !isfinite(bmax)) return refuse(ctx, tensor, x, n);
   double lo = bmin, hi = bmax;
   if (h->count) {
     lo = fmin(lo, h->min);
@@ -99,16 +134,10 @@ cliq_status cliq__hist_add(cliq_context *ctx, const char *tensor, cliq__hist *h,
   }
   if (h->count == 0 || lo < h->min || hi > h->max) fit_range(h, lo, hi);
   double inv = ldexp(1.0, -h->exp);
-  int64_t origin = h->origin;
-  uint64_t *bins = h->bins;
-  for (size_t i = 0; i < n; i++) {
-    /* floor without a libm call: |t| < 2^42 here, so the truncation is exact */
-    double t = (double)x[i] * inv;
-    int64_t k = (int64_t)t;
-    k -= (double)k > t;
-    int64_t j = k - origin;
-    j = j < 0 ? 0 : (j >= CLIQ__HIST_BINS ? CLIQ__HIST_BINS - 1 : j);
-    bins[j]++;
+  if (n < 4096) {
+    for (size_t i = 0; i < n; i++) h->bins[bin_of(x[i], inv, h->origin)]++;
+  } else {
+    count_bins(h->bins, x, n, inv, h->origin);
   }
   h->count += n;
   h->zeros += zeros;
