@@ -115,18 +115,33 @@ static void count_bins(uint64_t *bins, const float *x, size_t n, double inv, int
 
 cliq_status cliq__hist_add(cliq_context *ctx, const char *tensor, cliq__hist *h, const float *x, size_t n) {
   if (n == 0) return CLIQ_STATUS_OK;
-  /* one branch-free scan (vectorisable): extremes, zeros, and v*0, which is NaN exactly when v is
-   * NaN or infinite */
-  float bmin = x[0], bmax = x[0], nonfinite = 0.0f;
+  /* one branch-free scan: extremes, zeros, and non-finite values (exponent bits all ones), four
+   * accumulators wide so no floating-point dependency chain sets the pace */
+  float mn[4] = {x[0], x[0], x[0], x[0]}, mx[4] = {x[0], x[0], x[0], x[0]};
+  uint32_t bad = 0;
   uint64_t zeros = 0;
-  for (size_t i = 0; i < n; i++) {
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int k = 0; k < 4; k++) {
+      float v = x[i + k];
+      uint32_t b;
+      memcpy(&b, &v, sizeof b);
+      bad |= (b & 0x7f800000u) == 0x7f800000u;
+      zeros += (b & 0x7fffffffu) == 0;
+      mn[k] = v < mn[k] ? v : mn[k];
+      mx[k] = v > mx[k] ? v : mx[k];
+    }
+  for (; i < n; i++) {
     float v = x[i];
-    zeros += v == 0.0f;
-    nonfinite += v * 0.0f;
-    bmin = v < bmin ? v : bmin;
-    bmax = v > bmax ? v : bmax;
+    uint32_t b;
+    memcpy(&b, &v, sizeof b);
+    bad |= (b & 0x7f800000u) == 0x7f800000u;
+    zeros += (b & 0x7fffffffu) == 0;
+    mn[0] = v < mn[0] ? v : mn[0];
+    mx[0] = v > mx[0] ? v : mx[0];
   }
-  if (nonfinite != 0.0f || !isfinite(bmin) || !isfinite(bmax)) return refuse(ctx, tensor, x, n);
+  if (bad || !isfinite(x[0])) return refuse(ctx, tensor, x, n);
+  float bmin = fminf(fminf(mn[0], mn[1]), fminf(mn[2], mn[3])), bmax = fmaxf(fmaxf(mx[0], mx[1]), fmaxf(mx[2], mx[3]));
   double lo = bmin, hi = bmax;
   if (h->count) {
     lo = fmin(lo, h->min);
