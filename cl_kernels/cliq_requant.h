@@ -72,15 +72,14 @@ CLIQ_INLINE int cliq_q8_residual(int acc, int m, int sh, int zc, int clo, int ch
 
 #ifdef __OPENCL_C_VERSION__
 /* ---- kernel-only vector twins (16 lanes) of the functions above --------------------------------
- * The same formulas lane by lane, for epilogues that finish 16 outputs at once; test_requant checks
- * them bit-exact against the scalar C versions. The remainder is taken with a mask (two's
- * complement, guaranteed by OpenCL C), equal to v - q * 2^n of cliq_rshift_rne. */
+ * The same results lane by lane (a formula may differ where its vector form is cheaper), for
+ * epilogues that finish 16 outputs at once; test_requant checks them bit-exact against the scalar
+ * C versions. */
 inline long16 cliq_rshift_rne16(long16 v, long16 n) {
-  long16 q = v >> n;
-  long16 rem = v & ((((long16)1) << n) - 1);
-  long16 halfway = ((long16)1) << (n - 1);
-  /* vector comparisons give -1 for true */
-  return q - ((rem > halfway) | ((rem == halfway) & ((q & 1) != 0)));
+  /* with q = v >> n (floor) and remainder r: (v + 2^(n-1) - 1 + (q & 1)) >> n is q + 1 exactly
+   * when r > 2^(n-1), or r == 2^(n-1) and q is odd: round half to even in 5 operations, no
+   * compares (|v| < 2^62, so the sum cannot overflow) */
+  return (v + ((((long16)1) << (n - 1)) - 1) + ((v >> n) & 1)) >> n;
 }
 
 inline int16 cliq_requant_raw16(int16 acc, int16 m, int16 sh) {
@@ -90,6 +89,16 @@ inline int16 cliq_requant_raw16(int16 acc, int16 m, int16 sh) {
 inline int16 cliq_requant16(int16 acc, int16 m, int16 sh, int zp, int lo, int hi) {
   long16 y = cliq_rshift_rne16(convert_long16(acc) * convert_long16(m), convert_long16(sh) + 31) + (long)zp;
   return convert_int16(clamp(y, (long16)lo, (long16)hi));
+}
+
+/* cliq_requant16 with one channel's multiplier and shift for all lanes (channels-on-rows
+ * epilogues): the shifts are uniform, and the clamp goes before the zero point (lo - zp and
+ * hi - zp are small), so it is a third cheaper. */
+inline int16 cliq_requant16_1(int16 acc, int m, int sh, int zp, int lo, int hi) {
+  const int n = 31 + sh;
+  const long16 v = convert_long16(acc) * (long)m;
+  const long16 y = (v + ((((long)1) << (n - 1)) - 1) + ((v >> n) & 1)) >> n; /* as cliq_rshift_rne16 */
+  return convert_int16(clamp(y, (long16)(lo - zp), (long16)(hi - zp))) + zp;
 }
 
 inline int16 cliq_q8_add16(int16 a, int za, int ma, int sha, int16 b, int zb, int mb, int shb, int my, int shy,

@@ -58,17 +58,19 @@ typedef struct options {
   const char *out_dir;
   double peak;
   const char *only; /* comma-separated variant names */
+  bool verbose;      /* per-launch medians before each shape's line */
 } options;
 
 static void usage(FILE *f) {
   fprintf(f,
           "usage: cliq bench kernels [--shapes FILE]... [--json] [--repeat N] [--device SPEC] [--no-clblast]\n"
-          "                          [--variants a,b] [--peak GOPS] [--out DIR]\n"
+          "                          [--variants a,b] [--peak GOPS] [--out DIR] [--verbose]\n"
           "  int8 conv kernels (every variant that runs here) vs cliq's fp32 Conv and CLBlast SGEMM on conv\n"
           "  shapes (default: every .txt in bench/shapes). GOP/s = 2*MACs / device time (profiling events,\n"
           "  median of N runs after warm-up). Results also in DIR/kernels-<device>.json|csv (DIR:\n"
           "  bench/results). --peak sets the int8 peak used for the share column (default: 1485 GOP/s for\n"
-          "  VNNI under PoCL on 2 cores at 2.9 GHz, unknown elsewhere).\n");
+          "  VNNI under PoCL on 2 cores at 2.9 GHz, unknown elsewhere). --verbose prints each launch's median\n"
+          "  time before the shape's line.\n");
 }
 
 /* ---- shapes ---------------------------------------------------------------------------------- */
@@ -192,13 +194,14 @@ static int cmp_double(const void *a, const void *b) {
 
 /* Median device time (ms) of the session's launches, total and of launches whose kernel name
  * starts with kernel_prefix (NULL: none). Returns false with a message on failure. */
-static bool time_session(cliq_context *ctx, cliq__graph *g, int repeat, const char *kernel_prefix, double *ms,
-                         double *kernel_ms, char *err, size_t err_size) {
+static bool time_session(cliq_context *ctx, cliq__graph *g, int repeat, const char *kernel_prefix, FILE *vf,
+                         double *ms, double *kernel_ms, char *err, size_t err_size) {
   cliq_model *m = NULL;
   cliq_session *s = NULL;
   bool ok = false;
   void *xin = NULL, *yout = NULL;
-  double *t = NULL, *tk = NULL;
+  double *t = NULL, *tk = NULL, *tl = NULL; /* tl: [launch][repeat] for verbose */
+  size_t n_launch = 0;
   if (cliq__model_from_graph(ctx, g, NULL, &m) != CLIQ_STATUS_OK ||
       cliq_session_create(ctx, m, NULL, &s) != CLIQ_STATUS_OK) {
     snprintf(err, err_size, "%s", cliq_context_error(ctx));
@@ -234,6 +237,20 @@ static bool time_session(cliq_context *ctx, cliq__graph *g, int repeat, const ch
     }
     t[r] = sum;
     tk[r] = ks;
+    if (vf && r == 0) {
+      n_launch = nt;
+      tl = calloc(nt * (size_t)repeat + 1, sizeof *tl);
+    }
+    for (size_t i = 0; tl && i < nt && i < n_launch; i++) tl[i * (size_t)repeat + (size_t)r] = times[i].ms;
+  }
+  if (tl) {
+    const cliq_op_time *times;
+    size_t nt;
+    cliq_session_profile(s, &times, &nt);
+    for (size_t i = 0; i < n_launch && i < nt; i++) {
+      qsort(tl + i * (size_t)repeat, (size_t)repeat, sizeof *tl, cmp_double);
+      fprintf(vf, "    %-24s %8.1f us\n", times[i].kernel, 1e3 * tl[i * (size_t)repeat + (size_t)repeat / 2]);
+    }
   }
   qsort(t, (size_t)repeat, sizeof *t, cmp_double);
   qsort(tk, (size_t)repeat, sizeof *tk, cmp_double);
@@ -245,6 +262,7 @@ out:
   free(yout);
   free(t);
   free(tk);
+  free(tl);
   cliq_session_destroy(s);
   cliq_model_destroy(m);
   return ok;
@@ -428,6 +446,8 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
       return 0;
     } else if (strcmp(a, "--json") == 0) {
       o.json = true;
+    } else if (strcmp(a, "--verbose") == 0) {
+      o.verbose = true;
     } else if (strcmp(a, "--no-clblast") == 0) {
       o.no_clblast = true;
     } else if (strcmp(a, "--shapes") == 0 && more && o.n_shape_files < 32) {
@@ -551,7 +571,7 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
         double ms = 0, kms = 0;
         char err[512];
         cliq__graph *g = conv_graph(s, true, names[k]);
-        if (!time_session(ctx, g, o.repeat, dw ? "q8_dw" : "q8_gemm", &ms, &kms, err, sizeof err)) {
+        if (!time_session(ctx, g, o.repeat, dw ? "q8_dw" : "q8_gemm", o.verbose ? tf : NULL, &ms, &kms, err, sizeof err)) {
           fprintf(tf, "  %s %s: failed: %s\n", s->name, names[k], err);
           continue;
         }
@@ -569,7 +589,7 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
     {
       double ms = 0, kms = 0;
       cliq__graph *g = conv_graph(s, false, NULL);
-      if (time_session(ctx, g, o.repeat, NULL, &ms, &kms, r->fp32_err, sizeof r->fp32_err) && ms > 0)
+      if (time_session(ctx, g, o.repeat, NULL, o.verbose ? tf : NULL, &ms, &kms, r->fp32_err, sizeof r->fp32_err) && ms > 0)
         r->fp32_gops = 2.0 * (double)s->macs / (ms * 1e6);
       else if (i == 0)
         fprintf(tf, "  fp32 Conv unavailable: %s\n", r->fp32_err);

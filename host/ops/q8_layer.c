@@ -310,6 +310,73 @@ static int8_t *reorder_conv_weights(const int8_t *w, int64_t rows, int64_t Cg, i
   return out;
 }
 
+/* The activation layout of conv_q8.cl (see its banner) for one convolution, or for a fully
+ * connected input (geom NULL: rows P, depth K): sizes and the per-depth-step offsets koff. */
+typedef struct q8_xlayout {
+  int64_t C4, nph, npw, Hq, Wq, OH, OW, Q; /* Q: virtual positions (OH * Wq) */
+  int64_t x_sz;                            /* uints per z */
+  int64_t max_koff;
+  int32_t phases[2 * 64];                  /* row phases, then column phases (strides <= 64) */
+  int32_t *koff;                           /* [K4] */
+} q8_xlayout;
+
+static cliq_status xlayout_init(const cliq__opctx *oc, const cliq__qconv_geom *gm, int64_t P, int64_t K, q8_xlayout *L) {
+  memset(L, 0, sizeof *L);
+  int64_t K4;
+  if (gm) {
+    if (gm->sh > 64 || gm->sw > 64)
+      return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "int8 convolution with strides %lld x %lld: at most 64 on the device",
+                           (long long)gm->sh, (long long)gm->sw);
+    const int64_t Cg = gm->C / gm->group;
+    L->C4 = ceil_div(Cg, 4);
+    /* the stride phases some tap reads, each given a plane */
+    int32_t idx_h[64], idx_w[64];
+    for (int i = 0; i < 64; i++) idx_h[i] = idx_w[i] = -1;
+    for (int64_t kh = 0; kh < gm->KH; kh++) idx_h[(kh * gm->dh) % gm->sh] = 1;
+    for (int64_t kw = 0; kw < gm->KW; kw++) idx_w[(kw * gm->dw) % gm->sw] = 1;
+    for (int i = 0; i < gm->sh; i++)
+      if (idx_h[i] > 0) {
+        idx_h[i] = (int32_t)L->nph;
+        L->phases[L->nph++] = i;
+      }
+    for (int i = 0; i < gm->sw; i++)
+      if (idx_w[i] > 0) {
+        idx_w[i] = (int32_t)L->npw;
+        L->phases[L->nph + L->npw++] = i;
+      }
+    L->OH = gm->OH;
+    L->OW = gm->OW;
+    L->Hq = gm->OH + ((gm->KH - 1) * gm->dh) / gm->sh;
+    L->Wq = gm->OW + ((gm->KW - 1) * gm->dw) / gm->sw;
+    const int64_t plane = L->Hq * L->Wq;
+    L->x_sz = L->C4 * L->nph * L->npw * plane;
+    K4 = gm->KH * gm->KW * L->C4;
+    L->koff = malloc((size_t)(K4 ? K4 : 1) * sizeof(int32_t));
+    if (!L->koff) return cliq__op_fail(oc, CLIQ_STATUS_OUT_OF_MEMORY, "allocating the tap table");
+    for (int64_t kh = 0; kh < gm->KH; kh++)
+      for (int64_t kw = 0; kw < gm->KW; kw++)
+        for (int64_t c4 = 0; c4 < L->C4; c4++) {
+          const int64_t ph = idx_h[(kh * gm->dh) % gm->sh], pw = idx_w[(kw * gm->dw) % gm->sw];
+          const int64_t o = ((c4 * L->nph + ph) * L->npw + pw) * plane + ((kh * gm->dh) / gm->sh) * L->Wq +
+                            (kw * gm->dw) / gm->sw;
+          L->koff[(kh * gm->KW + kw) * L->C4 + c4] = (int32_t)o; /* < x_sz, checked by the caller */
+          if (o > L->max_koff) L->max_koff = o;
+        }
+  } else {
+    L->C4 = K4 = ceil_div(K, 4);
+    L->nph = L->npw = 1;
+    L->OH = L->Hq = 1;
+    L->OW = L->Wq = P;
+    L->x_sz = K4 * P;
+    L->koff = malloc((size_t)(K4 ? K4 : 1) * sizeof(int32_t));
+    if (!L->koff) return cliq__op_fail(oc, CLIQ_STATUS_OUT_OF_MEMORY, "allocating the depth table");
+    for (int64_t k = 0; k < K4; k++) L->koff[k] = (int32_t)(k * P);
+    L->max_koff = (K4 - 1) * P;
+  }
+  L->Q = L->OH * L->Wq;
+  return CLIQ_STATUS_OK;
+}
+
 cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_desc *d) {
   cliq__opctx oc = {cliq__plan_context(p), cliq__plan_graph(p), node};
   const cliq__node *nd = cliq__op_node(&oc);
@@ -321,37 +388,47 @@ cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_d
   const int64_t G = d->groups, Z = d->images * d->groups, Mg = d->chans_per_group, P = d->positions, K = d->depth;
   const int64_t rows = v->rows;
   const bool conv = d->pack != CLIQ__Q8_PACK_ROWS;
+  /* a 1x1 stride-1 unpadded conv reads its input as one row of H*W columns: long vector strips */
+  cliq__qconv_geom flat;
   const cliq__qconv_geom *gm = d->geom;
+  if (d->pack == CLIQ__Q8_PACK_1X1) {
+    flat = *gm;
+    flat.W = flat.OW = gm->H * gm->W;
+    flat.H = flat.OH = 1;
+    gm = &flat;
+  }
   /* depth: convs in (tap, channel) order with channels padded to 4; fully connected in k order */
   const int64_t Cg = conv ? gm->C / gm->group : K, taps = conv ? gm->KH * gm->KW : 1;
-  const int64_t Cg4 = conv ? round_up(Cg, 4) : K, K4 = conv ? taps * Cg4 / 4 : ceil_div(K, 4);
-  /* the view of the input the fast packing reads: a 1x1 stride-1 unpadded conv is one long row */
-  const bool one = d->pack == CLIQ__Q8_PACK_1X1;
-  const int64_t vH = conv ? (one ? 1 : gm->H) : 1, vW = conv ? (one ? gm->H * gm->W : gm->W) : P;
-  const int64_t vOH = conv ? (one ? 1 : gm->OH) : 1, vOW = conv ? (one ? P : gm->OW) : P;
-  const int64_t OWp = conv ? round_up(vOW, 16) : P; /* channels-on-rows columns: rows padded to 16 */
+  const int64_t Cg4 = conv ? round_up(Cg, 4) : K;
+  q8_xlayout X;
+  CLIQ__TRY(xlayout_init(&oc, conv ? gm : NULL, P, K, &X));
+  const int64_t K4 = conv ? taps * X.C4 : X.C4;
 
-  /* Orientation: the one that pads less work, channels on rows on a tie (contiguous stores). */
+  /* Orientation: channels on rows (contiguous 16-output stores) unless it pads the positions to
+   * 32 so much that channels on columns does less than half the work (fully connected layers,
+   * convolutions with a handful of output positions). */
   int64_t orient = cliq__attr_int(nd, "cliq.gemm_orient", 0);
   if (orient == 0) {
-    int64_t cost_n = round_up(Mg, rows) * round_up(vOH * OWp, 32), cost_t = round_up(P, rows) * round_up(Mg, 32);
-    orient = cost_t < cost_n ? 2 : 1;
+    int64_t cost_n = round_up(Mg, rows) * round_up(X.Q, 32), cost_t = round_up(X.Q, rows) * round_up(Mg, 32);
+    orient = 2 * cost_t < cost_n ? 2 : 1;
   }
   const bool chan_rows = orient == 1;
-  const int64_t cols = chan_rows ? vOH * OWp : P; /* positions as the GEMM sees them */
-  const int64_t R = chan_rows ? Mg : P, C = chan_rows ? cols : Mg;
-  const int64_t y_ow = chan_rows && conv ? vOW : P, y_owp = chan_rows && conv ? OWp : P;
-  const int64_t bw_w = chan_rows ? rows : 32, bw_x = chan_rows ? 32 : rows;
-  const int64_t nblk_w = ceil_div(Mg, bw_w), nblk_x = ceil_div(cols, bw_x);
-  const int64_t out_sz = nblk_x * K4 * bw_x, cols_pad = nblk_x * bw_x, Mgp = round_up(Mg, 32);
+  const int64_t R = chan_rows ? Mg : X.Q, C = chan_rows ? X.Q : Mg;
+  const int64_t bw_w = chan_rows ? rows : 32;                 /* weight panel width */
+  const int64_t span = chan_rows ? round_up(X.Q, 32) : round_up(X.Q, rows); /* positions a z reads */
+  const int64_t nblk_w = ceil_div(Mg, bw_w), Mgp = round_up(Mg, 32);
   const int64_t w_sg = nblk_w * K4 * bw_w;
-  if (!fits_i32(Z * out_sz) || !fits_i32(G * w_sg) || !fits_i32(4 * G * Mgp) || !fits_i32(Z * cols_pad) ||
-      !fits_i32(d->images * d->y_sn + G * Mg * d->y_sc + P * d->y_sp) || !fits_i32(K4))
+  /* X: Z blocks of x_sz uints, and slack so the last block's padded positions stay inside */
+  const int64_t x_total = (Z - 1) * X.x_sz + (X.max_koff + span > X.x_sz ? X.max_koff + span : X.x_sz);
+  if (!fits_i32(x_total) || !fits_i32(G * w_sg) || !fits_i32(4 * G * Mgp) || !fits_i32(Z * span) ||
+      !fits_i32(d->images * d->y_sn + G * Mg * d->y_sc + P * d->y_sp) || !fits_i32(K4)) {
+    free(X.koff);
     return cliq__op_fail(&oc, CLIQ_STATUS_UNSUPPORTED, "int8 GEMM of %lld x %lld x %lld (x%lld) is too large for 32-bit indexing",
                          (long long)Mg, (long long)P, (long long)K, (long long)Z);
+  }
   const int xoff = v->xor_mask ? 128 : 0;
 
-  /* constants: packed weights and the channel planes [bias'][mult][shift][z_w] */
+  /* constants: packed weights, the channel planes [bias'][mult][shift][z_w], the depth offsets */
   int8_t *wr = conv ? reorder_conv_weights(d->w, G * Mg, Cg, taps, Cg4) : NULL;
   size_t wbytes = 0;
   uint8_t *wp = (!conv || wr) ? pack_weights(conv ? wr : d->w, G, Mg, conv ? taps * Cg4 : K, K4, bw_w, &wbytes) : NULL;
@@ -360,6 +437,7 @@ cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_d
   if (!wp || !planes) {
     free(wp);
     free(planes);
+    free(X.koff);
     return cliq__op_fail(&oc, CLIQ_STATUS_OUT_OF_MEMORY, "packing int8 weights");
   }
   bool asym = false;
@@ -379,49 +457,44 @@ cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_d
     }
   int wc = cliq__plan_const(p, wp, wbytes);
   int cc = cliq__plan_const(p, planes, (size_t)(4 * plane) * sizeof(int32_t));
+  int kc = cliq__plan_const(p, X.koff, (size_t)K4 * sizeof(int32_t));
+  int pc = conv ? cliq__plan_const(p, X.phases, (size_t)(X.nph + X.npw) * sizeof(int32_t)) : -1;
   free(wp);
   free(planes);
-  int xs = cliq__plan_scratch(p, node, (size_t)(Z * out_sz) * 4);
-  int cs = asym ? cliq__plan_scratch(p, node, (size_t)(Z * cols_pad) * 4) : -1;
-  if (wc < 0 || cc < 0 || xs < 0) return cliq__plan_status(p);
+  free(X.koff);
+  int xs = cliq__plan_scratch(p, node, (size_t)x_total * 4);
+  int cs = asym ? cliq__plan_scratch(p, node, (size_t)(Z * span) * 4) : -1;
+  if (wc < 0 || cc < 0 || kc < 0 || xs < 0) return cliq__plan_status(p);
 
-  /* pack the activations */
+  /* the activations in the layout of conv_q8.cl */
   cliq__launch *L;
   if (!conv) {
     L = cliq__plan_kernel(p, node, "conv_q8", NULL, "q8_pack_rows");
     cliq__arg_value(L, d->x);
     cliq__arg_scratch(L, xs);
-    const int64_t a[] = {P, K, K4, v->xor_mask, bw_x};
+    const int64_t a[] = {P, K, K4, v->xor_mask};
     for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
-    size_t gws[2] = {(size_t)(nblk_x * bw_x), (size_t)K4}, lws[2] = {(size_t)bw_x, 1};
-    cliq__launch_range(L, 2, gws, lws);
-  } else if (chan_rows) {
-    L = cliq__plan_kernel(p, node, "conv_q8", NULL, "q8_pack_im2col32");
-    cliq__arg_value(L, d->x);
-    cliq__arg_scratch(L, xs);
-    const int64_t a[] = {gm->C, vH, vW, Cg, G, vOH, vOW, OWp, Cg4 / 4, K4, one ? 1 : gm->KW, one ? 1 : gm->sh,
-                         one ? 1 : gm->sw, one ? 1 : gm->dh, one ? 1 : gm->dw, one ? 0 : gm->pt, one ? 0 : gm->pl,
-                         e->x_zp, v->xor_mask, nblk_x};
-    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
-    size_t gws[2] = {(size_t)nblk_x, (size_t)Z}, lws[2] = {1, 1};
+    size_t gws[2] = {(size_t)P, (size_t)K4}, lws[2] = {64, 1};
     cliq__launch_range(L, 2, gws, lws);
   } else {
-    L = cliq__plan_kernel(p, node, "conv_q8", NULL, "q8_pack_im2col");
+    L = cliq__plan_kernel(p, node, "conv_q8", NULL, "q8_pack_conv");
     cliq__arg_value(L, d->x);
     cliq__arg_scratch(L, xs);
-    const int64_t a[] = {gm->C, gm->H, gm->W, Cg, G, gm->OW, P, Cg4 / 4, K4, gm->KW, gm->sh, gm->sw,
-                         gm->dh, gm->dw, gm->pt, gm->pl, e->x_zp, v->xor_mask, bw_x, out_sz};
+    cliq__arg_const(L, pc);
+    const int64_t a[] = {gm->C, gm->H, gm->W, Cg, G, X.C4, X.nph, X.npw, X.Hq, X.Wq, gm->sh, gm->sw,
+                         gm->pt, gm->pl, e->x_zp, v->xor_mask, X.x_sz};
     for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
-    size_t gws[3] = {(size_t)(nblk_x * bw_x), (size_t)K4, (size_t)Z}, lws[3] = {(size_t)bw_x, 1, 1};
+    size_t gws[3] = {(size_t)X.Hq, (size_t)(X.nph * X.npw), (size_t)(Z * X.C4)}, lws[3] = {1, 1, 1};
     cliq__launch_range(L, 3, gws, lws);
   }
   if (asym) {
     L = cliq__plan_kernel(p, node, "conv_q8", NULL, "q8_colsum");
     cliq__arg_scratch(L, xs);
+    cliq__arg_const(L, kc);
     cliq__arg_scratch(L, cs);
-    const int64_t a[] = {K4, bw_x, out_sz, cols_pad, v->xor_mask};
+    const int64_t a[] = {K4, X.x_sz, span, v->xor_mask};
     for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
-    size_t gws[2] = {(size_t)cols_pad, (size_t)Z}, lws[2] = {(size_t)bw_x, 1};
+    size_t gws[2] = {(size_t)span, (size_t)Z}, lws[2] = {32, 1};
     cliq__launch_range(L, 2, gws, lws);
   }
 
@@ -430,23 +503,17 @@ cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_d
   snprintf(opts, sizeof opts, "%s%s", v->options, emulate ? " -DQ8_EMULATE_DOT=1" : "");
   const bool dot4 = strcmp(v->kernel_n, v->kernel_t) == 0;
   L = cliq__plan_kernel(p, node, v->program, opts, chan_rows ? v->kernel_n : v->kernel_t);
-  if (chan_rows) {
-    cliq__arg_const(L, wc);
-    cliq__arg_scratch(L, xs);
-  } else {
-    cliq__arg_scratch(L, xs);
-    cliq__arg_const(L, wc);
-  }
+  cliq__arg_const(L, wc);
+  cliq__arg_scratch(L, xs);
+  cliq__arg_const(L, kc);
   cliq__arg_const(L, cc);
   if (asym) cliq__arg_scratch(L, cs);
   else cliq__arg_const(L, cc); /* not read */
   if (d->res >= 0) cliq__arg_value(L, d->res);
   else cliq__arg_const(L, cc); /* not read */
   cliq__arg_value(L, d->y);
-  const int64_t w_sn = 0, x_sn = G * out_sz, x_sg = out_sz;
-  const int64_t a[] = {R, C, K4, G,
-                       chan_rows ? w_sn : x_sn, chan_rows ? w_sg : x_sg, chan_rows ? x_sn : w_sn, chan_rows ? x_sg : w_sg,
-                       Mgp, plane, G * cols_pad, cols_pad, d->y_sn, d->y_sc, d->y_sp, y_ow, y_owp, asym ? 1 : 0};
+  const int64_t a[] = {R, C, K4, G, w_sg, X.x_sz, Mgp, plane, span, d->y_sn, d->y_sc, d->y_sp, X.OW, X.Wq, X.Q,
+                       asym ? 1 : 0};
   for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
   arg_epilogue(L, e);
   if (dot4) {
