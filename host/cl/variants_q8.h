@@ -34,11 +34,14 @@ static inline bool cliq__q8_arm(const cliq__device *d) { return d->has_arm_int_d
   X(wide, "gemm_q8", "q8_gemm_wide_n", "q8_gemm_wide_t", "-DQ8_ROWS=8", 8, 0, false, cliq__q8_cpu)              \
   X(portable, "gemm_q8", "q8_gemm_dot4", "q8_gemm_dot4", "-DQ8_ROWS=8", 8, 0, false, cliq__q8_any)
 
-/* Depthwise variants: X(name, program, generic-only, availability). "dw_fixed" uses the
- * compile-time 3x3/5x5 stride-1/2 kernels where the shape fits and the generic one elsewhere. */
+/* Depthwise variants: X(name, program, build options, kernel prefix, generic-only, availability).
+ * The fixed-shape variants use the compile-time 3x3/5x5 stride-1/2 kernels where the shape fits
+ * and the generic kernel elsewhere; dw_vnni also needs weights w - z_w inside int8 (always so for
+ * symmetric weights) and falls back to dw_fixed's kernels otherwise. */
 #define CLIQ_Q8_DW_VARIANTS(X)                                                                                 \
-  X(dw_fixed, "dwconv_q8", false, cliq__q8_any)                                                                \
-  X(dw_generic, "dwconv_q8", true, cliq__q8_any)
+  X(dw_vnni, "dwconv_q8", "-DQ8_VNNI=1", "q8_dw_vnni_", false, cliq__q8_vnni)                                  \
+  X(dw_fixed, "dwconv_q8", "", "q8_dw_", false, cliq__q8_any)                                                  \
+  X(dw_generic, "dwconv_q8", "", "q8_dw_", true, cliq__q8_any)
 
 typedef struct cliq__q8_gemm_variant {
   const char *name, *program, *kernel_n, *kernel_t, *options;
@@ -49,7 +52,7 @@ typedef struct cliq__q8_gemm_variant {
 } cliq__q8_gemm_variant;
 
 typedef struct cliq__q8_dw_variant {
-  const char *name, *program;
+  const char *name, *program, *options, *prefix;
   bool generic_only;
   bool (*available)(const cliq__device *d);
 } cliq__q8_dw_variant;

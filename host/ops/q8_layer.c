@@ -26,10 +26,10 @@ const cliq__q8_gemm_variant cliq__q8_gemm_variants[] = {
     {NULL, NULL, NULL, NULL, NULL, 0, 0, false, NULL}};
 
 const cliq__q8_dw_variant cliq__q8_dw_variants[] = {
-#define CLIQ_X(name, prog, generic, avail) {#name, prog, generic, avail},
+#define CLIQ_X(name, prog, opts, prefix, generic, avail) {#name, prog, opts, prefix, generic, avail},
     CLIQ_Q8_DW_VARIANTS(CLIQ_X)
 #undef CLIQ_X
-    {NULL, NULL, false, NULL}};
+    {NULL, NULL, NULL, NULL, false, NULL}};
 
 const cliq__q8_gemm_variant *cliq__q8_gemm_variant_find(const char *name) {
   for (const cliq__q8_gemm_variant *v = cliq__q8_gemm_variants; name && v->name; v++)
@@ -531,41 +531,102 @@ cliq_status cliq__q8_plan_dwconv(cliq__planner *p, int node, const cliq__qconv_g
                                  const int32_t *bias, int x, int y, int res, const cliq__q8_epi *e) {
   cliq__opctx oc = {cliq__plan_context(p), cliq__plan_graph(p), node};
   const cliq__node *nd = cliq__op_node(&oc);
+  const cliq__device *dev = cliq__plan_device(p);
   const cliq__q8_dw_variant *v = cliq__q8_dw_variant_find(cliq__attr_string(nd, "cliq.variant", NULL));
-  if (!v) v = &cliq__q8_dw_variants[0];
-  const int64_t M = g->M;
-  if (!fits_i32(g->N * g->C * g->H * g->W) || !fits_i32(g->N * M * g->OH * g->OW) || !fits_i32(4 * M))
+  if (v && !v->available(dev))
+    return cliq__op_fail(&oc, CLIQ_STATUS_UNSUPPORTED, "int8 variant '%s' cannot run on '%s' (its int8 paths: %s)",
+                         v->name, dev->name, dev->int8_paths);
+  for (const cliq__q8_dw_variant *c = cliq__q8_dw_variants; !v && c->name; c++)
+    if (c->available(dev)) v = c;
+  const int64_t M = g->M, taps = g->KH * g->KW, NC = g->N * g->C;
+  const bool fixed = !v->generic_only && g->dh == 1 && g->dw == 1 && g->KH == g->KW && g->sh == g->sw &&
+                     (g->KH == 3 || g->KH == 5) && (g->sh == 1 || g->sh == 2);
+  /* the VNNI kernels take w - z_w as signed bytes */
+  bool vnni = fixed && strcmp(v->options, "") != 0;
+  for (int64_t i = 0; vnni && i < M * taps; i++) {
+    const int32_t wt = w[i] - e->w_zp[i / taps];
+    vnni = wt >= -128 && wt <= 127;
+  }
+  /* fixed kernels (dwconv_q8.cl): 4 output rows x TW columns per work-item over the input padded
+   * with zero points to Hp x Wp, so that every lane's taps are inside */
+  const int64_t RH = 4, TW = g->OW <= 16 ? 16 : 32, KS = g->KH, ST = g->sh;
+  const int64_t Wp = round_up(g->OW, TW) * ST + KS - 1, Hp = (round_up(g->OH, RH) - 1) * ST + KS;
+  if (!fits_i32(g->N * g->C * g->H * g->W) || !fits_i32(g->N * M * g->OH * g->OW) || !fits_i32(3 * M) ||
+      !fits_i32(M * taps * 4) || (fixed && !fits_i32(NC * Hp * Wp)))
     return cliq__op_fail(&oc, CLIQ_STATUS_UNSUPPORTED, "int8 depthwise convolution too large for 32-bit indexing");
-  int32_t *planes = calloc((size_t)(4 * M), sizeof(int32_t));
-  if (!planes) return cliq__op_fail(&oc, CLIQ_STATUS_OUT_OF_MEMORY, "allocating channel parameters");
+  /* channel planes [bias][multiplier][shift] and the weights w - z_w: int32 [M][taps] for the
+   * generic kernel, int16 [M][taps] for the fixed ones, and for VNNI per kernel row two dwords of
+   * signed bytes (taps 0..3, tap 4). The fixed kernels read padding as z_x (+128 with VNNI), so
+   * their bias carries -(z_x + xoff) * sum(w - z_w). */
+  const int xoff = vnni ? 128 : 0;
+  const size_t wsize = vnni ? (size_t)(M * KS * 2) * 4 : (size_t)(M * taps) * (fixed ? 2 : 4);
+  int32_t *planes = calloc((size_t)(3 * M), sizeof(int32_t));
+  uint8_t *wz = calloc(wsize ? wsize : 1, 1);
+  if (!planes || !wz) {
+    free(planes);
+    free(wz);
+    return cliq__op_fail(&oc, CLIQ_STATUS_OUT_OF_MEMORY, "allocating depthwise parameters");
+  }
   for (int64_t m = 0; m < M; m++) {
-    planes[m] = bias ? bias[m] : 0;
+    int64_t b = bias ? bias[m] : 0;
+    for (int64_t t = 0; t < taps; t++) {
+      const int32_t wt = w[m * taps + t] - e->w_zp[m];
+      if (vnni) {
+        const int64_t kh = t / KS, kw = t % KS;
+        wz[((m * KS + kh) * 2 + kw / 4) * 4 + kw % 4] = (uint8_t)(int8_t)wt;
+      } else if (fixed) {
+        ((int16_t *)wz)[m * taps + t] = (int16_t)wt;
+      } else {
+        ((int32_t *)wz)[m * taps + t] = wt;
+      }
+      if (fixed) b -= (int64_t)(e->x_zp + xoff) * wt;
+    }
+    planes[m] = cliq__wrap_i32(b);
     planes[M + m] = e->mult[m];
     planes[2 * M + m] = e->shift[m];
-    planes[3 * M + m] = e->w_zp[m];
   }
-  int cc = cliq__plan_const(p, planes, (size_t)(4 * M) * sizeof(int32_t));
+  int cc = cliq__plan_const(p, planes, (size_t)(3 * M) * sizeof(int32_t));
+  int wc = cliq__plan_const(p, wz, wsize);
   free(planes);
-  int wc = cliq__plan_const(p, w, (size_t)(M * g->KH * g->KW));
+  free(wz);
   if (cc < 0 || wc < 0) return cliq__plan_status(p);
-  const char *kernel = "q8_dw_generic";
-  if (!v->generic_only && g->dh == 1 && g->dw == 1 && g->KH == g->KW && g->sh == g->sw &&
-      (g->KH == 3 || g->KH == 5) && (g->sh == 1 || g->sh == 2)) {
-    static const char *fixed[2][2] = {{"q8_dw_3x3s1", "q8_dw_3x3s2"}, {"q8_dw_5x5s1", "q8_dw_5x5s2"}};
-    kernel = fixed[g->KH == 5][g->sh == 2];
+  cliq__launch *L;
+  const char *opts = vnni ? v->options : NULL;
+  if (fixed) {
+    const int xs = cliq__plan_scratch(p, node, (size_t)(NC * Hp * Wp));
+    if (xs < 0) return cliq__plan_status(p);
+    L = cliq__plan_kernel(p, node, v->program, opts, "q8_dw_pad");
+    cliq__arg_value(L, x);
+    cliq__arg_scratch(L, xs);
+    const int64_t pa[] = {g->H, g->W, Hp, Wp, g->pt, g->pl, e->x_zp, xoff};
+    for (size_t i = 0; i < sizeof pa / sizeof pa[0]; i++) cliq__arg_i32(L, (int32_t)pa[i]);
+    size_t pg[1] = {(size_t)NC}, pl[1] = {1};
+    cliq__launch_range(L, 1, pg, pl);
+    char kernel[48];
+    snprintf(kernel, sizeof kernel, "%s%lldx%llds%lld%s", vnni ? v->prefix : "q8_dw_", (long long)KS, (long long)KS,
+             (long long)ST, TW == 16 ? "_n" : "");
+    L = cliq__plan_kernel(p, node, v->program, opts, kernel);
+    cliq__arg_scratch(L, xs);
+  } else {
+    L = cliq__plan_kernel(p, node, v->program, NULL, "q8_dw_generic");
+    cliq__arg_value(L, x);
   }
-  cliq__launch *L = cliq__plan_kernel(p, node, v->program, NULL, kernel);
-  cliq__arg_value(L, x);
   cliq__arg_const(L, wc);
   cliq__arg_const(L, cc);
   if (res >= 0) cliq__arg_value(L, res);
   else cliq__arg_const(L, cc); /* not read */
   cliq__arg_value(L, y);
-  const int64_t a[] = {g->C, g->H, g->W, M, g->OH, g->OW, g->KH, g->KW, g->sh, g->sw,
-                       g->dh, g->dw, g->pt, g->pl, e->x_zp};
-  for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
+  if (fixed) {
+    const int64_t a[] = {g->C, Hp, Wp, M, g->OH, g->OW};
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
+  } else {
+    const int64_t a[] = {g->C, g->H, g->W, M, g->OH, g->OW, g->KH, g->KW, g->sh, g->sw, g->dh, g->dw, g->pt, g->pl, e->x_zp};
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
+  }
   arg_epilogue(L, e);
-  size_t gws[3] = {(size_t)ceil_div(g->OW, 16), (size_t)g->OH, (size_t)(g->N * M)}, lws[3] = {1, 4, 1};
+  size_t gws[3] = {(size_t)ceil_div(g->OW, fixed ? TW : 16), (size_t)(fixed ? ceil_div(g->OH, RH) : g->OH),
+                   (size_t)(g->N * M)},
+         lws[3] = {1, 1, 1};
   cliq__launch_range(L, 3, gws, lws);
   return cliq__plan_status(p);
 }
