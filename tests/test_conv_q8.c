@@ -572,6 +572,25 @@ int main(void) {
       {4, 1, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, 1, NULL},
       {4, 1, 3, 33, 33, 16, 3, 3, 2, 2, 1, 1, {1, 1, 1, 1}, 1, NULL},
       {4, 1, 1, 28, 28, 8, 5, 5, 1, 1, 1, 1, {0, 0, 0, 0}, 1, NULL},
+      /* the activation layout of conv_q8.cl: rows wide enough for vector strips and window
+       * borders (stride 1 and 2), strides whose phases are partly unused (1x1 and dilated stride
+       * 2), stride 3 (column by column), padding wider than the kernel reach, batches with groups */
+      {4, 1, 5, 9, 45, 17, 3, 3, 1, 1, 1, 1, {1, 2, 0, 1}, 1, NULL},
+      {4, 2, 6, 7, 70, 9, 3, 3, 2, 2, 1, 1, {1, 1, 1, 1}, 1, NULL},
+      {4, 1, 8, 12, 37, 8, 1, 1, 2, 2, 1, 1, {0, 0, 0, 0}, 1, NULL},
+      {4, 1, 4, 13, 50, 5, 3, 3, 2, 2, 2, 2, {2, 2, 2, 2}, 1, NULL},
+      {4, 1, 3, 11, 40, 4, 5, 5, 3, 3, 1, 1, {2, 2, 2, 2}, 1, NULL},
+      {4, 3, 12, 6, 33, 9, 3, 1, 1, 1, 1, 1, {1, 0, 1, 0}, 3, NULL},
+      {4, 1, 7, 1, 100, 6, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 1, NULL},
+      /* depthwise fixed kernels: partial 32- and 16-column work-items, row blocks past OH, wide and
+       * narrow outputs, 5x5 stride 2, asymmetric padding, batches, channel multiplier 2 */
+      {4, 2, 5, 9, 70, 5, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, 5, NULL},
+      {4, 1, 6, 10, 67, 6, 3, 3, 2, 2, 1, 1, {1, 1, 0, 0}, 6, NULL},
+      {4, 1, 3, 23, 41, 6, 5, 5, 1, 1, 1, 1, {2, 1, 2, 3}, 3, NULL},
+      {4, 3, 4, 14, 37, 4, 5, 5, 2, 2, 1, 1, {2, 2, 2, 2}, 4, NULL},
+      {4, 1, 7, 7, 7, 7, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, 7, NULL},
+      {4, 1, 5, 14, 14, 5, 3, 3, 2, 2, 1, 1, {0, 0, 1, 1}, 5, NULL},
+      {4, 1, 4, 33, 16, 4, 5, 5, 1, 1, 1, 1, {0, 0, 0, 0}, 4, NULL},
   };
   for (size_t i = 0; i < sizeof convs / sizeof convs[0]; i++)
     for (int mode = 0; mode < 4; mode += 1 + (int)(i % 2)) conv_case(&convs[i], (mode + (int)i) % 4);
