@@ -255,6 +255,71 @@ __kernel void q8_gemm_vnni_t(Q8_GEMM_ARGS) {
   }
   Q8_TILE_EPILOGUE_t
 }
+
+/* 1x1 stride-1 unpadded convolutions, symmetric weights: the input NCHW is its own im2col, only
+ * not channel-quad interleaved. Each work-item interleaves its 32-position panel of all K into
+ * __local memory once (bl: K4 x 32 uints, L1-resident), then runs the tile loop for up to
+ * rblocks row blocks of 8 channels over it: no packing launch, no round trip of a packed copy
+ * through memory (on 1x1 layers with many input channels that pass cost 30-45% of the GEMM).
+ * gws = (ceil(P/32), ceil(R/(8*rblocks)), Z), local size 1 (bl is per work-item); x_elems: bytes
+ * of x. */
+__kernel void q8_gemm_vnni_1x1(__global const uint *Wt, __global const uchar *x, __global const int *chan,
+                               __global const char *res, __global char *y, __local uint *bl, const int R, const int P,
+                               const int K, const int K4, const int G, const int Ctot, const int w_sg, const int Mgp,
+                               const int chan_plane, const int y_sn, const int y_sc, const int rblocks,
+                               const int x_elems, Q8_EPI_ARGS) {
+  const int cb = get_global_id(0), rg = get_global_id(1), z = get_global_id(2);
+  const int p0 = cb * Q8_COLS;
+  if (p0 >= P || rg * rblocks * Q8_ROWS >= R) return;
+  const int n = z / G, g = z - (z / G) * G;
+  const size_t base = ((size_t)n * Ctot + (size_t)g * K) * P + p0;
+  __global const uchar *xz = x + base;
+  /* channel rows are read 32 bytes at a time; in the last panel that runs into the next row (the
+   * lanes past P feed outputs that are thrown away), except where it would leave the buffer */
+  const int safe_rows = min(K, (int)((x_elems - base - Q8_COLS + P) / P)); /* rows c with c*P + 32 <= x_elems - base */
+  for (int k4 = 0; k4 < K4; k4++) {
+    __global const uchar *xc = xz + (size_t)(4 * k4) * P;
+    uint16 lo, hi;
+    if (4 * k4 + 4 <= safe_rows) {
+      lo = convert_uint16(vload16(0, xc)) | convert_uint16(vload16(0, xc + P)) << 8 |
+           convert_uint16(vload16(0, xc + 2 * P)) << 16 | convert_uint16(vload16(0, xc + 3 * P)) << 24;
+      hi = convert_uint16(vload16(1, xc)) | convert_uint16(vload16(1, xc + P)) << 8 |
+           convert_uint16(vload16(1, xc + 2 * P)) << 16 | convert_uint16(vload16(1, xc + 3 * P)) << 24;
+    } else {
+      /* the channel quad past K (zero weights: any value does) or at the buffer's end */
+      uint t[Q8_COLS];
+      for (int j = 0; j < Q8_COLS; j++) {
+        uint v = 0;
+        for (int c = 0; c < 4; c++)
+          if (p0 + j < P && 4 * k4 + c < K) v |= (uint)xc[(size_t)c * P + j] << (8 * c);
+        t[j] = v;
+      }
+      lo = vload16(0, t);
+      hi = vload16(1, t);
+    }
+    vstore16(lo ^ 0x80808080u, 0, bl + k4 * Q8_COLS);
+    vstore16(hi ^ 0x80808080u, 1, bl + k4 * Q8_COLS);
+  }
+  for (int rb = rg * rblocks; rb < (rg + 1) * rblocks && rb * Q8_ROWS < R; rb++) {
+    __global const uint *wp = Wt + (size_t)g * w_sg + (size_t)rb * K4 * Q8_ROWS;
+    __local const int *bp = (__local const int *)bl;
+    int16 acc[2 * Q8_ROWS];
+    for (int r = 0; r < 2 * Q8_ROWS; r++) acc[r] = 0;
+    for (int k = 0; k < K4; k++) {
+      const int16 b0 = vload16(0, bp), b1 = vload16(1, bp);
+      bp += Q8_COLS;
+#pragma unroll
+      for (int r = 0; r < Q8_ROWS; r++) {
+        const int16 a = (int16)as_int(wp[r]);
+        Q8_VPDPBUSD(acc[2 * r], b0, a);
+        Q8_VPDPBUSD(acc[2 * r + 1], b1, a);
+      }
+      wp += Q8_ROWS;
+    }
+    q8_epilogue_n(acc, z, n, g, rb, cb, chan, chan, res, y, R, Mgp, chan_plane, 0, y_sn, y_sc, 1, P, P, P, 0,
+                  Q8_EPI_PASS);
+  }
+}
 #endif
 
 /* ---- wide portable (CPU devices without VNNI) ----------------------------------------------------

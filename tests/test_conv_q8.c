@@ -582,11 +582,17 @@ int main(void) {
       {4, 1, 3, 11, 40, 4, 5, 5, 3, 3, 1, 1, {2, 2, 2, 2}, 1, NULL},
       {4, 3, 12, 6, 33, 9, 3, 1, 1, 1, 1, 1, {1, 0, 1, 0}, 3, NULL},
       {4, 1, 7, 1, 100, 6, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 1, NULL},
-      /* depthwise fixed kernels: partial 32- and 16-column work-items, row blocks past OH, wide and
-       * narrow outputs, 5x5 stride 2, asymmetric padding, batches, channel multiplier 2 */
+      /* interleaved (at even indices, which run all four quantization modes): 1x1 stride 1 read
+       * straight from NCHW (VNNI, at least 16 panel x row-group work-items: a last panel past P,
+       * K not a multiple of 4, two row groups, groups and batches), and depthwise fixed kernels
+       * (partial 32- and 16-column work-items, row blocks past OH, wide and narrow outputs, 5x5
+       * stride 2, asymmetric padding, batches, channel multiplier 2) */
       {4, 2, 5, 9, 70, 5, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, 5, NULL},
+      {4, 1, 13, 23, 29, 20, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 1, NULL},
       {4, 1, 6, 10, 67, 6, 3, 3, 2, 2, 1, 1, {1, 1, 0, 0}, 6, NULL},
+      {4, 2, 8, 20, 30, 6, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 2, NULL},
       {4, 1, 3, 23, 41, 6, 5, 5, 1, 1, 1, 1, {2, 1, 2, 3}, 3, NULL},
+      {4, 1, 70, 16, 33, 72, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 1, NULL},
       {4, 3, 4, 14, 37, 4, 5, 5, 2, 2, 1, 1, {2, 2, 2, 2}, 4, NULL},
       {4, 1, 7, 7, 7, 7, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, 7, NULL},
       {4, 1, 5, 14, 14, 5, 3, 3, 2, 2, 1, 1, {0, 0, 1, 1}, 5, NULL},

@@ -20,10 +20,10 @@
 #include <string.h>
 
 const cliq__q8_gemm_variant cliq__q8_gemm_variants[] = {
-#define CLIQ_X(name, prog, kn, kt, opts, rows, xm, emu, avail) {#name, prog, kn, kt, opts, rows, xm, emu, avail},
+#define CLIQ_X(name, prog, kn, kt, k1, opts, rows, xm, emu, avail) {#name, prog, kn, kt, k1, opts, rows, xm, emu, avail},
     CLIQ_Q8_GEMM_VARIANTS(CLIQ_X)
 #undef CLIQ_X
-    {NULL, NULL, NULL, NULL, NULL, 0, 0, false, NULL}};
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, false, NULL}};
 
 const cliq__q8_dw_variant cliq__q8_dw_variants[] = {
 #define CLIQ_X(name, prog, opts, prefix, generic, avail) {#name, prog, opts, prefix, generic, avail},
@@ -457,10 +457,36 @@ cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_d
     }
   int wc = cliq__plan_const(p, wp, wbytes);
   int cc = cliq__plan_const(p, planes, (size_t)(4 * plane) * sizeof(int32_t));
-  int kc = cliq__plan_const(p, X.koff, (size_t)K4 * sizeof(int32_t));
-  int pc = conv ? cliq__plan_const(p, X.phases, (size_t)(X.nph + X.npw) * sizeof(int32_t)) : -1;
   free(wp);
   free(planes);
+  /* 1x1 stride-1 convs on a variant that reads NCHW itself: one launch, no activation copy
+   * (gemm_q8.cl, q8_gemm_vnni_1x1; its panel of K4 x 32 uints lives in __local memory). */
+  /* Row blocks per work-item: up to 8 (each work-item interleaves its panel once). Layers with
+   * too few panels to keep the threads busy that way (7x7, 14x14) take the packed path, whose
+   * copy is cheap there and whose GEMM splits finer. */
+  const int64_t panels = ceil_div(P, 32), nrb = ceil_div(Mg, rows), rblocks = nrb < 8 ? nrb : 8;
+  if (d->pack == CLIQ__Q8_PACK_1X1 && v->kernel_1x1 && chan_rows && !asym && !emulate &&
+      (uint64_t)K4 * 128 <= cliq__plan_device(p)->local_mem / 2 && panels * ceil_div(nrb, rblocks) * Z >= 16 &&
+      fits_i32(d->images * gm->C * P)) {
+    free(X.koff);
+    if (wc < 0 || cc < 0) return cliq__plan_status(p);
+    cliq__launch *L = cliq__plan_kernel(p, node, v->program, v->options, v->kernel_1x1);
+    cliq__arg_const(L, wc);
+    cliq__arg_value(L, d->x);
+    cliq__arg_const(L, cc);
+    if (d->res >= 0) cliq__arg_value(L, d->res);
+    else cliq__arg_const(L, cc); /* not read */
+    cliq__arg_value(L, d->y);
+    cliq__arg_local(L, (size_t)K4 * 128);
+    const int64_t a[] = {Mg, P, K, K4, G, gm->C, w_sg, Mgp, plane, d->y_sn, d->y_sc, rblocks, d->images * gm->C * P};
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
+    arg_epilogue(L, e);
+    size_t gws[3] = {(size_t)panels, (size_t)ceil_div(nrb, rblocks), (size_t)Z}, lws[3] = {1, 1, 1};
+    cliq__launch_range(L, 3, gws, lws);
+    return cliq__plan_status(p);
+  }
+  int kc = cliq__plan_const(p, X.koff, (size_t)K4 * sizeof(int32_t));
+  int pc = conv ? cliq__plan_const(p, X.phases, (size_t)(X.nph + X.npw) * sizeof(int32_t)) : -1;
   free(X.koff);
   int xs = cliq__plan_scratch(p, node, (size_t)x_total * 4);
   int cs = asym ? cliq__plan_scratch(p, node, (size_t)(Z * span) * 4) : -1;
