@@ -36,6 +36,10 @@ static const struct {
   const char *name; /* test directory name; a trailing '*' matches a prefix */
   const char *reason;
 } exclusions[] = {
+    /* ops-math: pooling, reductions, normalisation */
+    {"test_batchnorm_epsilon_training_mode", "BatchNormalization training_mode=1 (cliq runs inference only)"},
+    {"test_batchnorm_example_training_mode", "BatchNormalization training_mode=1 (cliq runs inference only)"},
+    {"test_maxpool_with_argmax_*", "MaxPool's optional Indices output"},
     {"test_resize_*cubic*", "Resize mode cubic is not supported (nearest and linear are)"},
     {"test_resize_tf_crop_and_resize", "Resize coordinate mode tf_crop_and_resize is not supported"},
     {"test_dropout_default_mask*", "Dropout's mask output is not supported (inference runs the data output only)"},
@@ -77,8 +81,10 @@ static void *bake_shape_inputs(const void *buf, size_t size, const char *set_dir
     for (size_t j = 0; j < g->n_node && !baked[i]; j++) {
       const Onnx__NodeProto *np = g->node[j];
       const cliq__op_def *def = cliq__op_find(np->op_type, np->domain ? np->domain : "");
-      for (size_t k = 0; def && k < np->n_input && k < 32; k++)
-        if ((def->const_inputs & (1u << k)) && strcmp(np->input[k], g->input[i]->name) == 0) baked[i] = true;
+      uint32_t mask = def ? def->const_inputs : 0;
+      if (strcmp(np->op_type, "Upsample") == 0) mask = 1u << 1; /* scales; import makes it Resize's input 2 */
+      for (size_t k = 0; k < np->n_input && k < 32; k++)
+        if ((mask & (1u << k)) && strcmp(np->input[k], g->input[i]->name) == 0) baked[i] = true;
     }
     char path[4200];
     size_t tsize;
@@ -141,9 +147,19 @@ static const char *classify(const void *buf, size_t size, char *missing_op, size
   }
   const char *r = NULL;
   const Onnx__GraphProto *g = mp->graph;
+  for (size_t i = 0; i < mp->n_opset_import; i++) {
+    const char *d = mp->opset_import[i]->domain;
+    if ((!d || !d[0] || strcmp(d, "ai.onnx") == 0) && mp->opset_import[i]->version < 6) {
+      snprintf(reason, sizeof reason, "ai.onnx opset %lld model (cliq loads opsets 6 to 21)",
+               (long long)mp->opset_import[i]->version);
+      r = reason;
+    }
+  }
   for (size_t i = 0; i < g->n_node && !r; i++) {
     const char *dom = g->node[i]->domain ? g->node[i]->domain : "";
     if (strcmp(g->node[i]->op_type, "Constant") == 0 && !dom[0]) continue;
+    /* import rewrites Upsample (opsets 7-9) to Resize-11 (host/onnx_import.c) */
+    if (strcmp(g->node[i]->op_type, "Upsample") == 0 && !dom[0] && cliq__op_find("Resize", "")) continue;
     if (!cliq__op_find(g->node[i]->op_type, dom)) {
       snprintf(missing_op, mlen, "%s%s%s", dom, dom[0] ? "." : "", g->node[i]->op_type);
       r = "op";
