@@ -1,8 +1,9 @@
 /*
  * q8_layer.c — the shared half of QConv and QGemm (see q8_layer.h): quantization checks, the exact
- * output stage, and the device plan: weights packed into 4-deep panels once, activations packed
- * per run (conv_q8.cl), the zero points folded into per-channel terms, one GEMM launch
- * (gemm_q8.cl) per node, or the direct depthwise kernels (dwconv_q8.cl).
+ * output stage, and the device plan: weights packed into 4-deep panels once, the activation
+ * layout and its per-depth-step offsets (conv_q8.cl's banner), the zero points folded into
+ * per-channel terms, one copy launch and one GEMM launch (gemm_q8.cl) per node (one launch for
+ * 1x1 convs on VNNI), or the padded copy and direct depthwise kernels (dwconv_q8.cl).
  *
  * Folding (derivation in gemm_q8.cl's banner): with x' = x + xoff the packed activations,
  *   sum_k (x - z_x)(w - z_w) = sum_k x' w - (z_x + xoff) sum_k w - z_w sum_k x + K z_x z_w,
