@@ -75,30 +75,40 @@ CLIQ_INLINE int cliq_q8_residual(int acc, int m, int sh, int zc, int clo, int ch
  * The same results lane by lane (a formula may differ where its vector form is cheaper), for
  * epilogues that finish 16 outputs at once; test_requant checks them bit-exact against the scalar
  * C versions. */
-inline long16 cliq_rshift_rne16(long16 v, long16 n) {
-  /* with q = v >> n (floor) and remainder r: (v + 2^(n-1) - 1 + (q & 1)) >> n is q + 1 exactly
-   * when r > 2^(n-1), or r == 2^(n-1) and q is odd: round half to even in 5 operations, no
-   * compares (|v| < 2^62, so the sum cannot overflow) */
-  return (v + ((((long16)1) << (n - 1)) - 1) + ((v >> n) & 1)) >> n;
-}
+/* round_half_even(v / 2^n) on 64-bit lanes: with q = v >> n (floor) and remainder r,
+ * (v + 2^(n-1) - 1 + (q & 1)) >> n is q + 1 exactly when r > 2^(n-1), or r == 2^(n-1) and q is
+ * odd (cliq_rshift_rne's rule) in 5 operations and no compares; |v| < 2^62, so no overflow. */
+inline long8 cliq_rshift_rne8(long8 v, long8 n) { return (v + ((((long8)1) << (n - 1)) - 1) + ((v >> n) & 1)) >> n; }
+
+/* 16 int32 lanes as their even and odd lanes, sign-extended in place to 64-bit lanes, and back
+ * (low halves): multiplying these is two vpmuldq, cheaper than widening 16 lanes to 64 bits
+ * and narrowing them again (~40% fewer instructions per requantization). */
+#define CLIQ_EVEN8(v) ((as_long8(v) << 32) >> 32)
+#define CLIQ_ODD8(v) (as_long8(v) >> 32)
+#define CLIQ_MERGE8(e, o) as_int16(((e) & 0xffffffffL) | ((o) << 32))
 
 inline int16 cliq_requant_raw16(int16 acc, int16 m, int16 sh) {
-  return convert_int16(cliq_rshift_rne16(convert_long16(acc) * convert_long16(m), convert_long16(sh) + 31));
+  return CLIQ_MERGE8(cliq_rshift_rne8(CLIQ_EVEN8(acc) * CLIQ_EVEN8(m), CLIQ_EVEN8(sh) + 31),
+                     cliq_rshift_rne8(CLIQ_ODD8(acc) * CLIQ_ODD8(m), CLIQ_ODD8(sh) + 31));
 }
 
+/* The clamp goes before the zero point (lo - zp and hi - zp are small, the shifted value is not). */
 inline int16 cliq_requant16(int16 acc, int16 m, int16 sh, int zp, int lo, int hi) {
-  long16 y = cliq_rshift_rne16(convert_long16(acc) * convert_long16(m), convert_long16(sh) + 31) + (long)zp;
-  return convert_int16(clamp(y, (long16)lo, (long16)hi));
+  const long8 l = (long8)(lo - zp), h = (long8)(hi - zp);
+  return CLIQ_MERGE8(clamp(cliq_rshift_rne8(CLIQ_EVEN8(acc) * CLIQ_EVEN8(m), CLIQ_EVEN8(sh) + 31), l, h),
+                     clamp(cliq_rshift_rne8(CLIQ_ODD8(acc) * CLIQ_ODD8(m), CLIQ_ODD8(sh) + 31), l, h)) +
+         zp;
 }
 
 /* cliq_requant16 with one channel's multiplier and shift for all lanes (channels-on-rows
- * epilogues): the shifts are uniform, and the clamp goes before the zero point (lo - zp and
- * hi - zp are small), so it is a third cheaper. */
+ * epilogues): uniform shifts and rounding constant. */
 inline int16 cliq_requant16_1(int16 acc, int m, int sh, int zp, int lo, int hi) {
   const int n = 31 + sh;
-  const long16 v = convert_long16(acc) * (long)m;
-  const long16 y = (v + ((((long)1) << (n - 1)) - 1) + ((v >> n) & 1)) >> n; /* as cliq_rshift_rne16 */
-  return convert_int16(clamp(y, (long16)(lo - zp), (long16)(hi - zp))) + zp;
+  const long rnd = (((long)1) << (n - 1)) - 1;
+  const long8 ve = CLIQ_EVEN8(acc) * (long)m, vo = CLIQ_ODD8(acc) * (long)m;
+  const long8 l = (long8)(lo - zp), h = (long8)(hi - zp);
+  return CLIQ_MERGE8(clamp((ve + rnd + ((ve >> n) & 1)) >> n, l, h), clamp((vo + rnd + ((vo >> n) & 1)) >> n, l, h)) +
+         zp;
 }
 
 inline int16 cliq_q8_add16(int16 a, int za, int ma, int sha, int16 b, int zb, int mb, int shb, int my, int shy,
