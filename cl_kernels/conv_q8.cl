@@ -19,9 +19,9 @@
  * Virtual columns with ow >= OW are computed and thrown away (Wq - OW = (KW-1)*dw/sw of them per
  * row: 2 of 58 for a padded 3x3 on 56 columns).
  *
- * Measured on PoCL (2 cores): one work-item per row with vector strips packs at ~20-30 GB/s; the
- * first version (one work-item per 16 uints, border strips moved into place through a private
- * buffer) was 10x slower, and PoCL's shuffle/shuffle2 builtins are out-of-line scalar calls
+ * Measured on PoCL (2 cores): vector strips over whole rows pack at ~20-30 GB/s; the first
+ * version (one work-item per 16 uints, border strips moved into place through a private buffer)
+ * was 10x slower, and PoCL's shuffle/shuffle2 builtins are out-of-line scalar calls
  * (vpextrb/vpinsrb per byte), which is what made the old im2col's border strips cost ~100 ns.
  *
  * Bytes: x ^ xor_mask (0x80: the unsigned x + 128 of the VNNI path; 0: signed). Padding holds the
@@ -58,47 +58,65 @@ inline uint16 q8_quads16(__global const uchar *xc, size_t plane, int nc, int iw0
   return v;
 }
 
+/* The same for 8 uints (rows with fewer than 16 interior columns: 7x7 and 14x14 layers). */
+inline uint8 q8_quads8(__global const uchar *xc, size_t plane, int nc, int iw0, int s) {
+  uint8 v = 0;
+  for (int t = 0; t < nc; t++) {
+    __global const uchar *r = xc + t * plane + iw0;
+    v |= convert_uint8(s == 1 ? vload8(0, r) : vload16(0, r).even) << (8 * t);
+  }
+  return v;
+}
+
 /* x int8 NCHW [N][Ctot][H][W] (group g: channels g*Cg ..) -> xp (layout above); per z = n*G + g a
- * block of x_sz uints. phases: PH[0..nph) then PW[0..npw). One work-item per row of Wq uints, so
- * its index arithmetic is paid once per row: gws = (Hq, nph * npw, Z * C4).
- * A row is: left padding (the quad of zero points), interior columns in 16-wide vector strips
- * (the last strip moved back to end at the interior's end: it rewrites a few uints with the same
- * values instead of taking a masked path), then the right end column by column. Strides other
- * than 1 and 2 go column by column. */
+ * block of x_sz uints. phases: PH[0..nph) then PW[0..npw). One work-item per channel quad and
+ * phase, all Hq rows (the index arithmetic, divisions included, is paid once; a work-item per row
+ * spent ~75 cycles per row on it): gws = (nph * npw, Z * C4).
+ * A row is: left padding (the quad of zero points), interior columns in 16-wide vector strips (8
+ * when the interior is narrower; the last strip moved back to end at the interior's end: it
+ * rewrites a few uints with the same values instead of taking a masked path), then the right end
+ * column by column. Strides other than 1 and 2 go column by column. */
 __kernel void q8_pack_conv(__global const uchar *x, __global uint *xp, __constant int *phases, const int Ctot,
                            const int H, const int W, const int Cg, const int G, const int C4, const int nph,
                            const int npw, const int Hq, const int Wq, const int sh, const int sw, const int pt,
                            const int pl, const int xzp, const int xor_mask, const int x_sz) {
-  const int a = get_global_id(0), phw = get_global_id(1), zc = get_global_id(2);
-  if (a >= Hq || phw >= nph * npw) return;
+  const int phw = get_global_id(0), zc = get_global_id(1);
+  if (phw >= nph * npw) return;
   const int z = zc / C4, c4 = zc - (zc / C4) * C4;
   const int n = z / G, g = z - (z / G) * G;
   const int ph = phw / npw, pw = phw - (phw / npw) * npw;
-  const int ih = a * sh + phases[ph] - pt, iw_first = phases[nph + pw] - pl; /* iw of column j: iw_first + j*sw */
+  const int ih0 = phases[ph] - pt, iw_first = phases[nph + pw] - pl; /* input row of a = 0, column of j = 0 */
   const uint flip = (uint)xor_mask * 0x01010101u;
   const int nc = clamp(Cg - 4 * c4, 0, 4); /* real channels in this quad */
   uint zq = 0;                              /* a padded position: z in real channels, 0 past Cg */
   for (int t = 0; t < nc; t++) zq |= (uint)(uchar)xzp << (8 * t);
-  __global uint *o = xp + (size_t)z * x_sz + ((size_t)(c4 * nph + ph) * npw + pw) * Hq * Wq + (size_t)a * Wq;
-  if (ih < 0 || ih >= H) {
-    for (int j = 0; j < Wq; j++) o[j] = zq ^ flip;
-    return;
-  }
+  const uint zqf = zq ^ flip;
   const size_t plane = (size_t)H * W;
-  __global const uchar *xc = x + ((size_t)n * Ctot + (size_t)g * Cg + 4 * c4) * plane + (size_t)ih * W;
+  __global const uchar *xq = x + ((size_t)n * Ctot + (size_t)g * Cg + 4 * c4) * plane;
+  __global uint *o = xp + (size_t)z * x_sz + ((size_t)(c4 * nph + ph) * npw + pw) * Hq * Wq;
   /* interior columns [jl, jr): iw >= 0 and the vector load of stride sw stays in the row */
   const bool vec = sw == 1 || sw == 2;
   int jl = iw_first >= 0 ? 0 : (-iw_first + sw - 1) / sw;
   int jr = W - sw - iw_first >= 0 ? (W - sw - iw_first) / sw + 1 : 0;
   jl = min(jl, Wq);
   jr = clamp(jr, jl, Wq);
-  if (!vec || jr - jl < 16) jr = jl; /* no full strip: everything column by column */
-  for (int j = 0; j < jl; j++) o[j] = q8_quad(xc, plane, nc, iw_first + j * sw, W, zq) ^ flip;
-  for (int j0 = jl; j0 < jr; j0 += 16) {
-    const int j = min(j0, jr - 16);
-    Q8_STORE_UINT16(q8_quads16(xc, plane, nc, iw_first + j * sw, sw) ^ flip, o + j);
+  const int strip = jr - jl >= 16 ? 16 : 8;
+  if (!vec || jr - jl < 8) jr = jl; /* no full strip: everything column by column */
+  for (int a = 0; a < Hq; a++, o += Wq) {
+    const int ih = ih0 + a * sh;
+    if (ih < 0 || ih >= H) {
+      for (int j = 0; j < Wq; j++) o[j] = zqf;
+      continue;
+    }
+    __global const uchar *xc = xq + (size_t)ih * W;
+    for (int j = 0; j < jl; j++) o[j] = zqf;
+    for (int j0 = jl; j0 < jr; j0 += strip) {
+      const int j = min(j0, jr - strip);
+      if (strip == 16) Q8_STORE_UINT16(q8_quads16(xc, plane, nc, iw_first + j * sw, sw) ^ flip, o + j);
+      else vstore8(q8_quads8(xc, plane, nc, iw_first + j * sw, sw) ^ flip, 0, o + j);
+    }
+    for (int j = jr; j < Wq; j++) o[j] = q8_quad(xc, plane, nc, iw_first + j * sw, W, zq) ^ flip;
   }
-  for (int j = jr; j < Wq; j++) o[j] = q8_quad(xc, plane, nc, iw_first + j * sw, W, zq) ^ flip;
 }
 
 /* Fully connected input x [P][K] row-major -> xp[k4][P] (koff[k4] = k4 * P): the 4 bytes of row p

@@ -511,8 +511,8 @@ cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_d
     const int64_t a[] = {gm->C, gm->H, gm->W, Cg, G, X.C4, X.nph, X.npw, X.Hq, X.Wq, gm->sh, gm->sw,
                          gm->pt, gm->pl, e->x_zp, v->xor_mask, X.x_sz};
     for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
-    size_t gws[3] = {(size_t)X.Hq, (size_t)(X.nph * X.npw), (size_t)(Z * X.C4)}, lws[3] = {1, 1, 1};
-    cliq__launch_range(L, 3, gws, lws);
+    size_t gws[2] = {(size_t)(X.nph * X.npw), (size_t)(Z * X.C4)}, lws[2] = {1, 1};
+    cliq__launch_range(L, 2, gws, lws);
   }
   if (asym) {
     L = cliq__plan_kernel(p, node, "conv_q8", NULL, "q8_colsum");
