@@ -21,6 +21,10 @@ CLIQ_OP(Exp)
 /* data movement and shapes (host/ops/shape_ops.c, concat.c, slice.c, ...) */
 
 /* convolution, gemm, pooling (host/ops/conv.c, gemm.c, pool.c) */
+CLIQ_OP(Conv)
+CLIQ_OP(ConvTranspose)
+CLIQ_OP(Gemm)
+CLIQ_OP(MatMul)
 
 /* normalisation and others */
 

@@ -1,0 +1,120 @@
+/*
+ * dwconv_f32.cl — direct convolution for depthwise convs (one input channel per group, any
+ * channel multiplier) and grouped convs with few channels per group, where im2col + GEMM would
+ * pad a K of 9 or 25 up to whole panels and spend its time packing.
+ *
+ * Each work-item computes a strip of TW outputs along one output row of one channel, NCHW:
+ *   y[n][m][oh][ow0 .. ow0+TW) = act(sum over the group's input channels c, taps kh, kw of
+ *                                    x[n][g*Cg + c][oh*SH - PH + kh*DH][ow*SW - PW + kw*DW] * w[m][c][kh][kw] + bias[m])
+ * summed in (c, kh, kw) order like the C reference (host/ref/conv_f32.c). Range: 1-D over
+ * N*M*OH*ceil(OW/TW) strips, explicit local size (shared/notes lesson 4).
+ *
+ *   dwconv_f32       any kernel, stride, dilation, pads, channels per group; TW = 8, scalar.
+ *   dwconv_k_f32     KS x KS taps (3 or 5), stride ST (1 or 2), dilation 1, one channel per
+ *                    group: strips of 16 as float16, interior strips read with vload16 and no
+ *                    bounds checks (stride 2 takes the even lanes of two loads); border strips
+ *                    fall back to the checked loop.
+ */
+#include "activation.h"
+
+#ifndef TW
+#define TW 8 /* outputs per work-item of the generic kernel */
+#endif
+
+__kernel void dwconv_f32(__global const float *restrict x, __global const float *restrict w,
+                         __global const float *restrict bias, __global float *restrict y, const int C, const int M,
+                         const int Cg, const int Mg, const int H, const int W, const int OH, const int OW, const int KH,
+                         const int KW, const int SH, const int SW, const int DH, const int DW, const int PH,
+                         const int PW, const int strips, const int total, const int has_bias, const int act,
+                         const float act_a, const float act_b) {
+  const int gid = get_global_id(0);
+  if (gid >= total) return;
+  const int row = gid / strips, ow0 = (gid - row * strips) * TW;
+  const int nm = row / OH, oh = row - nm * OH;
+  const int n = nm / M, m = nm - n * M;
+  const int grp = m / Mg;
+  float acc[TW];
+  for (int j = 0; j < TW; j++) acc[j] = 0.0f;
+  for (int c = 0; c < Cg; c++) {
+    const __global float *xc = x + ((size_t)n * C + (size_t)grp * Cg + c) * H * W;
+    const __global float *wc = w + ((size_t)m * Cg + c) * KH * KW;
+    for (int kh = 0; kh < KH; kh++) {
+      const int ih = oh * SH - PH + kh * DH;
+      if (ih < 0 || ih >= H) continue;
+      const __global float *xr = xc + (size_t)ih * W;
+      for (int kw = 0; kw < KW; kw++) {
+        const float wv = wc[kh * KW + kw];
+        int iw = ow0 * SW - PW + kw * DW;
+        for (int j = 0; j < TW; j++, iw += SW)
+          if (iw >= 0 && iw < W) acc[j] += xr[iw] * wv;
+      }
+    }
+  }
+  const float b = has_bias ? bias[m] : 0.0f;
+  __global float *yr = y + ((size_t)nm * OH + oh) * OW;
+  for (int j = 0; j < TW && ow0 + j < OW; j++) yr[ow0 + j] = cliq_act(act, acc[j] + b, act_a, act_b);
+}
+
+#ifdef KS
+__kernel void dwconv_k_f32(__global const float *restrict x, __global const float *restrict w,
+                           __global const float *restrict bias, __global float *restrict y, const int M, const int Mg,
+                           const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                           const int strips, const int total, const int has_bias, const int act, const float act_a,
+                           const float act_b) {
+  const int gid = get_global_id(0);
+  if (gid >= total) return;
+  const int row = gid / strips, ow0 = (gid - row * strips) * 16;
+  const int nm = row / OH, oh = row - nm * OH;
+  const int n = nm / M, m = nm - n * M;
+  const __global float *xc = x + ((size_t)n * (M / Mg) + m / Mg) * H * W;
+  const __global float *wc = w + (size_t)m * KS * KS;
+  float wv[KS * KS];
+#pragma unroll
+  for (int t = 0; t < KS * KS; t++) wv[t] = wc[t];
+  const int iw0 = ow0 * ST - PW;
+  float16 acc = (float16)(0.0f);
+  if (ow0 + 16 <= OW && iw0 >= 0 && iw0 + 15 * ST + KS - 1 < W) {
+#pragma unroll
+    for (int kh = 0; kh < KS; kh++) {
+      const int ih = oh * ST - PH + kh;
+      if (ih < 0 || ih >= H) continue;
+      const __global float *xr = xc + (size_t)ih * W + iw0;
+#pragma unroll
+      for (int kw = 0; kw < KS; kw++) {
+#if ST == 1
+        const float16 v = vload16(0, xr + kw);
+#else
+        const float16 lo = vload16(0, xr + kw), hi = vload16(0, xr + kw + 16);
+        const float16 v = (float16)(lo.even, hi.even);
+#endif
+        acc = fma((float16)(wv[kh * KS + kw]), v, acc);
+      }
+    }
+  } else {
+    float t[16];
+    for (int j = 0; j < 16; j++) t[j] = 0.0f;
+    for (int kh = 0; kh < KS; kh++) {
+      const int ih = oh * ST - PH + kh;
+      if (ih < 0 || ih >= H) continue;
+      const __global float *xr = xc + (size_t)ih * W;
+      for (int kw = 0; kw < KS; kw++)
+        for (int j = 0; j < 16; j++) {
+          const int iw = iw0 + j * ST + kw;
+          if (iw >= 0 && iw < W) t[j] = fma(wv[kh * KS + kw], xr[iw], t[j]);
+        }
+    }
+    acc = vload16(0, t);
+  }
+  float t[16];
+  vstore16(acc, 0, t);
+  const float b = has_bias ? bias[m] : 0.0f;
+  __global float *yr = y + ((size_t)nm * OH + oh) * OW + ow0;
+  if (ow0 + 16 <= OW) {
+#pragma unroll
+    for (int j = 0; j < 16; j++) t[j] = cliq_act(act, t[j] + b, act_a, act_b);
+    vstore16(vload16(0, t), 0, yr);
+  } else {
+    for (int j = 0; ow0 + j < OW; j++) yr[j] = cliq_act(act, t[j] + b, act_a, act_b);
+  }
+}
+#endif
