@@ -20,7 +20,7 @@ typedef struct tg {
   cliq__graph *g;
 } tg;
 
-static tg *tg_new(int opset) {
+static inline tg *tg_new(int opset) {
   tg *t = calloc(1, sizeof *t);
   t->g = cliq__graph_new();
   t->g->opset = opset;
@@ -30,14 +30,14 @@ static tg *tg_new(int opset) {
   return t;
 }
 
-static void tg_free(tg *t) {
+static inline void tg_free(tg *t) {
   if (!t) return;
   cliq__graph_free(t->g);
   free(t);
 }
 
 /* A runtime graph input. */
-static int tg_input(tg *t, const char *name, int rank, const int64_t *dims) {
+static inline int tg_input(tg *t, const char *name, int rank, const int64_t *dims) {
   int v = cliq__graph_add_value(t->g, name);
   cliq__value_set_shape(&t->g->values[v], CLIQ_DTYPE_FLOAT32, rank, dims);
   t->g->values[v].flags |= CLIQ__VALUE_GRAPH_INPUT;
@@ -46,7 +46,7 @@ static int tg_input(tg *t, const char *name, int rank, const int64_t *dims) {
 }
 
 /* A constant (initializer); x is copied. */
-static int tg_const(tg *t, const char *name, const cliq__tensor *x) {
+static inline int tg_const(tg *t, const char *name, const cliq__tensor *x) {
   int v = cliq__graph_add_value(t->g, name);
   cliq__value_set_constant(&t->g->values[v], cliq__tensor_clone(x));
   t->g->values[v].flags |= CLIQ__VALUE_INITIALIZER;
@@ -54,7 +54,7 @@ static int tg_const(tg *t, const char *name, const cliq__tensor *x) {
 }
 
 /* A random float constant of the given shape. */
-static int tg_const_random(tg *t, const char *name, int rank, const int64_t *dims, float lo, float hi) {
+static inline int tg_const_random(tg *t, const char *name, int rank, const int64_t *dims, float lo, float hi) {
   cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, rank, dims, lo, hi);
   int v = tg_const(t, name, x);
   cliq__tensor_free(x);
@@ -62,25 +62,25 @@ static int tg_const_random(tg *t, const char *name, int rank, const int64_t *dim
 }
 
 /* An intermediate value. */
-static int tg_value(tg *t, const char *name) { return cliq__graph_add_value(t->g, name); }
+static inline int tg_value(tg *t, const char *name) { return cliq__graph_add_value(t->g, name); }
 
 /* A node; returns its index (use tg_node_at to reach it: the array may move). */
-static int tg_node(tg *t, const char *op, const char *name, const int *in, size_t n_in, const int *out, size_t n_out) {
+static inline int tg_node(tg *t, const char *op, const char *name, const int *in, size_t n_in, const int *out, size_t n_out) {
   int n = cliq__graph_add_node(t->g, op, "", name, in, n_in, out, n_out);
   t->g->nodes[n].opset = t->g->opset;
   return n;
 }
 
-static cliq__node *tg_node_at(tg *t, int n) { return &t->g->nodes[n]; }
+static inline cliq__node *tg_node_at(tg *t, int n) { return &t->g->nodes[n]; }
 
-static void tg_output(tg *t, int v) {
+static inline void tg_output(tg *t, int v) {
   t->g->values[v].flags |= CLIQ__VALUE_GRAPH_OUTPUT;
   t->g->outputs[t->g->n_outputs++] = v;
 }
 
 /* Appends the activation node(s) for CLIQ_ACT_* id `act` (activation.h) reading x; returns the
  * activation's output. SiLU is Sigmoid + Mul, the pattern the fusion pass recognises. */
-static int tg_activation(tg *t, int act, float a, float b, int x) {
+static inline int tg_activation(tg *t, int act, float a, float b, int x) {
   static const char *const ops[] = {NULL, "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Exp", "Sigmoid"};
   char name[64];
   snprintf(name, sizeof name, "act%zu", t->g->n_nodes);
@@ -117,7 +117,7 @@ static int tg_activation(tg *t, int act, float a, float b, int x) {
 }
 
 /* A model of (a copy of) the graph through the load pipeline. */
-static cliq_status tg_model(tg *t, cliq_context *ctx, cliq_model **out) {
+static inline cliq_status tg_model(tg *t, cliq_context *ctx, cliq_model **out) {
   cliq__graph *copy = cliq__graph_clone(t->g);
   if (!copy) return CLIQ_STATUS_OUT_OF_MEMORY;
   cliq__graph_update_producers(copy);
@@ -141,7 +141,7 @@ static cliq__tensor **tg_run(tg *t, cliq_context *ctx, size_t n_in, cliq__tensor
 }
 
 /* Device vs reference on the same graph and inputs: every output within atol + rtol*|want|. */
-static bool tg_compare(tg *t, size_t n_in, cliq__tensor *const *in, float atol, float rtol, const char *what) {
+static inline bool tg_compare(tg *t, size_t n_in, cliq__tensor *const *in, float atol, float rtol, const char *what) {
   if (!tg_dev) tg_dev = th_device_context();
   if (!tg_ref) tg_ref = th_ref_context();
   size_t nd = 0, nr = 0;
