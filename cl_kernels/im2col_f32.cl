@@ -12,8 +12,8 @@
  *   pack_panels_f32    i, k of a strided matrix: src[zoff[z] + (i / i_pi) * i_img + (i % i_pi) * i_s + k * k_s]
  *                      (1x1 stride-1 convs, MatMul/Gemm operands, transposed or batched).
  * Both: range (K, panels, Z), each work-item writes the PW values of one k of one panel. The walk
- * over i is incremental (no division per element), and a run of i that stays inside one row of
- * the source is loaded without bounds checks.
+ * over i is incremental (no division per element); im2col copies each run of columns that stays
+ * in one output row with its valid range computed once, without per-element bounds checks.
  *
  *   im2col_plain_f32 / pack_plain_f32  the same gathers into a plain matrix dst[z * d_z + i * d_i + k * d_k]
  *                      for CLBlast, one element per work-item (GPU-shaped).
@@ -35,34 +35,40 @@ __kernel void im2col_panels_f32(__global const float *restrict x, __global float
   const int OHW = OH * OW;
   int img = i0 / OHW, rem = i0 - img * OHW, oh = rem / OW, ow = rem - oh * OW;
   const __global float *xc = x + (size_t)z * x_z + (size_t)c * H * W;
-  float t[PW];
-  const int ih0 = oh * SH - PH + kh * DH;
-  const int iw0 = ow * SW - PWL + kw * DW;
-  if (i0 + PW <= I && ow + PW <= OW && ih0 >= 0 && ih0 < H && iw0 >= 0 && iw0 + (PW - 1) * SW < W) {
-    /* the whole panel is one stretch of one input row */
-    const __global float *src = xc + (size_t)img * x_img + (size_t)ih0 * W + iw0;
-#pragma unroll
-    for (int j = 0; j < PW; j++) t[j] = src[j * SW];
-  } else {
-    for (int j = 0; j < PW; j++) {
-      float v = 0.0f;
-      if (i0 + j < I) {
-        const int ih = oh * SH - PH + kh * DH, iw = ow * SW - PWL + kw * DW;
-        if (ih >= 0 && ih < H && iw >= 0 && iw < W) v = xc[(size_t)img * x_img + (size_t)ih * W + iw];
-        if (++ow == OW) {
-          ow = 0;
-          if (++oh == OH) {
-            oh = 0;
-            img++;
-          }
-        }
+  __global float *dst = P + (size_t)z * p_z + (size_t)panel * K * PW + (size_t)k * PW;
+  /* the panel's columns, one output-row segment at a time: the row and the valid column range
+   * are worked out once per segment, then a plain strided copy (a vector copy for stride 1) */
+  int j = 0;
+  const int jend = min(PW, I - i0);
+  while (j < jend) {
+    const int seg = min(jend - j, OW - ow);
+    const int ih = oh * SH - PH + kh * DH;
+    int s_lo = seg, s_hi = seg;
+    const int iw = ow * SW - PWL + kw * DW;
+    if (ih >= 0 && ih < H) {
+      s_lo = iw >= 0 ? 0 : min(seg, (-iw + SW - 1) / SW);
+      s_hi = iw < W ? min(seg, (W - 1 - iw) / SW + 1) : 0;
+      if (s_hi < s_lo) s_hi = s_lo;
+    }
+    __global float *d = dst + j;
+    for (int s = 0; s < s_lo; s++) d[s] = 0.0f;
+    const __global float *src = xc + (size_t)img * x_img + (size_t)ih * W + iw;
+    if (SW == 1)
+      for (int s = s_lo; s < s_hi; s++) d[s] = src[s];
+    else
+      for (int s = s_lo; s < s_hi; s++) d[s] = src[s * SW];
+    for (int s = s_hi; s < seg; s++) d[s] = 0.0f;
+    j += seg;
+    ow += seg;
+    if (ow == OW) {
+      ow = 0;
+      if (++oh == OH) {
+        oh = 0;
+        img++;
       }
-      t[j] = v;
     }
   }
-  __global float *dst = P + (size_t)z * p_z + (size_t)panel * K * PW + (size_t)k * PW;
-#pragma unroll
-  for (int j = 0; j < PW; j++) dst[j] = t[j];
+  for (; j < PW; j++) dst[j] = 0.0f;
 }
 
 __kernel void pack_panels_f32(__global const float *restrict src, __global float *restrict P,
