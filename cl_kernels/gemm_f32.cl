@@ -34,6 +34,23 @@
 #endif
 #define NV (NR / 16)
 
+/* cliq_act() (activation.h) on 16 lanes: the piecewise-linear activations as vector selects with
+ * exactly the scalar formula's comparisons (so the same bits), the others lane by lane. */
+inline float16 act16(float16 x, const int act, const float a, const float b) {
+  switch (act) {
+  case CLIQ_ACT_NONE: return x;
+  case CLIQ_ACT_RELU: return select((float16)(0.0f), x, x > 0.0f);
+  case CLIQ_ACT_CLIP: return select(select(x, (float16)(b), x > b), (float16)(a), x < a);
+  case CLIQ_ACT_LEAKY_RELU: return select(a * x, x, x >= 0.0f);
+  default: {
+    float t[16];
+    vstore16(x, 0, t);
+    for (int j = 0; j < 16; j++) t[j] = cliq_act(act, t[j], a, b);
+    return vload16(0, t);
+  }
+  }
+}
+
 __kernel void gemm_f32(__global const float *restrict Ap, __global const float *restrict Bp, __global float *restrict Y,
                        __global const float *restrict bias, const int M, const int N, const int c_begin, const int K, const int a_z,
                        const int b_z, const int y_off, const int y_z, const int r_pi, const int r_img, const int r_s,
@@ -66,8 +83,9 @@ __kernel void gemm_f32(__global const float *restrict Ap, __global const float *
     b += NR;
   }
 
-  /* epilogue: alpha, bias, activation, scattered store. Offsets step incrementally: integer
-   * division per element would cost more than the whole K loop of a small-K layer. */
+  /* epilogue: alpha, bias, activation, scattered store, on whole float16 vectors where the layout
+   * allows (a scalar epilogue costs more than the K loop of a small-K layer). Offsets step
+   * incrementally: no integer division per element. */
   __global float *y = Y + y_off + (size_t)z * y_z;
   const __global float *bz = bias + (size_t)z * bias_z;
   const int cq0 = c0 % c_pi, cbase = (c0 / c_pi) * c_img + cq0 * c_s;
@@ -78,20 +96,28 @@ __kernel void gemm_f32(__global const float *restrict Ap, __global const float *
   for (int i = 0; i < MR; i++) {
     const int r = r0 + i;
     if (r >= M) break;
+    const float rbias = has_bias && bias_c == 0 ? beta * bz[r * bias_r] : 0.0f;
 #pragma unroll
     for (int v = 0; v < NV; v++) {
-      float t[16];
-      vstore16(acc[i][v], 0, t);
-#pragma unroll
-      for (int j = 0; j < 16; j++) {
-        const int c = c0 + v * 16 + j;
-        float x = alpha * t[j];
-        if (has_bias && c < N) x += beta * bz[r * bias_r + c * bias_c];
-        t[j] = cliq_act(act, x, act_a, act_b);
+      float16 x = alpha * acc[i][v];
+      if (has_bias) {
+        if (bias_c == 0) {
+          x += rbias;
+        } else {
+          float t[16];
+          for (int j = 0; j < 16; j++) {
+            const int c = c0 + v * 16 + j;
+            t[j] = c < N ? beta * bz[r * bias_r + c * bias_c] : 0.0f;
+          }
+          x += vload16(0, t);
+        }
       }
+      x = act16(x, act, act_a, act_b);
       if (contiguous) {
-        vstore16(vload16(0, t), 0, y + roff + cbase + v * 16);
+        vstore16(x, 0, y + roff + cbase + v * 16);
       } else {
+        float t[16];
+        vstore16(x, 0, t);
         int cq = cq0 + v * 16, coff = cbase + v * 16 * c_s;
         if (cq >= c_pi) { /* restart the walk at this vector's first column */
           const int c = c0 + v * 16;
