@@ -11,11 +11,11 @@
  *
  *   dwconv_f32       any kernel, stride, dilation, pads, channels per group; TW = 8, scalar.
  *   dwconv_k_f32     KS x KS taps (3 or 5), stride ST (1 or 2), dilation 1, one channel per
- *                    group: strips of 16 as float16, interior strips read with vload16 and no
- *                    bounds checks (stride 2 takes the even lanes of two loads); border strips
- *                    fall back to the checked loop.
+ *                    group: strips of 16 as float16, read with vload16 (stride 2 takes the even
+ *                    lanes of two loads) straight from the input inside, from a zero-padded
+ *                    private copy of the row span at the borders.
  */
-#include "activation.h"
+#include "act_vec.h"
 
 #ifndef TW
 #define TW 8 /* outputs per work-item of the generic kernel */
@@ -72,49 +72,40 @@ __kernel void dwconv_k_f32(__global const float *restrict x, __global const floa
 #pragma unroll
   for (int t = 0; t < KS * KS; t++) wv[t] = wc[t];
   const int iw0 = ow0 * ST - PW;
+  /* interior strips read the input row directly; border strips first copy the row span they
+   * need into a zero-padded private buffer (one bounds check per loaded element, not per tap) */
+  const bool interior = ow0 + 16 <= OW && iw0 >= 0 && iw0 + 15 * ST + KS - 1 < W;
   float16 acc = (float16)(0.0f);
-  if (ow0 + 16 <= OW && iw0 >= 0 && iw0 + 15 * ST + KS - 1 < W) {
 #pragma unroll
-    for (int kh = 0; kh < KS; kh++) {
-      const int ih = oh * ST - PH + kh;
-      if (ih < 0 || ih >= H) continue;
-      const __global float *xr = xc + (size_t)ih * W + iw0;
+  for (int kh = 0; kh < KS; kh++) {
+    const int ih = oh * ST - PH + kh;
+    if (ih < 0 || ih >= H) continue;
+    const __global float *xr = xc + (size_t)ih * W + iw0;
+    float buf[16 * ST + KS];
+    if (!interior) {
+      for (int t = 0; t < 16 * ST + KS; t++) buf[t] = iw0 + t >= 0 && iw0 + t < W ? xr[t] : 0.0f;
+    }
 #pragma unroll
-      for (int kw = 0; kw < KS; kw++) {
+    for (int kw = 0; kw < KS; kw++) {
 #if ST == 1
-        const float16 v = vload16(0, xr + kw);
+      const float16 v = interior ? vload16(0, xr + kw) : vload16(0, buf + kw);
 #else
-        const float16 lo = vload16(0, xr + kw), hi = vload16(0, xr + kw + 16);
-        const float16 v = (float16)(lo.even, hi.even);
+      const float16 lo = interior ? vload16(0, xr + kw) : vload16(0, buf + kw);
+      const float16 hi = interior ? vload16(0, xr + kw + 16) : vload16(0, buf + kw + 16);
+      const float16 v = (float16)(lo.even, hi.even);
 #endif
-        acc = fma((float16)(wv[kh * KS + kw]), v, acc);
-      }
+      acc = fma((float16)(wv[kh * KS + kw]), v, acc);
     }
-  } else {
-    float t[16];
-    for (int j = 0; j < 16; j++) t[j] = 0.0f;
-    for (int kh = 0; kh < KS; kh++) {
-      const int ih = oh * ST - PH + kh;
-      if (ih < 0 || ih >= H) continue;
-      const __global float *xr = xc + (size_t)ih * W;
-      for (int kw = 0; kw < KS; kw++)
-        for (int j = 0; j < 16; j++) {
-          const int iw = iw0 + j * ST + kw;
-          if (iw >= 0 && iw < W) t[j] = fma(wv[kh * KS + kw], xr[iw], t[j]);
-        }
-    }
-    acc = vload16(0, t);
   }
-  float t[16];
-  vstore16(acc, 0, t);
-  const float b = has_bias ? bias[m] : 0.0f;
+  if (has_bias) acc += bias[m];
+  acc = cliq_act16(acc, act, act_a, act_b);
   __global float *yr = y + ((size_t)nm * OH + oh) * OW + ow0;
   if (ow0 + 16 <= OW) {
-#pragma unroll
-    for (int j = 0; j < 16; j++) t[j] = cliq_act(act, t[j] + b, act_a, act_b);
-    vstore16(vload16(0, t), 0, yr);
+    vstore16(acc, 0, yr);
   } else {
-    for (int j = 0; ow0 + j < OW; j++) yr[j] = cliq_act(act, t[j] + b, act_a, act_b);
+    float t[16];
+    vstore16(acc, 0, t);
+    for (int j = 0; ow0 + j < OW; j++) yr[j] = t[j];
   }
 }
 #endif

@@ -24,7 +24,7 @@
  * (1, GEMM_WG_M, 1). Work-items past the edge return (no barriers here). A launch may cover the
  * columns [c_begin, N) only (B packed from column c_begin: large batches are split by image).
  */
-#include "activation.h"
+#include "act_vec.h"
 
 #ifndef MR
 #define MR 8 /* rows per work-item: 8 x 2 float16 accumulators fill half of AVX-512's 32 registers */
@@ -33,23 +33,6 @@
 #define NR 32 /* columns per work-item = width of a packed B panel; a multiple of 16 */
 #endif
 #define NV (NR / 16)
-
-/* cliq_act() (activation.h) on 16 lanes: the piecewise-linear activations as vector selects with
- * exactly the scalar formula's comparisons (so the same bits), the others lane by lane. */
-inline float16 act16(float16 x, const int act, const float a, const float b) {
-  switch (act) {
-  case CLIQ_ACT_NONE: return x;
-  case CLIQ_ACT_RELU: return select((float16)(0.0f), x, x > 0.0f);
-  case CLIQ_ACT_CLIP: return select(select(x, (float16)(b), x > b), (float16)(a), x < a);
-  case CLIQ_ACT_LEAKY_RELU: return select(a * x, x, x >= 0.0f);
-  default: {
-    float t[16];
-    vstore16(x, 0, t);
-    for (int j = 0; j < 16; j++) t[j] = cliq_act(act, t[j], a, b);
-    return vload16(0, t);
-  }
-  }
-}
 
 __kernel void gemm_f32(__global const float *restrict Ap, __global const float *restrict Bp, __global float *restrict Y,
                        __global const float *restrict bias, const int M, const int N, const int c_begin, const int K, const int a_z,
@@ -112,7 +95,7 @@ __kernel void gemm_f32(__global const float *restrict Ap, __global const float *
           x += vload16(0, t);
         }
       }
-      x = act16(x, act, act_a, act_b);
+      x = cliq_act16(x, act, act_a, act_b);
       if (contiguous) {
         vstore16(x, 0, y + roff + cbase + v * 16);
       } else {
