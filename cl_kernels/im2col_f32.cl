@@ -7,8 +7,9 @@
  * i, so the GEMM's K loop streams one contiguous panel (shared/notes/pocl-performance.md lesson 5).
  * PW is MR for the row operand and NR for the column operand.
  *
- *   im2col_panels_f32  i = output pixel (image, oh, ow), k = (c, kh, kw) of a 2-D conv input
- *                      (a 1-D conv is H = 1); zero where the tap falls in the padding.
+ *   im2col_panels_f32  i = output pixel (image, od, oh, ow), k = (c, kd, kh, kw) of a conv input
+ *                      (2-D and 1-D convs have D = 1, and H = 1); zero where the tap falls in the
+ *                      padding.
  *   pack_panels_f32    i, k of a strided matrix: src[zoff[z] + (i / i_pi) * i_img + (i % i_pi) * i_s + k * k_s]
  *                      (1x1 stride-1 convs, MatMul/Gemm operands, transposed or batched).
  * Both: range (K, panels, Z), each work-item writes the PW values of one k of one panel. The walk
@@ -25,16 +26,19 @@
 
 __kernel void im2col_panels_f32(__global const float *restrict x, __global float *restrict P, const int K,
                                 const int I, const int i_begin, const int p_z, const int x_img, const int x_z,
-                                const int H, const int W, const int KH, const int KW, const int SH, const int SW,
-                                const int DH, const int DW, const int PH, const int PWL, const int OH, const int OW) {
+                                const int D, const int H, const int W, const int KD, const int KH, const int KW,
+                                const int SD, const int SH, const int SW, const int DD, const int DH, const int DW,
+                                const int PD, const int PH, const int PWL, const int OD, const int OH, const int OW) {
   const int k = get_global_id(0), panel = get_global_id(1), z = get_global_id(2);
   const int i0 = i_begin + panel * PW;
   if (k >= K || i0 >= I) return;
-  const int KHW = KH * KW;
-  const int c = k / KHW, kk = k - c * KHW, kh = kk / KW, kw = kk - kh * KW;
-  const int OHW = OH * OW;
-  int img = i0 / OHW, rem = i0 - img * OHW, oh = rem / OW, ow = rem - oh * OW;
-  const __global float *xc = x + (size_t)z * x_z + (size_t)c * H * W;
+  const int KHW = KH * KW, KDHW = KD * KHW;
+  const int c = k / KDHW, k1 = k - c * KDHW, kd = k1 / KHW, k2 = k1 - kd * KHW, kh = k2 / KW, kw = k2 - kh * KW;
+  const int OHW = OH * OW, ODHW = OD * OHW;
+  int img = i0 / ODHW, rem = i0 - img * ODHW, od = rem / OHW;
+  rem -= od * OHW;
+  int oh = rem / OW, ow = rem - oh * OW;
+  const __global float *xc = x + (size_t)z * x_z + (size_t)c * D * H * W;
   __global float *dst = P + (size_t)z * p_z + (size_t)panel * K * PW + (size_t)k * PW;
   /* the panel's columns, one output-row segment at a time: the row and the valid column range
    * are worked out once per segment, then a plain strided copy (a vector copy for stride 1) */
@@ -42,17 +46,17 @@ __kernel void im2col_panels_f32(__global const float *restrict x, __global float
   const int jend = min(PW, I - i0);
   while (j < jend) {
     const int seg = min(jend - j, OW - ow);
-    const int ih = oh * SH - PH + kh * DH;
+    const int id = od * SD - PD + kd * DD, ih = oh * SH - PH + kh * DH;
     int s_lo = seg, s_hi = seg;
     const int iw = ow * SW - PWL + kw * DW;
-    if (ih >= 0 && ih < H) {
+    if (id >= 0 && id < D && ih >= 0 && ih < H) {
       s_lo = iw >= 0 ? 0 : min(seg, (-iw + SW - 1) / SW);
       s_hi = iw < W ? min(seg, (W - 1 - iw) / SW + 1) : 0;
       if (s_hi < s_lo) s_hi = s_lo;
     }
     __global float *d = dst + j;
     for (int s = 0; s < s_lo; s++) d[s] = 0.0f;
-    const __global float *src = xc + (size_t)img * x_img + (size_t)ih * W + iw;
+    const __global float *src = xc + (size_t)img * x_img + ((size_t)id * H + ih) * W + iw;
     if (SW == 1)
       for (int s = s_lo; s < s_hi; s++) d[s] = src[s];
     else
@@ -64,7 +68,10 @@ __kernel void im2col_panels_f32(__global const float *restrict x, __global float
       ow = 0;
       if (++oh == OH) {
         oh = 0;
-        img++;
+        if (++od == OD) {
+          od = 0;
+          img++;
+        }
       }
     }
   }
@@ -106,19 +113,21 @@ __kernel void pack_panels_f32(__global const float *restrict src, __global float
   for (int j = 0; j < PW; j++) dst[j] = t[j];
 }
 
-__kernel void im2col_plain_f32(__global const float *restrict x, __global float *restrict D, const int K, const int I,
-                               const int d_z, const int d_i, const int d_k, const int x_img, const int x_z, const int H,
-                               const int W, const int KH, const int KW, const int SH, const int SW, const int DH,
-                               const int DW, const int PH, const int PWL, const int OH, const int OW) {
+__kernel void im2col_plain_f32(__global const float *restrict x, __global float *restrict Dst, const int K, const int I,
+                               const int d_z, const int d_i, const int d_k, const int x_img, const int x_z, const int D,
+                               const int H, const int W, const int KD, const int KH, const int KW, const int SD,
+                               const int SH, const int SW, const int DD, const int DH, const int DW, const int PD,
+                               const int PH, const int PWL, const int OD, const int OH, const int OW) {
   const int i = get_global_id(0), k = get_global_id(1), z = get_global_id(2);
   if (i >= I || k >= K) return;
-  const int KHW = KH * KW, OHW = OH * OW;
-  const int c = k / KHW, kk = k - c * KHW, kh = kk / KW, kw = kk - kh * KW;
-  const int img = i / OHW, rem = i - img * OHW, oh = rem / OW, ow = rem - oh * OW;
-  const int ih = oh * SH - PH + kh * DH, iw = ow * SW - PWL + kw * DW;
+  const int KHW = KH * KW, KDHW = KD * KHW, OHW = OH * OW, ODHW = OD * OHW;
+  const int c = k / KDHW, k1 = k - c * KDHW, kd = k1 / KHW, k2 = k1 - kd * KHW, kh = k2 / KW, kw = k2 - kh * KW;
+  const int img = i / ODHW, r1 = i - img * ODHW, od = r1 / OHW, r2 = r1 - od * OHW, oh = r2 / OW, ow = r2 - oh * OW;
+  const int id = od * SD - PD + kd * DD, ih = oh * SH - PH + kh * DH, iw = ow * SW - PWL + kw * DW;
   float v = 0.0f;
-  if (ih >= 0 && ih < H && iw >= 0 && iw < W) v = x[(size_t)z * x_z + (size_t)img * x_img + ((size_t)c * H + ih) * W + iw];
-  D[(size_t)z * d_z + (size_t)i * d_i + (size_t)k * d_k] = v;
+  if (id >= 0 && id < D && ih >= 0 && ih < H && iw >= 0 && iw < W)
+    v = x[(size_t)z * x_z + (size_t)img * x_img + (((size_t)c * D + id) * H + ih) * W + iw];
+  Dst[(size_t)z * d_z + (size_t)i * d_i + (size_t)k * d_k] = v;
 }
 
 __kernel void pack_plain_f32(__global const float *restrict src, __global float *restrict D,

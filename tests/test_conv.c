@@ -343,6 +343,37 @@ static void gemm_cases(const char *variant) {
   }
 }
 
+/* 3-D convs and ConvTransposes (im2col/col2im with a depth axis). */
+static void cases_3d(const char *variant) {
+  struct { int N, C, D, H, W, M, K, S, P, Dil, G; bool transpose; } cs[] = {
+      {1, 3, 5, 7, 6, 8, 3, 1, 1, 1, 1, false}, {2, 4, 4, 5, 5, 6, 3, 2, 0, 1, 2, false},
+      {1, 8, 3, 9, 7, 8, 3, 1, 2, 2, 8, false}, {1, 4, 3, 4, 5, 6, 3, 2, 1, 1, 2, true}};
+  for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+    tg *t = tg_new(14);
+    int64_t xd[5] = {cs[i].N, cs[i].C, cs[i].D, cs[i].H, cs[i].W};
+    int64_t wd[5] = {cs[i].transpose ? cs[i].C : cs[i].M, cs[i].transpose ? cs[i].M / cs[i].G : cs[i].C / cs[i].G, cs[i].K,
+                     cs[i].K, cs[i].K};
+    int64_t bd[1] = {cs[i].M};
+    int in[3] = {tg_input(t, "x", 5, xd), tg_const_random(t, "w", 5, wd, -1, 1), tg_const_random(t, "b", 1, bd, -1, 1)};
+    int y = tg_value(t, "y");
+    int n = tg_node(t, cs[i].transpose ? "ConvTranspose" : "Conv", "conv3d", in, 3, &y, 1);
+    int64_t st[3] = {cs[i].S, cs[i].S, cs[i].S}, dl[3] = {cs[i].Dil, cs[i].Dil, cs[i].Dil};
+    int64_t pads[6] = {cs[i].P, cs[i].P, cs[i].P, cs[i].P, cs[i].P, cs[i].P};
+    cliq__node_set_ints(tg_node_at(t, n), "strides", st, 3);
+    cliq__node_set_ints(tg_node_at(t, n), "dilations", dl, 3);
+    cliq__node_set_ints(tg_node_at(t, n), "pads", pads, 6);
+    if (cs[i].G > 1) cliq__node_set_int(tg_node_at(t, n), "group", cs[i].G);
+    tg_output(t, y);
+    cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, 5, xd, -1, 1);
+    char what[160];
+    snprintf(what, sizeof what, "%s3d N%d C%d %dx%dx%d M%d k%d s%d p%d d%d g%d [%s]", cs[i].transpose ? "ConvTranspose" : "Conv",
+             cs[i].N, cs[i].C, cs[i].D, cs[i].H, cs[i].W, cs[i].M, cs[i].K, cs[i].S, cs[i].P, cs[i].Dil, cs[i].G, variant);
+    tg_compare(t, 1, &x, 2e-4f, 2e-4f, what);
+    cliq__tensor_free(x);
+    tg_free(t);
+  }
+}
+
 /* The direct (depthwise / few channels per group) kernel: independent of the GEMM variant. */
 static void direct_cases(void) {
   conv_case c;
@@ -408,6 +439,7 @@ int main(void) {
     printf("variant %s (MR %d, NR %d)\n", v->name, v->mr, v->nr);
     fflush(stdout);
     gemm_cases(v->name);
+    cases_3d(v->name);
   }
   unsetenv("CLIQ_TUNE");
   cliq_context_destroy(dev);

@@ -1,11 +1,11 @@
 /*
- * conv.c — ONNX Conv (float): 1-D, 2-D and 3-D (3-D on the reference only), groups, depthwise
+ * conv.c — ONNX Conv (float): 1-D, 2-D and 3-D, groups, depthwise
  * with multiplier, strides, dilations, pads, auto_pad, optional bias, and the fused activation of
  * the fusion pass (attributes cliq.act/cliq.act_a/cliq.act_b, DEVELOPERS.md "Fused activations").
  *
  * Device paths, chosen per node:
  *   depthwise, or grouped with few channels per group   direct kernel (cl_kernels/dwconv_f32.cl),
- *                                                        3x3/5x5 stride 1/2 fast paths
+ *   (1-D and 2-D)                                        3x3/5x5 stride 1/2 fast paths
  *   1x1, stride 1, no pads                               pack + GEMM (the input is already [C][HW])
  *   anything else                                        im2col + GEMM (host/ops/gemm_plan.c)
  * As a GEMM: rows = output channels of a group (weights, packed once on the host), columns =
@@ -123,15 +123,13 @@ static cliq_status conv_plan(cliq__planner *p, int node) {
   const cliq__node *n = cliq__op_node(&oc);
   cliq__conv_geom g;
   CLIQ__TRY(cliq__conv_geometry(&oc, false, &g));
-  if (g.nsp == 3)
-    return cliq__op_fail(&oc, CLIQ_STATUS_UNSUPPORTED, "3-D convolution runs on the C reference only (CLIQ_DEVICE=ref)");
   int act;
   float a, b;
   cliq__node_fused_act(n, &act, &a, &b);
   const int64_t Cg = g.C / g.G, Mg = g.M / g.G;
-  if (g.G > 1 && Cg <= DIRECT_MAX_CG) return plan_direct(p, node, &g, act, a, b);
+  if (g.G > 1 && Cg <= DIRECT_MAX_CG && g.nsp < 3) return plan_direct(p, node, &g, act, a, b);
 
-  const int64_t OHW = g.out[1] * g.out[2], HW = g.in[1] * g.in[2], taps = g.k[1] * g.k[2];
+  const int64_t OHW = g.out[0] * g.out[1] * g.out[2], HW = g.in[0] * g.in[1] * g.in[2], taps = g.k[0] * g.k[1] * g.k[2];
   cliq__gemm_desc d;
   cliq__gemm_desc_init(&d);
   d.M = Mg;
@@ -143,7 +141,8 @@ static cliq_status conv_plan(cliq__planner *p, int node) {
   d.a.k_s = 1;
   d.a.z_s = Mg * d.K;
   d.b.value = n->inputs[0];
-  bool pointwise = taps == 1 && g.s[1] == 1 && g.s[2] == 1 && g.pb[1] == 0 && g.pb[2] == 0 && g.pe[1] == 0 && g.pe[2] == 0;
+  bool pointwise = taps == 1;
+  for (int i = 0; i < 3; i++) pointwise = pointwise && g.s[i] == 1 && g.pb[i] == 0 && g.pe[i] == 0;
   if (pointwise) {
     d.b.i_pi = HW; /* column = (image, pixel); k = channel */
     d.b.i_img = g.C * HW;

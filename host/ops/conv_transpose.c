@@ -1,7 +1,6 @@
 /*
- * conv_transpose.c — ONNX ConvTranspose (float): 1-D and 2-D on the device, 3-D on the
- * reference; groups, strides, dilations, pads, output_padding, output_shape, auto_pad, bias, and
- * the fused activation of the fusion pass.
+ * conv_transpose.c — ONNX ConvTranspose (float), 1-D, 2-D and 3-D: groups, strides, dilations,
+ * pads, output_padding, output_shape, auto_pad, bias, and the fused activation of the fusion pass.
  *
  * Device: a GEMM per group (host/ops/gemm_plan.c) makes the column matrix
  *   col[(m, kh, kw)][(n, ih, iw)] = sum over c of w[c][m][kh][kw] * x[n][c][ih][iw]
@@ -51,11 +50,9 @@ static cliq_status convt_plan(cliq__planner *p, int node) {
   const cliq__node *n = cliq__op_node(&oc);
   cliq__conv_geom g;
   CLIQ__TRY(cliq__conv_geometry(&oc, true, &g));
-  if (g.nsp == 3)
-    return cliq__op_fail(&oc, CLIQ_STATUS_UNSUPPORTED, "3-D ConvTranspose runs on the C reference only (CLIQ_DEVICE=ref)");
-  const int64_t Cg = g.C / g.G, Mg = g.M / g.G, taps = g.k[1] * g.k[2], HW = g.in[1] * g.in[2];
+  const int64_t Cg = g.C / g.G, Mg = g.M / g.G, taps = g.k[0] * g.k[1] * g.k[2], HW = g.in[0] * g.in[1] * g.in[2];
   const int64_t rows = Mg * taps, cols = g.N * HW;
-  int64_t total = g.N * g.M * g.out[1] * g.out[2];
+  int64_t total = g.N * g.M * g.out[0] * g.out[1] * g.out[2];
   if (g.G * rows * cols > INT32_MAX || total > INT32_MAX)
     return cliq__op_fail(&oc, CLIQ_STATUS_UNSUPPORTED, "column matrix or output exceeds 2^31 elements (32-bit kernel indices)");
   int col = cliq__plan_scratch(p, node, (size_t)(g.G * rows * cols) * sizeof(float));
@@ -89,8 +86,8 @@ static cliq_status convt_plan(cliq__planner *p, int node) {
   cliq__arg_scratch(L, col);
   cliq__arg_value(L, bias >= 0 ? bias : n->inputs[1]);
   cliq__arg_value(L, n->outputs[0]);
-  const int64_t v[] = {g.N, g.M, Mg, g.in[1], g.in[2], g.out[1], g.out[2], g.k[1], g.k[2],
-                       g.s[1], g.s[2], g.d[1], g.d[2], g.pb[1], g.pb[2], total};
+  const int64_t v[] = {g.N,    g.M,    Mg,     g.in[0], g.in[1], g.in[2], g.out[0], g.out[1], g.out[2], g.k[0], g.k[1], g.k[2],
+                       g.s[0], g.s[1], g.s[2], g.d[0],  g.d[1],  g.d[2],  g.pb[0],  g.pb[1],  g.pb[2],  total};
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) cliq__arg_i32(L, (int32_t)v[i]);
   cliq__arg_i32(L, bias >= 0);
   cliq__arg_i32(L, act);

@@ -1,7 +1,7 @@
 /*
  * gemm.c — ONNX Gemm and MatMul (float), with the fused activation of the fusion pass.
  *
- * Gemm (opset 7+): Y = alpha * A' * B' + beta * C, A' = transA ? A^T : A, B' likewise, C
+ * Gemm (opset 6+): Y = alpha * A' * B' + beta * C, A' = transA ? A^T : A, B' likewise, C
  * unidirectionally broadcast to [M, N] (scalar, [N], [1, N], [M, 1], [M, N]; absent from opset 11).
  * MatMul: numpy matmul; a 1-D A is [1, K] and a 1-D B is [K, 1] with that dim removed from the
  * result; batch dims broadcast.
@@ -28,8 +28,10 @@ typedef struct gemm_shape {
 } gemm_shape;
 
 static cliq_status gemm_check(cliq__opctx *oc) {
-  CLIQ__TRY(cliq__op_check_attrs(oc, "alpha,beta,transA,transB"));
   const cliq__node *n = cliq__op_node(oc);
+  /* Gemm-6 had 'broadcast' (C broadcast on request); from opset 7 C always broadcasts, so both
+   * values mean the unidirectional broadcast cliq implements (with 0, C already is [M, N]) */
+  CLIQ__TRY(cliq__op_check_attrs(oc, n->opset < 7 ? "alpha,beta,broadcast,transA,transB" : "alpha,beta,transA,transB"));
   int64_t ta = cliq__attr_int(n, "transA", 0), tb = cliq__attr_int(n, "transB", 0);
   if ((ta != 0 && ta != 1) || (tb != 0 && tb != 1))
     return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attributes transA = %lld, transB = %lld must be 0 or 1",
@@ -128,7 +130,7 @@ static cliq_status gemm_plan(cliq__planner *p, int node) {
   return cliq__plan_gemm(p, node, &d);
 }
 
-const cliq__op_def cliq__op_Gemm = {"Gemm", "", 7, gemm_check, gemm_infer, gemm_ref, gemm_plan, 0, gemm_macs};
+const cliq__op_def cliq__op_Gemm = {"Gemm", "", 6, gemm_check, gemm_infer, gemm_ref, gemm_plan, 0, gemm_macs};
 
 /* ---- MatMul ---------------------------------------------------------------------------------- */
 

@@ -101,6 +101,17 @@ static int zoff_table(cliq__planner *p, int node, const cliq__gemm_operand *o, i
   return id;
 }
 
+/* The im2col kernels' geometry arguments: image and group strides, then (D, H, W), kernel,
+ * strides, dilations, leading pads and output size, depth first (1-D and 2-D have 1s there). */
+static void arg_conv_geometry(cliq__launch *L, const cliq__conv_geom *g) {
+  int64_t in_sz = g->in[0] * g->in[1] * g->in[2];
+  cliq__arg_i32(L, (int32_t)(g->C * in_sz));
+  cliq__arg_i32(L, (int32_t)(g->C / g->G * in_sz));
+  const int64_t *v[6] = {g->in, g->k, g->s, g->d, g->pb, g->out};
+  for (int a = 0; a < 6; a++)
+    for (int i = 0; i < 3; i++) cliq__arg_i32(L, (int32_t)v[a][i]);
+}
+
 /* Device packing of operand o, i in [i_begin, I), into scratch `scratch` (panels of width P). */
 static void pack_device(cliq__planner *p, int node, const cliq__gemm_operand *o, int64_t I, int64_t i_begin, int64_t K,
                         int64_t Z, int P, int scratch, int64_t p_z, int zoff_id) {
@@ -117,20 +128,7 @@ static void pack_device(cliq__planner *p, int node, const cliq__gemm_operand *o,
     cliq__arg_i32(L, (int32_t)I);
     cliq__arg_i32(L, (int32_t)i_begin);
     cliq__arg_i32(L, (int32_t)p_z);
-    cliq__arg_i32(L, (int32_t)(g->C * g->in[1] * g->in[2]));
-    cliq__arg_i32(L, (int32_t)(g->C / g->G * g->in[1] * g->in[2]));
-    cliq__arg_i32(L, (int32_t)g->in[1]);
-    cliq__arg_i32(L, (int32_t)g->in[2]);
-    cliq__arg_i32(L, (int32_t)g->k[1]);
-    cliq__arg_i32(L, (int32_t)g->k[2]);
-    cliq__arg_i32(L, (int32_t)g->s[1]);
-    cliq__arg_i32(L, (int32_t)g->s[2]);
-    cliq__arg_i32(L, (int32_t)g->d[1]);
-    cliq__arg_i32(L, (int32_t)g->d[2]);
-    cliq__arg_i32(L, (int32_t)g->pb[1]);
-    cliq__arg_i32(L, (int32_t)g->pb[2]);
-    cliq__arg_i32(L, (int32_t)g->out[1]);
-    cliq__arg_i32(L, (int32_t)g->out[2]);
+    arg_conv_geometry(L, g);
     cliq__launch_range(L, 3, gws, lws);
   } else {
     cliq__launch *L = cliq__plan_kernel(p, node, "im2col_f32", opts, "pack_panels_f32");
@@ -218,7 +216,7 @@ static cliq_status plan_packed(cliq__planner *p, int node, const cliq__gemm_desc
     b_id = pack_const_panels(p, node, &d.b, d.N, d.K, d.Z, NR, &b_z);
   } else {
     int64_t per_col = d.Z * d.K * (int64_t)sizeof(float);
-    int64_t img = d.b.conv ? d.b.conv->out[1] * d.b.conv->out[2] : d.b.i_pi;
+    int64_t img = d.b.conv ? d.b.conv->out[0] * d.b.conv->out[1] * d.b.conv->out[2] : d.b.i_pi;
     size_t limit = GEMM_SCRATCH_LIMIT;
     if (dev->max_alloc && limit > dev->max_alloc / 2) limit = (size_t)(dev->max_alloc / 2);
     if (img < d.N && d.N % img == 0 && (size_t)(ceil_div(d.N, NR) * NR * per_col) > limit) {
@@ -379,20 +377,7 @@ static void plain_operand(cliq__planner *p, int node, const cliq__gemm_operand *
     cliq__arg_i32(L, (int32_t)per_z);
     cliq__arg_i32(L, (int32_t)d_i);
     cliq__arg_i32(L, (int32_t)d_k);
-    cliq__arg_i32(L, (int32_t)(cg->C * cg->in[1] * cg->in[2]));
-    cliq__arg_i32(L, (int32_t)(cg->C / cg->G * cg->in[1] * cg->in[2]));
-    cliq__arg_i32(L, (int32_t)cg->in[1]);
-    cliq__arg_i32(L, (int32_t)cg->in[2]);
-    cliq__arg_i32(L, (int32_t)cg->k[1]);
-    cliq__arg_i32(L, (int32_t)cg->k[2]);
-    cliq__arg_i32(L, (int32_t)cg->s[1]);
-    cliq__arg_i32(L, (int32_t)cg->s[2]);
-    cliq__arg_i32(L, (int32_t)cg->d[1]);
-    cliq__arg_i32(L, (int32_t)cg->d[2]);
-    cliq__arg_i32(L, (int32_t)cg->pb[1]);
-    cliq__arg_i32(L, (int32_t)cg->pb[2]);
-    cliq__arg_i32(L, (int32_t)cg->out[1]);
-    cliq__arg_i32(L, (int32_t)cg->out[2]);
+    arg_conv_geometry(L, cg);
     cliq__launch_range(L, 3, gws, lws);
   } else {
     int zid = zoff_table(p, node, o, Zp);

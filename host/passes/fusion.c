@@ -52,6 +52,11 @@ static bool unary_act(const cliq__graph *g, int node, int *act, float *a, float 
   bool listed = false;
   for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) listed = listed || is_op(n, ok[i]);
   if (!listed || n->n_outputs != 1 || n->outputs[0] < 0) return false;
+  cliq_dtype dt = g->values[n->outputs[0]].dtype;
+  if (dt != CLIQ_DTYPE_UNDEFINED && dt != CLIQ_DTYPE_FLOAT32) return false;
+  /* Clip's bounds must be known when planning: constant (or absent), never computed */
+  for (size_t k = 1; k < n->n_inputs; k++)
+    if (n->inputs[k] >= 0 && !g->values[n->inputs[k]].constant) return false;
   cliq__opctx oc = {NULL, (cliq__graph *)g, node};
   return cliq__unary_params(&oc, act, a, b) == CLIQ_STATUS_OK;
 }
