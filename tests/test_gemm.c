@@ -4,7 +4,8 @@
  * scalar, [N], [1, N], [M, 1], [M, N]), constant or computed operands (both orientations of the
  * planner's operand swap), fused activations. MatMul: 1-D operands, batched with broadcast batch
  * dims, constant weights. Hand-checked products validate the reference, and mismatched shapes
- * must fail with SHAPE_MISMATCH.
+ * must fail with SHAPE_MISMATCH. The clblast_sgemm variant runs here with CLIQ_TEST_CLBLAST=1
+ * (test_conv.c runs its small CLBlast cases by default).
  */
 #include "graph_builder.h"
 #include "harness.h"
