@@ -3,7 +3,7 @@
  * channel multiplier) and grouped convs with few channels per group, where im2col + GEMM would
  * pad a K of 9 or 25 up to whole panels and spend its time packing.
  *
- * Each work-item computes a strip of TW outputs along one output row of one channel, NCHW:
+ * Each work-item computes a strip of outputs along output rows of one channel, NCHW:
  *   y[n][m][oh][ow0 .. ow0+TW) = act(sum over the group's input channels c, taps kh, kw of
  *                                    x[n][g*Cg + c][oh*SH - PH + kh*DH][ow*SW - PW + kw*DW] * w[m][c][kh][kw] + bias[m])
  * summed in (c, kh, kw) order like the C reference (host/ref/conv_f32.c). Range: 1-D over
@@ -11,9 +11,11 @@
  *
  *   dwconv_f32       any kernel, stride, dilation, pads, channels per group; TW = 8, scalar.
  *   dwconv_k_f32     KS x KS taps (3 or 5), stride ST (1 or 2), dilation 1, one channel per
- *                    group: strips of 16 as float16, read with vload16 (stride 2 takes the even
+ *                    group: blocks of RH output rows x 16 columns as float16 (each input row is
+ *                    loaded once for the RH rows), read with vload16 (stride 2 takes the even
  *                    lanes of two loads) straight from the input inside, from a zero-padded
- *                    private copy of the row span at the borders.
+ *                    private copy of the row span at the borders. Range: N*M*ceil(OH/RH) row
+ *                    blocks x ceil(OW/16) strips.
  */
 #include "act_vec.h"
 
@@ -56,6 +58,11 @@ __kernel void dwconv_f32(__global const float *restrict x, __global const float 
 }
 
 #ifdef KS
+#ifndef RH
+#define RH 4 /* output rows per work-item: input rows loaded once serve up to KS/ST outputs */
+#endif
+#define IR ((RH - 1) * ST + KS) /* input rows a work-item reads */
+
 __kernel void dwconv_k_f32(__global const float *restrict x, __global const float *restrict w,
                            __global const float *restrict bias, __global float *restrict y, const int M, const int Mg,
                            const int H, const int W, const int OH, const int OW, const int PH, const int PW,
@@ -63,8 +70,9 @@ __kernel void dwconv_k_f32(__global const float *restrict x, __global const floa
                            const float act_b) {
   const int gid = get_global_id(0);
   if (gid >= total) return;
-  const int row = gid / strips, ow0 = (gid - row * strips) * 16;
-  const int nm = row / OH, oh = row - nm * OH;
+  const int row_blocks = (OH + RH - 1) / RH;
+  const int rb = gid / strips, ow0 = (gid - rb * strips) * 16;
+  const int nm = rb / row_blocks, oh0 = (rb - nm * row_blocks) * RH;
   const int n = nm / M, m = nm - n * M;
   const __global float *xc = x + ((size_t)n * (M / Mg) + m / Mg) * H * W;
   const __global float *wc = w + (size_t)m * KS * KS;
@@ -72,13 +80,15 @@ __kernel void dwconv_k_f32(__global const float *restrict x, __global const floa
 #pragma unroll
   for (int t = 0; t < KS * KS; t++) wv[t] = wc[t];
   const int iw0 = ow0 * ST - PW;
-  /* interior strips read the input row directly; border strips first copy the row span they
-   * need into a zero-padded private buffer (one bounds check per loaded element, not per tap) */
+  /* interior strips read the input rows directly; border strips first copy the span they need
+   * into a zero-padded private buffer (one bounds check per loaded element, not per tap) */
   const bool interior = ow0 + 16 <= OW && iw0 >= 0 && iw0 + 15 * ST + KS - 1 < W;
-  float16 acc = (float16)(0.0f);
+  float16 acc[RH];
 #pragma unroll
-  for (int kh = 0; kh < KS; kh++) {
-    const int ih = oh * ST - PH + kh;
+  for (int i = 0; i < RH; i++) acc[i] = (float16)(0.0f);
+#pragma unroll
+  for (int r = 0; r < IR; r++) {
+    const int ih = oh0 * ST - PH + r;
     if (ih < 0 || ih >= H) continue;
     const __global float *xr = xc + (size_t)ih * W + iw0;
     float buf[16 * ST + KS];
@@ -94,18 +104,27 @@ __kernel void dwconv_k_f32(__global const float *restrict x, __global const floa
       const float16 hi = interior ? vload16(0, xr + kw + 16) : vload16(0, buf + kw + 16);
       const float16 v = (float16)(lo.even, hi.even);
 #endif
-      acc = fma((float16)(wv[kh * KS + kw]), v, acc);
+      /* input row r feeds output row i through kernel row kh = r - i * ST */
+#pragma unroll
+      for (int i = 0; i < RH; i++) {
+        const int kh = r - i * ST;
+        if (kh >= 0 && kh < KS) acc[i] = fma((float16)(wv[kh * KS + kw]), v, acc[i]);
+      }
     }
   }
-  if (has_bias) acc += bias[m];
-  acc = cliq_act16(acc, act, act_a, act_b);
-  __global float *yr = y + ((size_t)nm * OH + oh) * OW + ow0;
-  if (ow0 + 16 <= OW) {
-    vstore16(acc, 0, yr);
-  } else {
-    float t[16];
-    vstore16(acc, 0, t);
-    for (int j = 0; ow0 + j < OW; j++) yr[j] = t[j];
+  const float b = has_bias ? bias[m] : 0.0f;
+#pragma unroll
+  for (int i = 0; i < RH; i++) {
+    if (oh0 + i >= OH) break;
+    const float16 o = cliq_act16(acc[i] + b, act, act_a, act_b);
+    __global float *yr = y + ((size_t)nm * OH + oh0 + i) * OW + ow0;
+    if (ow0 + 16 <= OW) {
+      vstore16(o, 0, yr);
+    } else {
+      float t[16];
+      vstore16(o, 0, t);
+      for (int j = 0; ow0 + j < OW; j++) yr[j] = t[j];
+    }
   }
 }
 #endif

@@ -61,6 +61,33 @@ def resnet50():
     write("resnet50.txt", rows, "ResNet-50 v1.5 at 224x224")
 
 
+def runtime_shapes(path, model, dims):
+    """Shapes of every Conv input from one ONNX Runtime run (for models whose static shape
+    inference stops at dynamic Resize/Reshape chains)."""
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+    m = onnx.load(path)
+    names = [n.input[0] for n in m.graph.node if n.op_type == "Conv"]
+    known = {o.name for o in m.graph.output}
+    for nm in names:
+        if nm not in known:
+            m.graph.output.append(onnx.helper.make_value_info(nm, onnx.TypeProto()))
+            known.add(nm)
+    so = ort.SessionOptions()
+    so.log_severity_level = 3
+    s = ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    feeds = {}
+    inits = {i.name for i in m.graph.initializer}
+    for i in s.get_inputs():
+        if i.name in inits:
+            continue
+        shp = [d if isinstance(d, int) else dims.get(d, 1) for d in i.shape]
+        feeds[i.name] = np.random.rand(*shp).astype(np.float32)
+    outs = s.run(None, feeds)
+    return {o.name: list(v.shape) for o, v in zip(s.get_outputs(), outs)}
+
+
 def shared_models(shared):
     import onnx
     from onnx import helper, shape_inference
@@ -79,6 +106,8 @@ def shared_models(shared):
         m = shape_inference.infer_shapes(m)
         shp = {vi.name: [d.dim_value for d in vi.type.tensor_type.shape.dim]
                for vi in list(m.graph.value_info) + list(m.graph.input) + list(m.graph.output)}
+        if any(n.op_type == "Conv" and not all(shp.get(n.input[0], [0])) for n in m.graph.node):
+            shp.update(runtime_shapes(path, m, dims.get(name, {})))
         wdims = {t.name: list(t.dims) for t in m.graph.initializer}
         for n in m.graph.node:
             if n.op_type == "Constant":
@@ -88,7 +117,7 @@ def shared_models(shared):
                 continue
             a = {at.name: helper.get_attribute_value(at) for at in n.attribute}
             x, w = shp.get(n.input[0]), wdims.get(n.input[1])
-            if not x or not w or len(x) != 4:
+            if not x or not w or len(x) != 4 or not all(x):
                 continue
             s, d = a.get("strides", [1, 1]), a.get("dilations", [1, 1])
             p = max(a.get("pads", [0, 0, 0, 0]) or [0])

@@ -61,9 +61,9 @@ static cliq_status plan_direct(cliq__planner *p, int node, const cliq__conv_geom
   const int64_t Cg = g->C / g->G, Mg = g->M / g->G;
   bool fast = Cg == 1 && g->k[1] == g->k[2] && (g->k[2] == 3 || g->k[2] == 5) && g->s[1] == g->s[2] &&
               (g->s[2] == 1 || g->s[2] == 2) && g->d[1] == 1 && g->d[2] == 1;
-  const int tw = fast ? 16 : 8;
+  const int tw = fast ? 16 : 8, rh = fast ? 4 : 1; /* TW, RH of the kernels */
   int64_t strips = (g->out[2] + tw - 1) / tw;
-  int64_t total = g->N * g->M * g->out[1] * strips;
+  int64_t total = g->N * g->M * ((g->out[1] + rh - 1) / rh) * strips;
   if (total > INT32_MAX || g->N * g->C * g->in[1] * g->in[2] > INT32_MAX)
     return cliq__node_fail(cliq__plan_context(p), cliq__plan_graph(p), node, CLIQ_STATUS_UNSUPPORTED,
                            "tensors of more than 2^31 elements (32-bit kernel indices)");

@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Packed scratch above this is split by image (a 4-image batch of a 112x112x576 im2col is
- * already 115 MiB). */
-#define GEMM_SCRATCH_LIMIT ((size_t)64 << 20)
+/* Packed scratch above this many KiB is split by image (a 4-image batch of a 112x112x576 im2col
+ * is already 115 MiB); tuning key GEMM_SCRATCH_KB (tests lower it to exercise the split). */
+#define GEMM_SCRATCH_KB 65536
 
 void cliq__gemm_desc_init(cliq__gemm_desc *d) {
   memset(d, 0, sizeof *d);
@@ -217,7 +217,8 @@ static cliq_status plan_packed(cliq__planner *p, int node, const cliq__gemm_desc
   } else {
     int64_t per_col = d.Z * d.K * (int64_t)sizeof(float);
     int64_t img = d.b.conv ? d.b.conv->out[0] * d.b.conv->out[1] * d.b.conv->out[2] : d.b.i_pi;
-    size_t limit = GEMM_SCRATCH_LIMIT;
+    long kb = cliq__tuning_int(dev, "GEMM_SCRATCH_KB", GEMM_SCRATCH_KB);
+    size_t limit = (size_t)(kb > 0 ? kb : GEMM_SCRATCH_KB) << 10;
     if (dev->max_alloc && limit > dev->max_alloc / 2) limit = (size_t)(dev->max_alloc / 2);
     if (img < d.N && d.N % img == 0 && (size_t)(ceil_div(d.N, NR) * NR * per_col) > limit) {
       int64_t imgs = (int64_t)limit / ((img + NR) * per_col);
