@@ -9,7 +9,8 @@
  *
  *   im2col_panels_f32  i = output pixel (image, od, oh, ow), k = (c, kd, kh, kw) of a conv input
  *                      (2-D and 1-D convs have D = 1, and H = 1); zero where the tap falls in the
- *                      padding.
+ *                      padding. Channel stride c_s and pixel stride w_s read NCHW (DHW, 1) or
+ *                      NHWC (1, C) inputs alike.
  *   pack_panels_f32    i, k of a strided matrix: src[zoff[z] + (i / i_pi) * i_img + (i % i_pi) * i_s + k * k_s]
  *                      (1x1 stride-1 convs, MatMul/Gemm operands, transposed or batched).
  * Both: range (K, panels, Z), each work-item writes the PW values of one k of one panel. The walk
@@ -26,7 +27,7 @@
 
 __kernel void im2col_panels_f32(__global const float *restrict x, __global float *restrict P, const int K,
                                 const int I, const int i_begin, const int p_z, const int x_img, const int x_z,
-                                const int D, const int H, const int W, const int KD, const int KH, const int KW,
+                                const int c_s, const int w_s, const int D, const int H, const int W, const int KD, const int KH, const int KW,
                                 const int SD, const int SH, const int SW, const int DD, const int DH, const int DW,
                                 const int PD, const int PH, const int PWL, const int OD, const int OH, const int OW) {
   const int k = get_global_id(0), panel = get_global_id(1), z = get_global_id(2);
@@ -38,7 +39,7 @@ __kernel void im2col_panels_f32(__global const float *restrict x, __global float
   int img = i0 / ODHW, rem = i0 - img * ODHW, od = rem / OHW;
   rem -= od * OHW;
   int oh = rem / OW, ow = rem - oh * OW;
-  const __global float *xc = x + (size_t)z * x_z + (size_t)c * D * H * W;
+  const __global float *xc = x + (size_t)z * x_z + (size_t)c * c_s;
   __global float *dst = P + (size_t)z * p_z + (size_t)panel * K * PW + (size_t)k * PW;
   /* the panel's columns, one output-row segment at a time: the row and the valid column range
    * are worked out once per segment, then a plain strided copy (a vector copy for stride 1) */
@@ -56,11 +57,12 @@ __kernel void im2col_panels_f32(__global const float *restrict x, __global float
     }
     __global float *d = dst + j;
     for (int s = 0; s < s_lo; s++) d[s] = 0.0f;
-    const __global float *src = xc + (size_t)img * x_img + ((size_t)id * H + ih) * W + iw;
-    if (SW == 1)
+    const __global float *src = xc + (size_t)img * x_img + (((size_t)id * H + ih) * W + iw) * w_s;
+    const int step = SW * w_s;
+    if (step == 1)
       for (int s = s_lo; s < s_hi; s++) d[s] = src[s];
     else
-      for (int s = s_lo; s < s_hi; s++) d[s] = src[s * SW];
+      for (int s = s_lo; s < s_hi; s++) d[s] = src[(size_t)s * step];
     for (int s = s_hi; s < seg; s++) d[s] = 0.0f;
     j += seg;
     ow += seg;
@@ -114,7 +116,8 @@ __kernel void pack_panels_f32(__global const float *restrict src, __global float
 }
 
 __kernel void im2col_plain_f32(__global const float *restrict x, __global float *restrict Dst, const int K, const int I,
-                               const int d_z, const int d_i, const int d_k, const int x_img, const int x_z, const int D,
+                               const int d_z, const int d_i, const int d_k, const int x_img, const int x_z,
+                               const int c_s, const int w_s, const int D,
                                const int H, const int W, const int KD, const int KH, const int KW, const int SD,
                                const int SH, const int SW, const int DD, const int DH, const int DW, const int PD,
                                const int PH, const int PWL, const int OD, const int OH, const int OW) {
@@ -126,7 +129,7 @@ __kernel void im2col_plain_f32(__global const float *restrict x, __global float 
   const int id = od * SD - PD + kd * DD, ih = oh * SH - PH + kh * DH, iw = ow * SW - PWL + kw * DW;
   float v = 0.0f;
   if (id >= 0 && id < D && ih >= 0 && ih < H && iw >= 0 && iw < W)
-    v = x[(size_t)z * x_z + (size_t)img * x_img + (((size_t)c * D + id) * H + ih) * W + iw];
+    v = x[(size_t)z * x_z + (size_t)img * x_img + (size_t)c * c_s + (((size_t)id * H + ih) * W + iw) * w_s];
   Dst[(size_t)z * d_z + (size_t)i * d_i + (size_t)k * d_k] = v;
 }
 

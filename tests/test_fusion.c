@@ -349,6 +349,85 @@ static void matmul_add(void) {
   }
 }
 
+/* ---- NHWC input folding ------------------------------------------------------------------ */
+
+/* x [N, H, W, C] -> Transpose(0, 3, 1, 2) -> Conv (-> Relu); the pass must drop the Transpose and
+ * the Conv must give what a Conv on the transposed data gives. */
+static void nhwc_case(int N, int H, int W, int C, int M, int K, int S, int pt, int pl, int pb, int pr, int G) {
+  char what[128];
+  snprintf(what, sizeof what, "NHWC input folded: N%d %dx%dx%d -> M%d k%d s%d p%d,%d,%d,%d g%d", N, H, W, C, M, K, S, pt, pl, pb, pr, G);
+  int64_t wd[4] = {M, C / G, K, K}, bd[1] = {M}, xd[4] = {N, H, W, C}, xdn[4] = {N, C, H, W};
+  cliq__tensor *w = th_tensor_random(CLIQ_DTYPE_FLOAT32, 4, wd, -1, 1), *b = th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, bd, -1, 1);
+  cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, 4, xd, -1, 1), *xn = th_tensor(CLIQ_DTYPE_FLOAT32, 4, xdn);
+  for (int n = 0; n < N; n++)
+    for (int h = 0; h < H; h++)
+      for (int ww = 0; ww < W; ww++)
+        for (int c = 0; c < C; c++)
+          ((float *)xn->data)[((n * C + c) * H + h) * W + ww] = ((float *)x->data)[((n * H + h) * W + ww) * C + c];
+  int64_t st[2] = {S, S}, pads[4] = {pt, pl, pb, pr}, perm[4] = {0, 3, 1, 2};
+  tg *t[2];
+  for (int v = 0; v < 2; v++) {
+    t[v] = tg_new(14);
+    int in = tg_input(t[v], "x", 4, v ? xdn : xd);
+    if (!v) {
+      int xt = tg_value(t[v], "x_nchw");
+      int tn = tg_node(t[v], "Transpose", "to_nchw", &in, 1, &xt, 1);
+      cliq__node_set_ints(tg_node_at(t[v], tn), "perm", perm, 4);
+      in = xt;
+    }
+    int ci[3] = {in, tg_const(t[v], "w", w), tg_const(t[v], "b", b)};
+    int y = tg_value(t[v], "y");
+    int cn = tg_node(t[v], "Conv", "conv", ci, 3, &y, 1);
+    cliq__node_set_ints(tg_node_at(t[v], cn), "strides", st, 2);
+    cliq__node_set_ints(tg_node_at(t[v], cn), "pads", pads, 4);
+    if (G > 1) cliq__node_set_int(tg_node_at(t[v], cn), "group", G);
+    tg_output(t[v], tg_activation(t[v], CLIQ_ACT_RELU, 0, 0, y));
+    cliq__graph_update_producers(t[v]->g);
+  }
+  TH_OK(ref_ctx, cliq__pass_fold_nhwc_input(ref_ctx, t[0]->g));
+  const cliq__graph *g = t[0]->g;
+  TH_CHECK(count_op(g, "Transpose") == 0 && g->nodes[0].inputs[0] == g->inputs[0] &&
+               cliq__attr_int(&g->nodes[0], "cliq.input_nhwc", 0) == 1,
+           "%s: the Transpose is gone and the Conv reads the NHWC input", what);
+  cliq__tensor *got = run_graph(t[0], dev_ctx, 1, &x, what), *got_ref = run_graph(t[0], ref_ctx, 1, &x, what);
+  cliq__tensor *want = run_graph(t[1], ref_ctx, 1, &xn, what);
+  if (got && want) th_compare_tensor(what, got, want, 2e-4f, 2e-4f);
+  if (got_ref && want) th_compare_tensor("NHWC reference vs NCHW reference", got_ref, want, 1e-5f, 1e-5f);
+  cliq__tensor_free(got);
+  cliq__tensor_free(got_ref);
+  cliq__tensor_free(want);
+  cliq__tensor_free(x);
+  cliq__tensor_free(xn);
+  cliq__tensor_free(w);
+  cliq__tensor_free(b);
+  tg_free(t[0]);
+  tg_free(t[1]);
+}
+
+static void nhwc_not_folded(void) {
+  /* a Transpose also read by a non-Conv (here: a graph output) stays */
+  tg *t = tg_new(14);
+  int64_t xd[4] = {1, 5, 5, 3}, wd[4] = {4, 3, 1, 1}, perm[4] = {0, 3, 1, 2};
+  int x = tg_input(t, "x", 4, xd), xt = tg_value(t, "xt");
+  int tn = tg_node(t, "Transpose", "t", &x, 1, &xt, 1);
+  cliq__node_set_ints(tg_node_at(t, tn), "perm", perm, 4);
+  int ci[2] = {xt, tg_const_random(t, "w", 4, wd, -1, 1)};
+  int y = tg_value(t, "y");
+  tg_node(t, "Conv", "conv", ci, 2, &y, 1);
+  tg_output(t, y);
+  tg_output(t, xt);
+  cliq__graph_update_producers(t->g);
+  TH_OK(ref_ctx, cliq__pass_fold_nhwc_input(ref_ctx, t->g));
+  TH_CHECK(count_op(t->g, "Transpose") == 1, "a Transpose whose output is also a graph output stays");
+  /* another permutation (NCHW -> NHWC) is not folded either */
+  int64_t other[4] = {0, 2, 3, 1};
+  t->g->n_outputs = 1;
+  cliq__node_set_ints(&t->g->nodes[0], "perm", other, 4);
+  TH_OK(ref_ctx, cliq__pass_fold_nhwc_input(ref_ctx, t->g));
+  TH_CHECK(count_op(t->g, "Transpose") == 1, "a Transpose with perm (0, 2, 3, 1) stays");
+  tg_free(t);
+}
+
 /* ---- real models -------------------------------------------------------------------------- */
 
 static cliq__tensor *read_pb(const char *path) {
@@ -440,6 +519,12 @@ int main(void) {
   fusion_case(1, CLIQ_ACT_TANH, 0, 0);
   not_fused();
   matmul_add();
+  nhwc_case(1, 13, 17, 3, 8, 3, 2, 1, 1, 1, 1, 1);  /* stem */
+  nhwc_case(2, 9, 8, 4, 16, 1, 1, 0, 0, 0, 0, 1);   /* pointwise, batch 2 (pack path) */
+  nhwc_case(1, 16, 16, 3, 24, 5, 2, 1, 1, 2, 2, 1); /* blazeface's asymmetric 5x5 s2 */
+  nhwc_case(1, 11, 7, 8, 8, 3, 1, 1, 1, 1, 1, 8);   /* depthwise: GEMM path instead of direct */
+  nhwc_case(1, 7, 9, 6, 4, 3, 1, 1, 1, 1, 1, 2);    /* grouped */
+  nhwc_not_folded();
   const char *dir = th_shared_dir();
   if (!dir) {
     printf("real models: skipped (../shared not found; set CLIQ_SHARED_DIR)\n");

@@ -10,6 +10,7 @@
  *   anything else                                        im2col + GEMM (host/ops/gemm_plan.c)
  * As a GEMM: rows = output channels of a group (weights, packed once on the host), columns =
  * (image, output pixel), K = channels per group x kernel taps, z = group; the GEMM writes NCHW.
+ * With cliq.input_nhwc (host/passes/nhwc_input.c) the input is read as NHWC by the same packers.
  * Reference: host/ref/conv_f32.c. Geometry and attribute rules: host/ops/conv_attrs.c.
  */
 #include "conv_attrs.h"
@@ -127,7 +128,7 @@ static cliq_status conv_plan(cliq__planner *p, int node) {
   float a, b;
   cliq__node_fused_act(n, &act, &a, &b);
   const int64_t Cg = g.C / g.G, Mg = g.M / g.G;
-  if (g.G > 1 && Cg <= DIRECT_MAX_CG && g.nsp < 3) return plan_direct(p, node, &g, act, a, b);
+  if (g.G > 1 && Cg <= DIRECT_MAX_CG && g.nsp < 3 && !g.nhwc) return plan_direct(p, node, &g, act, a, b);
 
   const int64_t OHW = g.out[0] * g.out[1] * g.out[2], HW = g.in[0] * g.in[1] * g.in[2], taps = g.k[0] * g.k[1] * g.k[2];
   cliq__gemm_desc d;
@@ -146,9 +147,9 @@ static cliq_status conv_plan(cliq__planner *p, int node) {
   if (pointwise) {
     d.b.i_pi = HW; /* column = (image, pixel); k = channel */
     d.b.i_img = g.C * HW;
-    d.b.i_s = 1;
-    d.b.k_s = HW;
-    d.b.z_s = Cg * HW;
+    d.b.i_s = g.nhwc ? g.C : 1;
+    d.b.k_s = g.nhwc ? 1 : HW;
+    d.b.z_s = g.nhwc ? Cg : Cg * HW;
   } else {
     d.b.conv = &g;
   }

@@ -14,6 +14,8 @@
  *   says pads are "auto generated" from output_shape. (onnxruntime swaps the SAME_UPPER split; cliq
  *   follows the spec and the ONNX reference implementation.)
  * Explicit pads given together with auto_pad SAME_* or VALID are ignored, as onnxruntime does.
+ * A Conv carrying cliq.input_nhwc (session graphs only, host/passes/nhwc_input.c) reads its input
+ * as [N, spatial..., C]; everything else about it is unchanged.
  */
 #include "conv_attrs.h"
 
@@ -117,8 +119,10 @@ cliq_status cliq__conv_geometry(const cliq__opctx *oc, bool transpose, cliq__con
                          w->name, w->rank, x->name, x->rank);
   int nsp = x->rank - 2, o = 3 - nsp;
   g->nsp = nsp;
+  g->nhwc = !transpose && cliq__attr_int(n, "cliq.input_nhwc", 0) != 0;
+  const int64_t *xs = x->dims + (g->nhwc ? 1 : 2); /* spatial dims of the input */
   g->N = x->dims[0];
-  g->C = x->dims[1];
+  g->C = g->nhwc ? x->dims[x->rank - 1] : x->dims[1];
   g->G = cliq__attr_int(n, "group", 1);
   if (g->G < 1) return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attribute group = %lld must be >= 1", (long long)g->G);
   if (g->C % g->G)
@@ -149,7 +153,7 @@ cliq_status cliq__conv_geometry(const cliq__opctx *oc, bool transpose, cliq__con
                            b->name, (long long)g->M);
   }
   for (int i = 0; i < nsp; i++) {
-    g->in[o + i] = x->dims[2 + i];
+    g->in[o + i] = xs[i];
     g->k[o + i] = w->dims[2 + i];
   }
   long nk;

@@ -101,12 +101,15 @@ static int zoff_table(cliq__planner *p, int node, const cliq__gemm_operand *o, i
   return id;
 }
 
-/* The im2col kernels' geometry arguments: image and group strides, then (D, H, W), kernel,
+/* The im2col kernels' geometry arguments: image, group, channel and pixel strides, then (D, H, W), kernel,
  * strides, dilations, leading pads and output size, depth first (1-D and 2-D have 1s there). */
 static void arg_conv_geometry(cliq__launch *L, const cliq__conv_geom *g) {
   int64_t in_sz = g->in[0] * g->in[1] * g->in[2];
+  int64_t c_s = g->nhwc ? 1 : in_sz, w_s = g->nhwc ? g->C : 1; /* channel and pixel strides */
   cliq__arg_i32(L, (int32_t)(g->C * in_sz));
-  cliq__arg_i32(L, (int32_t)(g->C / g->G * in_sz));
+  cliq__arg_i32(L, (int32_t)(g->C / g->G * c_s));
+  cliq__arg_i32(L, (int32_t)c_s);
+  cliq__arg_i32(L, (int32_t)w_s);
   const int64_t *v[6] = {g->in, g->k, g->s, g->d, g->pb, g->out};
   for (int a = 0; a < 6; a++)
     for (int i = 0; i < 3; i++) cliq__arg_i32(L, (int32_t)v[a][i]);

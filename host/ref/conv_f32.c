@@ -6,6 +6,7 @@
  * channels c and kernel taps k of x[n][c][o*s - pb + k*d] * w[m][c][k], + bias[m]). Taps falling in
  * the padding contribute nothing. The products are summed in (c, kd, kh, kw) order, the order of
  * the device path's im2col rows, and the bias is added last, as the device epilogue does.
+ * The input may be NHWC (geometry flag nhwc, set by the NHWC-input pass).
  */
 #include "ref.h"
 
@@ -19,7 +20,9 @@ void cliq__ref_conv_f32(const cliq__conv_geom *g, const float *x, const float *w
   for (int64_t n = 0; n < g->N; n++)
     for (int64_t m = 0; m < g->M; m++) {
       const int64_t grp = m / Mg;
-      const float *xg = x + (n * g->C + grp * Cg) * in_sz;
+      /* NCHW: channel planes; NHWC (cliq.input_nhwc): channels innermost */
+      const int64_t cs = g->nhwc ? 1 : in_sz, ps = g->nhwc ? g->C : 1;
+      const float *xg = x + n * g->C * in_sz + grp * Cg * cs;
       const float *wm = w + m * Cg * k_sz;
       float *ym = y + (n * g->M + m) * out_sz;
       for (int64_t o0 = 0; o0 < g->out[0]; o0++)
@@ -36,7 +39,7 @@ void cliq__ref_conv_f32(const cliq__conv_geom *g, const float *x, const float *w
                   for (int64_t k2 = 0; k2 < g->k[2]; k2++) {
                     int64_t i2 = o2 * g->s[2] - g->pb[2] + k2 * g->d[2];
                     if (i2 < 0 || i2 >= g->in[2]) continue;
-                    acc += xg[((c * g->in[0] + i0) * g->in[1] + i1) * g->in[2] + i2] *
+                    acc += xg[c * cs + ((i0 * g->in[1] + i1) * g->in[2] + i2) * ps] *
                            wm[((c * g->k[0] + k0) * g->k[1] + k1) * g->k[2] + k2];
                   }
                 }

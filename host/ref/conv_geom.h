@@ -11,6 +11,7 @@
 #ifndef CLIQ_CONV_GEOM_H
 #define CLIQ_CONV_GEOM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define CLIQ__CONV_MAX_SPATIAL 3
@@ -29,6 +30,8 @@ typedef struct cliq__conv_geom {
   int64_t d[3];   /* dilations */
   int64_t pb[3];  /* pad at the beginning; may be negative for ConvTranspose with output_shape */
   int64_t pe[3];  /* pad at the end */
+  bool nhwc;      /* the input is [N, spatial..., C] (Conv with cliq.input_nhwc, set by the
+                     NHWC-input pass); output and weights stay NCHW / ONNX layout */
 } cliq__conv_geom;
 
 #endif /* CLIQ_CONV_GEOM_H */
