@@ -282,35 +282,26 @@ static cliq_status plan_packed(cliq__planner *p, int node, const cliq__gemm_desc
 
 /* ---- the CLBlast path ----------------------------------------------------------------------- */
 
+/* One CLBlastSgemm call (one z): a launch of its own, so profiling times every call. */
 typedef struct clblast_call {
   cliq_context *ctx;
-  int node;
-  size_t M, N, K, Z;
+  size_t M, N, K;
   CLBlastTranspose ta, tb;
   size_t lda, ldb, ldc;
   float alpha;
-  size_t *off; /* 3 * Z: a, b, c offsets per z */
+  size_t a_off, b_off, c_off;
 } clblast_call;
-
-static void clblast_free(void *p) {
-  clblast_call *c = p;
-  if (c) free(c->off);
-  free(c);
-}
 
 static cliq_status clblast_enqueue(struct cliq__exec *ex, const cliq__launch *L, cl_event *ev) {
   const clblast_call *c = L->custom;
   cl_mem a = cliq__exec_mem(ex, &L->args[0], NULL), b = cliq__exec_mem(ex, &L->args[1], NULL),
          y = cliq__exec_mem(ex, &L->args[2], NULL);
   cl_command_queue q = cliq__exec_queue(ex);
-  for (size_t z = 0; z < c->Z; z++) {
-    CLBlastStatusCode st =
-        CLBlastSgemm(CLBlastLayoutRowMajor, c->ta, c->tb, c->M, c->N, c->K, c->alpha, a, c->off[3 * z], c->lda, b,
-                     c->off[3 * z + 1], c->ldb, 0.0f, y, c->off[3 * z + 2], c->ldc, &q, z + 1 == c->Z ? ev : NULL);
-    if (st != CLBlastSuccess)
-      return cliq__fail(c->ctx, CLIQ_STATUS_DEVICE_ERROR, "CLBlastSgemm (%zux%zux%zu) failed with CLBlast status %d",
-                        c->M, c->N, c->K, (int)st);
-  }
+  CLBlastStatusCode st = CLBlastSgemm(CLBlastLayoutRowMajor, c->ta, c->tb, c->M, c->N, c->K, c->alpha, a, c->a_off, c->lda, b,
+                                      c->b_off, c->ldb, 0.0f, y, c->c_off, c->ldc, &q, ev);
+  if (st != CLBlastSuccess)
+    return cliq__fail(c->ctx, CLIQ_STATUS_DEVICE_ERROR, "CLBlastSgemm (%zux%zux%zu) failed with CLBlast status %d", c->M,
+                      c->N, c->K, (int)st);
   return CLIQ_STATUS_OK;
 }
 
@@ -420,31 +411,25 @@ static cliq_status plan_clblast(cliq__planner *p, int node, const cliq__gemm_des
   bool direct_out = d->r_pi >= d->M && d->c_pi >= d->N && d->c_s == 1 && d->r_s >= d->N;
   int t_scr = -1;
   if (!direct_out) t_scr = cliq__plan_scratch(p, node, (size_t)(d->Z * d->M * d->N) * sizeof(float));
-  clblast_call *c = calloc(1, sizeof *c);
-  size_t *off = c ? calloc((size_t)d->Z * 3, sizeof(size_t)) : NULL;
-  if (!c || !off) {
-    free(c);
-    return fail(p, node, CLIQ_STATUS_OUT_OF_MEMORY, "cannot allocate the CLBlast call");
-  }
-  c->ctx = cliq__plan_context(p);
-  c->node = node;
-  c->M = (size_t)d->M, c->N = (size_t)d->N, c->K = (size_t)d->K, c->Z = (size_t)d->Z;
-  c->ta = pa.trans ? CLBlastTransposeYes : CLBlastTransposeNo;
-  c->tb = pb.trans ? CLBlastTransposeYes : CLBlastTransposeNo;
-  c->lda = pa.ld, c->ldb = pb.ld;
-  c->ldc = direct_out ? (size_t)d->r_s : (size_t)d->N;
-  c->alpha = d->alpha;
-  c->off = off;
   for (int64_t z = 0; z < d->Z; z++) {
-    off[3 * z] = (size_t)(pa.direct ? d->a.off + zoff_of(&d->a, z) : z * pa.z_stride);
-    off[3 * z + 1] = (size_t)(pb.direct ? d->b.off + zoff_of(&d->b, z) : z * pb.z_stride);
-    off[3 * z + 2] = (size_t)(direct_out ? d->y_off + z * d->y_z : z * d->M * d->N);
+    clblast_call *c = calloc(1, sizeof *c);
+    if (!c) return fail(p, node, CLIQ_STATUS_OUT_OF_MEMORY, "cannot allocate a CLBlast call");
+    c->ctx = cliq__plan_context(p);
+    c->M = (size_t)d->M, c->N = (size_t)d->N, c->K = (size_t)d->K;
+    c->ta = pa.trans ? CLBlastTransposeYes : CLBlastTransposeNo;
+    c->tb = pb.trans ? CLBlastTransposeYes : CLBlastTransposeNo;
+    c->lda = pa.ld, c->ldb = pb.ld;
+    c->ldc = direct_out ? (size_t)d->r_s : (size_t)d->N;
+    c->alpha = d->alpha;
+    c->a_off = (size_t)(pa.direct ? d->a.off + zoff_of(&d->a, z) : z * pa.z_stride);
+    c->b_off = (size_t)(pb.direct ? d->b.off + zoff_of(&d->b, z) : z * pb.z_stride);
+    c->c_off = (size_t)(direct_out ? d->y_off + z * d->y_z : z * d->M * d->N);
+    cliq__launch *L = cliq__plan_custom(p, node, "clblast_sgemm", clblast_enqueue, c, free);
+    arg_plain(L, &pa);
+    arg_plain(L, &pb);
+    if (direct_out) arg_y(L, d);
+    else cliq__arg_scratch(L, t_scr);
   }
-  cliq__launch *L = cliq__plan_custom(p, node, "clblast_sgemm", clblast_enqueue, c, clblast_free);
-  arg_plain(L, &pa);
-  arg_plain(L, &pb);
-  if (direct_out) arg_y(L, d);
-  else cliq__arg_scratch(L, t_scr);
   if (direct_out && d->bias < 0 && d->act == CLIQ_ACT_NONE) return cliq__plan_status(p);
 
   cliq__launch *E = cliq__plan_kernel(p, node, "gemm_f32", NULL, "gemm_epilogue_f32");
@@ -491,6 +476,10 @@ cliq_status cliq__plan_gemm(cliq__planner *p, int node, const cliq__gemm_desc *d
    * does not run and the epilogue writes act(beta * bias). */
   const cliq__variant *v = cliq__variant_pick(cliq__plan_device(p), CLIQ__VK_GEMM_F32, "GEMM_F32");
   if (!v) return fail(p, node, CLIQ_STATUS_UNSUPPORTED, "no float GEMM kernel variant can run on this device");
+  if (!v->program && d->K == 0) /* CLBlast rejects k = 0; the packed kernels handle the empty sum */
+    for (int i = 0; i < CLIQ__VARIANT_COUNT && !v->program; i++)
+      if (cliq__variants[i].kind == CLIQ__VK_GEMM_F32 && cliq__variants[i].program && cliq__variants[i].where(cliq__plan_device(p)))
+        v = &cliq__variants[i];
   if (!v->program) return plan_clblast(p, node, d);
   return plan_packed(p, node, d, v);
 }
