@@ -21,11 +21,10 @@ typedef struct tune_row {
 static const tune_row rows[] = {
     /* PoCL CPU: work-groups of 1x4 along M share the packed B panel (shared/notes lesson 4). */
     {CLIQ__VENDOR_POCL, NULL, "GEMM_WG_M", 4, "1x4 work-groups along M measured best on PoCL"},
-    /* Float GEMM variant (host/cl/variants.h). PoCL: the register-blocked 8x32 kernel runs 5-8x
-     * CLBlast there (shared/notes); GPUs: CLBlast's vendor-tuned SGEMM beats a CPU-shaped kernel.
-     * An Intel CPU runtime also reports vendor Intel: clblast_sgemm's predicate is true there too,
-     * but the row only matters where measured, so Intel rows name GPUs by device substring. */
-    {CLIQ__VENDOR_POCL, NULL, "GEMM_F32", CLIQ__VARIANT_gemm_f32_8x32, "5-8x CLBlast on PoCL AVX-512"},
+    /* Float GEMM variant (host/cl/variants.h, bench/gemm_f32.c). PoCL: the register-blocked 8x32
+     * kernel runs ~7x CLBlast's GEMM there; GPUs: CLBlast's vendor-tuned SGEMM beats a CPU-shaped
+     * kernel. The Intel row matches GPU names only: Intel's CPU runtime reports the same vendor. */
+    {CLIQ__VENDOR_POCL, NULL, "GEMM_F32", CLIQ__VARIANT_gemm_f32_8x32, "~7x CLBlast on PoCL AVX-512"},
     {CLIQ__VENDOR_NVIDIA, NULL, "GEMM_F32", CLIQ__VARIANT_clblast_sgemm, "CLBlast is tuned for NVIDIA GPUs"},
     {CLIQ__VENDOR_AMD, NULL, "GEMM_F32", CLIQ__VARIANT_clblast_sgemm, "CLBlast is tuned for AMD GPUs"},
     {CLIQ__VENDOR_INTEL, "Graphics", "GEMM_F32", CLIQ__VARIANT_clblast_sgemm, "CLBlast is tuned for Intel GPUs"},
