@@ -441,14 +441,16 @@ int main(void) {
     fflush(stdout);
     gemm_cases(v->name);
     cases_3d(v->name);
-    /* a batch whose packed columns exceed the scratch limit runs in slices of images */
-    snprintf(tune, sizeof tune, "GEMM_F32=%s,GEMM_SCRATCH_KB=256", v->name);
+    /* packed columns beyond the scratch limit run in slices of whole panels (mid-image starts) */
+    snprintf(tune, sizeof tune, "GEMM_F32=%s,GEMM_SCRATCH_KB=32", v->name);
     setenv("CLIQ_TUNE", tune, 1);
     conv_case c = base(5, 16, 17, 19, 24, 3, 1, 1);
     c.act = CLIQ_ACT_RELU;
     run_case(&c, false, "sliced batch");
     c = base(4, 32, 13, 13, 8, 1, 1, 0);
     run_case(&c, false, "sliced batch, pointwise");
+    c = base(1, 8, 41, 37, 16, 3, 1, 1);
+    run_case(&c, false, "sliced image");
   }
   unsetenv("CLIQ_TUNE");
   cliq_context_destroy(dev);

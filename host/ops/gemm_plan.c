@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Packed scratch above this many KiB is split by image (a 4-image batch of a 112x112x576 im2col
- * is already 115 MiB); tuning key GEMM_SCRATCH_KB (tests lower it to exercise the split). */
+/* Packed columns above this many KiB are processed in slices (super-resolution's 224x224x576 im2col
+ * alone is 115 MiB); tuning key GEMM_SCRATCH_KB (tests lower it to exercise the slicing). */
 #define GEMM_SCRATCH_KB 65536
 
 void cliq__gemm_desc_init(cliq__gemm_desc *d) {
@@ -219,14 +219,13 @@ static cliq_status plan_packed(cliq__planner *p, int node, const cliq__gemm_desc
     b_id = pack_const_panels(p, node, &d.b, d.N, d.K, d.Z, NR, &b_z);
   } else {
     int64_t per_col = d.Z * d.K * (int64_t)sizeof(float);
-    int64_t img = d.b.conv ? d.b.conv->out[0] * d.b.conv->out[1] * d.b.conv->out[2] : d.b.i_pi;
     long kb = cliq__tuning_int(dev, "GEMM_SCRATCH_KB", GEMM_SCRATCH_KB);
     size_t limit = (size_t)(kb > 0 ? kb : GEMM_SCRATCH_KB) << 10;
     if (dev->max_alloc && limit > dev->max_alloc / 2) limit = (size_t)(dev->max_alloc / 2);
-    if (img < d.N && d.N % img == 0 && (size_t)(ceil_div(d.N, NR) * NR * per_col) > limit) {
-      int64_t imgs = (int64_t)limit / ((img + NR) * per_col);
-      if (imgs < 1) imgs = 1;
-      slice = imgs * img;
+    /* slices are whole panels; the packers and the GEMM start anywhere in an image */
+    if ((size_t)(ceil_div(d.N, NR) * NR * per_col) > limit) {
+      int64_t panels = (int64_t)limit / (NR * per_col);
+      slice = (panels < 1 ? 1 : panels) * NR;
     }
     int64_t pz = ceil_div(slice, NR) * NR * d.K;
     if (!fits_i32(d.Z * pz)) return fail(p, node, CLIQ_STATUS_UNSUPPORTED, "packed GEMM columns exceed 2^31 elements");

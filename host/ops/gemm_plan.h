@@ -9,7 +9,7 @@
  * orientation (operands are swapped when that pads less: a 7x7 layer or a fully connected one
  * must not pad its small side up to a 32-wide panel, shared/notes lesson 5), packs constant
  * operands once on the host, emits the device packing (im2col) and the GEMM launches, and splits
- * a large batch into slices of images so the packed scratch stays bounded.
+ * the columns (images x pixels) into slices of whole panels so the packed scratch stays bounded.
  *
  * Operands are described element-wise as (i, k): for A, i is the row r; for B, i is the column c.
  *   strided: element (i, k) of batch z is value[off + zoff(z) + (i / i_pi) * i_img + (i % i_pi) * i_s + k * k_s]
