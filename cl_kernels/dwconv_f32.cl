@@ -115,15 +115,16 @@ __kernel void dwconv_k_f32(__global const float *restrict x, __global const floa
   const float b = has_bias ? bias[m] : 0.0f;
 #pragma unroll
   for (int i = 0; i < RH; i++) {
-    if (oh0 + i >= OH) break;
-    const float16 o = cliq_act16(acc[i] + b, act, act_a, act_b);
-    __global float *yr = y + ((size_t)nm * OH + oh0 + i) * OW + ow0;
-    if (ow0 + 16 <= OW) {
-      vstore16(o, 0, yr);
-    } else {
-      float t[16];
-      vstore16(o, 0, t);
-      for (int j = 0; ow0 + j < OW; j++) yr[j] = t[j];
+    if (oh0 + i < OH) {
+      const float16 o = cliq_act16(acc[i] + b, act, act_a, act_b);
+      __global float *yr = y + ((size_t)nm * OH + oh0 + i) * OW + ow0;
+      if (ow0 + 16 <= OW) {
+        vstore16(o, 0, yr);
+      } else {
+        float t[16];
+        vstore16(o, 0, t);
+        for (int j = 0; ow0 + j < OW; j++) yr[j] = t[j];
+      }
     }
   }
 }
