@@ -15,6 +15,10 @@ CLIQ_OP(HardSigmoid)
 CLIQ_OP(HardSwish)
 CLIQ_OP(Tanh)
 CLIQ_OP(Exp)
+CLIQ_OP(Elu)
+CLIQ_OP(Selu)
+CLIQ_OP(Softplus)
+CLIQ_OP(Softsign)
 
 /* elementwise binary with broadcasting (host/ops/binary.c) */
 CLIQ_OP(Add)
