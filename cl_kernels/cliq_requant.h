@@ -33,8 +33,8 @@ typedef int64_t cliq_i64;
 CLIQ_INLINE cliq_i64 cliq_rshift_rne(cliq_i64 v, int n) {
   cliq_i64 q = v >> n;
   cliq_i64 rem = v - q * ((cliq_i64)1 << n); /* in [0, 2^n); multiply: a left shift of a negative is UB in C */
-  cliq_i64 half = (cliq_i64)1 << (n - 1);
-  return q + ((rem > half) || (rem == half && (q & 1)) ? 1 : 0);
+  cliq_i64 halfway = (cliq_i64)1 << (n - 1); /* not "half": a type name in OpenCL C */
+  return q + ((rem > halfway) || (rem == halfway && (q & 1)) ? 1 : 0);
 }
 
 /* The requantization above, before zero point and clamp. */

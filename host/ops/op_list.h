@@ -25,3 +25,6 @@ CLIQ_OP(Exp)
 /* normalisation and others */
 
 /* quantization (host/ops/quant.c) and internal int8 ops */
+CLIQ_OP(QuantizeLinear)
+CLIQ_OP(DequantizeLinear)
+CLIQ_OP(DynamicQuantizeLinear)
