@@ -432,6 +432,180 @@ static void test_dynamic_quantize(void) {
     }
 }
 
+/* --- QLinearConv / ConvInteger / QLinearMatMul / MatMulInteger ------------------------------------ */
+
+static cliq__tensor *rand_q(cliq_dtype dt, int rank, const int64_t *dims) {
+  return th_tensor_random(dt, rank, dims, dt == CLIQ_DTYPE_INT8 ? -128.0f : 0.0f, dt == CLIQ_DTYPE_INT8 ? 127.0f : 255.0f);
+}
+
+static cliq__tensor *zp_tensor(cliq_dtype dt, size_t n, int mode) {
+  int64_t d[1] = {(int64_t)n};
+  cliq__tensor *t = th_tensor(dt, n == 1 ? 0 : 1, d);
+  for (size_t i = 0; i < n; i++) {
+    int lo = dt == CLIQ_DTYPE_INT8 ? -128 : 0, hi = dt == CLIQ_DTYPE_INT8 ? 127 : 255;
+    int z = mode == 0 ? (dt == CLIQ_DTYPE_INT8 ? 0 : 128) : mode == 1 ? (dt == CLIQ_DTYPE_INT8 ? 1 : 127) : mode == 2 ? (th_rand() % 2 ? lo : hi) : th_randint(lo, hi);
+    if (dt == CLIQ_DTYPE_INT8) ((int8_t *)t->data)[i] = (int8_t)z;
+    else ((uint8_t *)t->data)[i] = (uint8_t)z;
+  }
+  return t;
+}
+
+static cliq__tensor *scales_tensor(size_t n, int rank) {
+  int64_t d[2] = {(int64_t)n, 1};
+  cliq__tensor *t = th_tensor(CLIQ_DTYPE_FLOAT32, rank, d);
+  for (size_t i = 0; i < n; i++) ((float *)t->data)[i] = rand_scale();
+  return t;
+}
+
+typedef struct conv_case {
+  int nsp;
+  int64_t n, c, m, in[3], k[3], stride, pad, dil, group;
+  const char *auto_pad;
+} conv_case;
+
+static void qconv_case(bool qlinear, const conv_case *cc, cliq_dtype xt, cliq_dtype wt, cliq_dtype yt, bool per_channel,
+                       bool bias, bool runtime, int zp_mode) {
+  int rank = 2 + cc->nsp;
+  int64_t xd[5] = {cc->n, cc->c}, wd[5] = {cc->m, cc->c / cc->group};
+  for (int i = 0; i < cc->nsp; i++) xd[2 + i] = cc->in[i], wd[2 + i] = cc->k[i];
+  th_op *op = th_op_new(qlinear ? "QLinearConv" : "ConvInteger", 10);
+  cliq__tensor *x = rand_q(xt, rank, xd), *w = rand_q(wt, rank, wd);
+  cliq__tensor *xs = scales_tensor(1, 0), *xz = zp_tensor(xt, 1, zp_mode);
+  cliq__tensor *ws = scales_tensor(per_channel ? (size_t)cc->m : 1, per_channel ? 1 : 0);
+  cliq__tensor *wz = zp_tensor(wt, per_channel ? (size_t)cc->m : 1, zp_mode);
+  cliq__tensor *ys = scales_tensor(1, 0), *yz = zp_tensor(yt, 1, zp_mode);
+  /* y_scale near the accumulator's spread so outputs are not all saturated */
+  int64_t taps = wd[1];
+  for (int i = 0; i < cc->nsp; i++) taps *= cc->k[i];
+  ((float *)ys->data)[0] = ((float *)xs->data)[0] * ((float *)ws->data)[0] * 64.0f * (float)sqrt((double)taps);
+  int64_t bd[1] = {cc->m};
+  cliq__tensor *b = bias ? th_tensor_random(CLIQ_DTYPE_INT32, 1, bd, -20000, 20000) : NULL;
+  cliq__tensor *in[9];
+  size_t n_in = 0;
+  const cliq__tensor *order_q[9] = {x, xs, xz, w, ws, wz, ys, yz, b};
+  const cliq__tensor *order_i[4] = {x, w, zp_mode == 3 ? NULL : xz, wz};
+  size_t count = qlinear ? (bias ? 9 : 8) : 4;
+  for (size_t i = 0; i < count; i++) {
+    const cliq__tensor *t = qlinear ? order_q[i] : order_i[i];
+    if (!t) {
+      th_op_absent(op);
+      continue;
+    }
+    /* data always runtime; parameters runtime or constant; weights constant half the time */
+    bool rt = i == 0 || runtime;
+    if (rt) {
+      th_op_input(op, t->dtype, t->rank, t->dims);
+      in[n_in++] = (cliq__tensor *)t;
+    } else {
+      th_op_const(op, t);
+    }
+  }
+  cliq__node *nd = th_op_node(op);
+  if (cc->auto_pad) {
+    cliq__node_set_string(nd, "auto_pad", cc->auto_pad);
+  } else {
+    int64_t pads[6], st[3], dl[3];
+    for (int i = 0; i < cc->nsp; i++) pads[i] = cc->pad, pads[cc->nsp + i] = i == 0 && cc->pad > 0 ? cc->pad - 1 : cc->pad, /* asymmetric on dim 0 */ st[i] = cc->stride, dl[i] = cc->dil;
+    cliq__node_set_ints(nd, "pads", pads, (size_t)(2 * cc->nsp));
+    cliq__node_set_ints(nd, "strides", st, (size_t)cc->nsp);
+    cliq__node_set_ints(nd, "dilations", dl, (size_t)cc->nsp);
+  }
+  if (cc->group != 1) cliq__node_set_int(nd, "group", cc->group);
+  th_op_outputs(op, 1);
+  char what[256], d1[64], d2[64];
+  snprintf(what, sizeof what, "%s x %s %s w %s %s -> %s, stride %lld pad %lld dil %lld group %lld %s%s%s%s zp %d",
+           qlinear ? "QLinearConv" : "ConvInteger", cliq_dtype_name(xt), cliq__dims_str(rank, xd, d1, sizeof d1),
+           cliq_dtype_name(wt), cliq__dims_str(rank, wd, d2, sizeof d2), qlinear ? cliq_dtype_name(yt) : "int32",
+           (long long)cc->stride, (long long)cc->pad, (long long)cc->dil, (long long)cc->group,
+           cc->auto_pad ? cc->auto_pad : "", per_channel ? " per-channel" : "", bias ? " bias" : "", runtime ? " runtime" : "", zp_mode);
+  th_op_compare(op, n_in, in, 0.0f, 0.0f, what);
+  cliq__tensor_free(x), cliq__tensor_free(w), cliq__tensor_free(xs), cliq__tensor_free(xz), cliq__tensor_free(ws);
+  cliq__tensor_free(wz), cliq__tensor_free(ys), cliq__tensor_free(yz), cliq__tensor_free(b);
+  th_op_free(op);
+}
+
+static void test_qlinear_conv(void) {
+  static const conv_case cases[] = {
+      {2, 1, 3, 4, {7, 13}, {3, 3}, 1, 1, 1, 1, NULL},   {2, 2, 4, 8, {8, 8}, {3, 3}, 2, 1, 1, 2, NULL},
+      {2, 1, 16, 16, {5, 7}, {3, 3}, 1, 1, 1, 16, NULL}, {2, 1, 8, 16, {9, 9}, {5, 5}, 2, 2, 1, 8, NULL},
+      {2, 1, 7, 13, {6, 5}, {3, 2}, 1, 0, 2, 1, NULL},   {2, 1, 17, 3, {1, 1}, {1, 1}, 1, 0, 1, 1, NULL},
+      {2, 1, 4, 4, {7, 8}, {3, 3}, 2, 0, 1, 1, "SAME_UPPER"}, {2, 1, 4, 4, {7, 8}, {2, 4}, 3, 0, 1, 1, "SAME_LOWER"},
+      {2, 1, 4, 4, {7, 8}, {3, 3}, 1, 0, 1, 1, "VALID"},  {1, 2, 3, 5, {17}, {3}, 2, 1, 1, 1, NULL},
+      {3, 1, 2, 3, {4, 5, 3}, {2, 3, 2}, 1, 1, 1, 1, NULL}, {2, 1, 1, 1, {3, 3}, {3, 3}, 1, 0, 1, 1, NULL}};
+  cliq_dtype q8[2] = {CLIQ_DTYPE_UINT8, CLIQ_DTYPE_INT8};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int v = (int)i;
+    qconv_case(true, &cases[i], q8[v % 2], q8[(v / 2) % 2], q8[(v / 4) % 2], v % 3 != 0, v % 2 == 0, v % 4 == 1, v % 4);
+    qconv_case(false, &cases[i], q8[(v + 1) % 2], q8[(v / 3) % 2], CLIQ_DTYPE_UINT8, v % 3 == 0, false, v % 4 == 2, (v + 1) % 4);
+  }
+}
+
+static void qmatmul_case(bool qlinear, int ra, const int64_t *ad, int rb, const int64_t *bd, cliq_dtype at, cliq_dtype bt,
+                         cliq_dtype yt, int params, bool runtime) {
+  /* params: 0 per tensor, 1 per row of A and per column of B */
+  int64_t m = ra > 1 ? ad[ra - 2] : 1, n = rb > 1 ? bd[rb - 1] : 1;
+  th_op *op = th_op_new(qlinear ? "QLinearMatMul" : "MatMulInteger", 10);
+  cliq__tensor *a = rand_q(at, ra, ad), *b = rand_q(bt, rb, bd);
+  int64_t rowd[2] = {m, 1}, cold[1] = {n};
+  cliq__tensor *as = params && ra > 1 ? th_tensor(CLIQ_DTYPE_FLOAT32, 2, rowd) : scales_tensor(1, 1);
+  cliq__tensor *az = params && ra > 1 ? th_tensor(at, 2, rowd) : zp_tensor(at, 1, 3);
+  cliq__tensor *bs = params && rb > 1 ? th_tensor(CLIQ_DTYPE_FLOAT32, 1, cold) : scales_tensor(1, 1);
+  cliq__tensor *bz = params && rb > 1 ? th_tensor(bt, 1, cold) : zp_tensor(bt, 1, 3);
+  for (size_t i = 0; i < cliq__tensor_elems(as); i++) ((float *)as->data)[i] = rand_scale();
+  for (size_t i = 0; i < cliq__tensor_elems(bs); i++) ((float *)bs->data)[i] = rand_scale();
+  if (params && ra > 1) {
+    cliq__tensor *z = zp_tensor(at, (size_t)m, 3);
+    memcpy(az->data, z->data, az->nbytes);
+    cliq__tensor_free(z);
+  }
+  if (params && rb > 1) {
+    cliq__tensor *z = zp_tensor(bt, (size_t)n, 3);
+    memcpy(bz->data, z->data, bz->nbytes);
+    cliq__tensor_free(z);
+  }
+  int64_t k = ad[ra - 1];
+  cliq__tensor *ys = scales_tensor(1, 1), *yz = zp_tensor(yt, 1, 3);
+  ((float *)ys->data)[0] = ((float *)as->data)[0] * ((float *)bs->data)[0] * 64.0f * (float)sqrt((double)k);
+  const cliq__tensor *order_q[8] = {a, as, az, b, bs, bz, ys, yz}, *order_i[4] = {a, b, az, bz};
+  cliq__tensor *in[8];
+  size_t n_in = 0;
+  for (size_t i = 0; i < (qlinear ? 8u : 4u); i++) {
+    const cliq__tensor *t = qlinear ? order_q[i] : order_i[i];
+    if (i == 0 || runtime) {
+      th_op_input(op, t->dtype, t->rank, t->dims);
+      in[n_in++] = (cliq__tensor *)t;
+    } else {
+      th_op_const(op, t);
+    }
+  }
+  th_op_outputs(op, 1);
+  char what[256], d1[64], d2[64];
+  snprintf(what, sizeof what, "%s %s %s x %s %s params %d %s", qlinear ? "QLinearMatMul" : "MatMulInteger",
+           cliq_dtype_name(at), cliq__dims_str(ra, ad, d1, sizeof d1), cliq_dtype_name(bt), cliq__dims_str(rb, bd, d2, sizeof d2),
+           params, runtime ? "runtime" : "const");
+  th_op_compare(op, n_in, in, 0.0f, 0.0f, what);
+  cliq__tensor_free(a), cliq__tensor_free(b), cliq__tensor_free(as), cliq__tensor_free(az), cliq__tensor_free(bs);
+  cliq__tensor_free(bz), cliq__tensor_free(ys), cliq__tensor_free(yz);
+  th_op_free(op);
+}
+
+static void test_qlinear_matmul(void) {
+  static const struct {
+    int ra, rb;
+    int64_t a[4], b[4];
+  } cases[] = {{2, 2, {1, 7}, {7, 13}}, {2, 2, {17, 16}, {16, 3}}, {3, 3, {2, 4, 5}, {2, 5, 8}}, {3, 2, {3, 4, 9}, {9, 7}},
+               {4, 3, {2, 1, 3, 4}, {3, 4, 5}}, {1, 2, {6}, {6, 4}}, {2, 1, {5, 6}, {6}}, {1, 1, {13}, {13}},
+               {3, 3, {1, 3, 8}, {4, 8, 1}}};
+  cliq_dtype q8[2] = {CLIQ_DTYPE_UINT8, CLIQ_DTYPE_INT8};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int v = (int)i;
+    qmatmul_case(true, cases[i].ra, cases[i].a, cases[i].rb, cases[i].b, q8[v % 2], q8[(v / 2) % 2], q8[(v / 3) % 2], v % 2,
+                 v % 3 == 0);
+    qmatmul_case(false, cases[i].ra, cases[i].a, cases[i].rb, cases[i].b, q8[(v + 1) % 2], q8[v % 2], CLIQ_DTYPE_INT32,
+                 (v + 1) % 2, v % 3 == 1);
+  }
+}
+
 /* Runs the whole op set once with the soft division forced (CLIQ_TUNE=QUANT_SOFT_DIV=1). */
 static void with_soft_division(void (*fn)(void)) {
   setenv("CLIQ_TUNE", "QUANT_SOFT_DIV=1", 1);
@@ -443,6 +617,8 @@ static void with_soft_division(void (*fn)(void)) {
 static void standard_ops(void) {
   test_quantize_dequantize();
   test_dynamic_quantize();
+  test_qlinear_conv();
+  test_qlinear_matmul();
   test_node_tests();
 }
 

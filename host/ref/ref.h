@@ -26,4 +26,28 @@ void cliq__ref_dequantize_linear(const void *x, int x_kind, size_t outer, size_t
                                  const float *scale, const int32_t *zp, float *y);
 void cliq__ref_dynamic_quantize_linear(const float *x, size_t n, uint8_t *y, float *y_scale, uint8_t *y_zp);
 
+/* Sliding-window geometry of Conv-like and pool-like int ops (host/ops/qwindow.c fills it): up to
+ * 3 spatial dims, unused ones set to size 1, kernel 1, stride 1, dilation 1, no padding. */
+typedef struct cliq__win {
+  int nsp;                                   /* spatial dims in the model (1..3) */
+  int64_t in[3], k[3], out[3], stride[3], dil[3];
+  int64_t pad[3], pad_end[3];                /* begin / end padding */
+} cliq__win;
+
+/* qlinear.c: integer convolution y[n,m,o] = sum (x - x_zp) * (w - w_zp[m]) over valid taps
+ * (padding contributes 0) + bias[m]; x [N,C,in], w [M,C/group,k], accumulation in int32 with
+ * two's-complement wrap (as numpy's int32). w_zp has M entries; bias may be NULL. */
+void cliq__ref_conv_integer(const void *x, int x_kind, const void *w, int w_kind, int32_t x_zp, const int32_t *w_zp,
+                            const int32_t *bias, int64_t n, int64_t c, int64_t m, int64_t group, const cliq__win *win,
+                            int32_t *acc);
+/* qlinear.c: batched matrix product of A [batch, M, K] and B [batch, K, N] (batches already
+ * broadcast: a_off/b_off give each output batch's A and B matrix), zero points per tensor, per
+ * row of A (a_zp[M]) or per column of B (b_zp[N]) as the counts na_zp/nb_zp say (1 or M / N). */
+void cliq__ref_matmul_integer(const void *a, int a_kind, const void *b, int b_kind, const int32_t *a_zp, size_t na_zp,
+                              const int32_t *b_zp, size_t nb_zp, size_t batch, const size_t *a_off, const size_t *b_off,
+                              size_t m, size_t k, size_t n, int32_t *acc);
+/* qlinear.c: ONNX QLinear requantization in float64, as onnx/reference/ops/op_qlinear_conv.py:
+ * clip(rint(acc * (double)mult + zp), lo, hi). */
+int cliq__ref_qlinear_requant(int32_t acc, float mult, int zp, int lo, int hi);
+
 #endif /* CLIQ_REF_H */
