@@ -13,8 +13,10 @@
  *   references themselves are validated.
  */
 #include "harness.h"
+#include "harness_qdq.h"
 
 #include "cl/program.h"
+#include "activation.h"
 #include "cliq_exact.h"
 #include "context.h"
 #include "onnx_tensor.h"
@@ -566,11 +568,18 @@ static void qmatmul_case(bool qlinear, int ra, const int64_t *ad, int rb, const 
   int64_t k = ad[ra - 1];
   cliq__tensor *ys = scales_tensor(1, 1), *yz = zp_tensor(yt, 1, 3);
   ((float *)ys->data)[0] = ((float *)as->data)[0] * ((float *)bs->data)[0] * 64.0f * (float)sqrt((double)k);
-  const cliq__tensor *order_q[8] = {a, as, az, b, bs, bz, ys, yz}, *order_i[4] = {a, b, az, bz};
+  /* MatMulInteger: drop one zero point now and then (optional inputs) */
+  int drop = qlinear ? 0 : (int)(th_rand() % 3);
+  const cliq__tensor *order_q[8] = {a, as, az, b, bs, bz, ys, yz};
+  const cliq__tensor *order_i[4] = {a, b, drop == 1 ? NULL : az, drop == 2 ? NULL : bz};
   cliq__tensor *in[8];
   size_t n_in = 0;
   for (size_t i = 0; i < (qlinear ? 8u : 4u); i++) {
     const cliq__tensor *t = qlinear ? order_q[i] : order_i[i];
+    if (!t) {
+      th_op_absent(op);
+      continue;
+    }
     if (i == 0 || runtime) {
       th_op_input(op, t->dtype, t->rank, t->dims);
       in[n_in++] = (cliq__tensor *)t;
@@ -606,6 +615,355 @@ static void test_qlinear_matmul(void) {
   }
 }
 
+/* --- internal int8 ops ---------------------------------------------------------------------------- */
+
+static int rand_zp(int mode) {
+  switch (mode % 4) {
+  case 0: return 0;
+  case 1: return th_rand() % 2 ? 1 : -1;
+  case 2: return th_rand() % 2 ? -128 : 127;
+  default: return th_randint(-128, 127);
+  }
+}
+
+static int8_t i8_at(const cliq__tensor *t, size_t i) { return ((const int8_t *)t->data)[i]; }
+
+/* Counts outputs farther than one quantum from a real-valued expectation, and exact matches. */
+typedef struct near_stats {
+  size_t n, exact, far;
+} near_stats;
+
+static void near_add(near_stats *s, int got, double want_real) {
+  double w = nearbyint(want_real);
+  w = w < -128 ? -128 : (w > 127 ? 127 : w);
+  s->n++;
+  if (got == (int)w) s->exact++;
+  else if (fabs(got - w) > 1) s->far++;
+}
+
+static void near_check(const near_stats *s, const char *what) {
+  TH_CHECK(s->far == 0 && s->exact * 100 >= s->n * 97, "%s: reference vs the real-valued formula: %zu of %zu exact, %zu off by more than 1",
+           what, s->exact, s->n, s->far);
+}
+
+static void qbinary_case(const char *op, int ra, const int64_t *ad, int rb, const int64_t *bd, int act, int mode) {
+  cliq__graph *g = tq_graph(13);
+  float sa = rand_scale(), sb = th_rand() % 3 == 0 ? sa : rand_scale();
+  int za = rand_zp(mode), zb = rand_zp(mode + 1);
+  int a = tq_input(g, "a", CLIQ_DTYPE_INT8, ra, ad), b = tq_input(g, "b", CLIQ_DTYPE_INT8, rb, bd);
+  tq_quant(g, a, sa, za);
+  tq_quant(g, b, sb, zb);
+  /* an output scale that keeps results in range most of the time */
+  float sy = op[1] == 'A' ? (sa > sb ? sa : sb) * th_uniform(1.0f, 2.5f) : sa * sb * th_uniform(64.0f, 200.0f);
+  int zy = rand_zp(mode + 2) / 2;
+  int in[2] = {a, b};
+  int y = tq_node(g, op, "cliq", "op", in, 2);
+  tq_quant(g, y, sy, zy);
+  tq_output(g, y);
+  cliq__node *nd = tq_producer(g, y);
+  if (act) {
+    cliq__node_set_int(nd, "cliq.act", act);
+    cliq__node_set_string(nd, "cliq.activation", act == CLIQ_ACT_RELU ? "Relu" : "Clip");
+    if (act == CLIQ_ACT_CLIP) {
+      cliq__node_set_float(nd, "cliq.act_a", -20.0f * sy);
+      cliq__node_set_float(nd, "cliq.act_b", 30.0f * sy);
+    }
+  }
+  cliq__tensor *ta = th_tensor_random(CLIQ_DTYPE_INT8, ra, ad, -128, 127), *tb = th_tensor_random(CLIQ_DTYPE_INT8, rb, bd, -128, 127);
+  cliq__tensor *ins[2] = {ta, tb};
+  char what[200], d1[64], d2[64];
+  snprintf(what, sizeof what, "%s %s x %s act %d zp %d/%d/%d scales %g %g %g", op, cliq__dims_str(ra, ad, d1, sizeof d1),
+           cliq__dims_str(rb, bd, d2, sizeof d2), act, za, zb, zy, sa, sb, sy);
+  tq_compare(dev_ctx, ref_ctx, g, 2, ins, 0.0f, what);
+  /* the reference against the real-valued formula */
+  cliq__tensor **out = NULL;
+  size_t no = 0;
+  if (TH_OK(ref_ctx, tq_run(ref_ctx, g, 2, ins, &no, &out))) {
+    const cliq__tensor *t = out[0];
+    near_stats st = {0};
+    int64_t idx[8] = {0};
+    for (size_t i = 0; i < cliq__tensor_elems(t); i++) {
+      size_t ai = 0, bi = 0, as = 1, bs = 1;
+      for (int d = t->rank - 1; d >= 0; d--) {
+        int da = d - (t->rank - ra), db = d - (t->rank - rb);
+        if (da >= 0) {
+          if (ad[da] != 1) ai += (size_t)idx[d] * as;
+          as *= (size_t)ad[da];
+        }
+        if (db >= 0) {
+          if (bd[db] != 1) bi += (size_t)idx[d] * bs;
+          bs *= (size_t)bd[db];
+        }
+      }
+      double va = (i8_at(ta, ai) - za) * (double)sa, vb = (i8_at(tb, bi) - zb) * (double)sb;
+      double r = op[1] == 'A' ? va + vb : va * vb;
+      if (act == CLIQ_ACT_RELU && r < 0) r = 0;
+      if (act == CLIQ_ACT_CLIP) r = r < -20.0 * sy ? -20.0 * sy : (r > 30.0 * sy ? 30.0 * sy : r);
+      near_add(&st, i8_at(t, i), r / sy + zy);
+      for (int d = t->rank - 1; d >= 0; d--) {
+        if (++idx[d] < t->dims[d]) break;
+        idx[d] = 0;
+      }
+    }
+    near_check(&st, what);
+  }
+  th_free_tensors(out, no);
+  cliq__tensor_free(ta), cliq__tensor_free(tb);
+  cliq__graph_free(g);
+}
+
+static void test_qbinary(void) {
+  static const struct {
+    int ra, rb;
+    int64_t a[4], b[4];
+  } cases[] = {{4, 4, {1, 3, 7, 13}, {1, 3, 7, 13}}, {4, 4, {2, 17, 5, 3}, {1, 17, 1, 1}}, {4, 3, {1, 16, 4, 4}, {16, 1, 1}},
+               {4, 1, {1, 8, 3, 5}, {1}},             {2, 2, {7, 1}, {1, 13}},              {4, 4, {1, 1, 1, 1}, {1, 4, 1, 1}},
+               {3, 4, {3, 1, 8}, {2, 1, 4, 8}},       {0, 0, {1}, {1}},                     {1, 1, {257}, {257}}};
+  const char *ops[2] = {"QAdd", "QMul"};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+    for (int o = 0; o < 2; o++) {
+      int act = (int)(c + (size_t)o) % 3 == 0 ? CLIQ_ACT_NONE : (c + (size_t)o) % 3 == 1 ? CLIQ_ACT_RELU : CLIQ_ACT_CLIP;
+      qbinary_case(ops[o], cases[c].ra, cases[c].a, cases[c].rb, cases[c].b, act, (int)c);
+      qbinary_case(ops[o], cases[c].rb, cases[c].b, cases[c].ra, cases[c].a, CLIQ_ACT_NONE, (int)c + 1);
+    }
+  /* hand-checked (worked out from cliq_requant.h): 10 * 0.5 + 4 * 0.25 = 6 -> 24 at scale 1/4;
+   * (10 - 2) * 0.5 * (4 - 1) * 0.25 = 3 -> 3 + 5 at scale 1, zero point 5 */
+  for (int o = 0; o < 2; o++) {
+    cliq__graph *g = tq_graph(13);
+    int64_t d1[1] = {1};
+    int a = tq_input(g, "a", CLIQ_DTYPE_INT8, 1, d1), b = tq_input(g, "b", CLIQ_DTYPE_INT8, 1, d1);
+    tq_quant(g, a, 0.5f, o ? 2 : 0);
+    tq_quant(g, b, 0.25f, o ? 1 : 0);
+    int in[2] = {a, b};
+    int y = tq_node(g, ops[o], "cliq", "op", in, 2);
+    tq_quant(g, y, o ? 1.0f : 0.25f, o ? 5 : 0);
+    tq_output(g, y);
+    cliq__tensor *ta = th_tensor(CLIQ_DTYPE_INT8, 1, d1), *tb = th_tensor(CLIQ_DTYPE_INT8, 1, d1);
+    ((int8_t *)ta->data)[0] = 10;
+    ((int8_t *)tb->data)[0] = 4;
+    cliq__tensor *ins[2] = {ta, tb}, **out = NULL;
+    size_t no = 0;
+    cliq_context *ctxs[2] = {dev_ctx, ref_ctx};
+    for (int c = 0; c < 2; c++) {
+      if (TH_OK(ctxs[c], tq_run(ctxs[c], g, 2, ins, &no, &out)))
+        TH_CHECK(i8_at(out[0], 0) == (o ? 8 : 24), "%s hand-checked on %s: got %d, want %d", ops[o], c ? "reference" : "device",
+                 i8_at(out[0], 0), o ? 8 : 24);
+      th_free_tensors(out, no);
+      out = NULL;
+    }
+    cliq__tensor_free(ta), cliq__tensor_free(tb);
+    cliq__graph_free(g);
+  }
+}
+
+static void qconcat_case(int rank, const int64_t *dims, int axis, size_t n, int mode) {
+  cliq__graph *g = tq_graph(13);
+  int ax;
+  cliq__norm_axis(axis, rank, &ax);
+  float sy = rand_scale();
+  int zy = rand_zp(mode);
+  int in[4];
+  cliq__tensor *ts[4];
+  float sx[4];
+  int zx[4];
+  for (size_t i = 0; i < n; i++) {
+    int64_t d[8];
+    memcpy(d, dims, sizeof(int64_t) * (size_t)rank);
+    d[ax] = dims[ax] + (int64_t)i * 2 - 1 > 0 ? dims[ax] + (int64_t)i * 2 - 1 : 1;
+    char name[8];
+    snprintf(name, sizeof name, "x%zu", i);
+    in[i] = tq_input(g, name, CLIQ_DTYPE_INT8, rank, d);
+    bool same = i == 0 || th_rand() % 3 == 0;
+    sx[i] = same ? sy : sy * th_uniform(0.3f, 3.0f);
+    zx[i] = same ? zy : rand_zp(mode + (int)i);
+    tq_quant(g, in[i], sx[i], zx[i]);
+    ts[i] = th_tensor_random(CLIQ_DTYPE_INT8, rank, d, -128, 127);
+  }
+  int y = tq_node(g, "QConcat", "cliq", "op", in, n);
+  cliq__node_set_int(tq_producer(g, y), "axis", axis);
+  tq_quant(g, y, sy, zy);
+  tq_output(g, y);
+  char what[160], d1[64];
+  snprintf(what, sizeof what, "QConcat %zu inputs like %s axis %d", n, cliq__dims_str(rank, dims, d1, sizeof d1), axis);
+  tq_compare(dev_ctx, ref_ctx, g, n, ts, 0.0f, what);
+  cliq__tensor **out = NULL;
+  size_t no = 0;
+  if (TH_OK(ref_ctx, tq_run(ref_ctx, g, n, ts, &no, &out))) {
+    near_stats st = {0};
+    size_t outer, ch, inner, pos = 0;
+    cliq__axis_split(rank, dims, ax, &outer, &ch, &inner);
+    size_t row_y = 0;
+    for (size_t i = 0; i < n; i++) row_y += cliq__tensor_elems(ts[i]) / outer;
+    for (size_t i = 0; i < n; i++) {
+      size_t row = cliq__tensor_elems(ts[i]) / outer;
+      for (size_t o = 0; o < outer; o++)
+        for (size_t k = 0; k < row; k++)
+          near_add(&st, i8_at(out[0], o * row_y + pos + k), (i8_at(ts[i], o * row + k) - zx[i]) * (double)sx[i] / sy + zy);
+      pos += row;
+    }
+    near_check(&st, what);
+  }
+  th_free_tensors(out, no);
+  for (size_t i = 0; i < n; i++) cliq__tensor_free(ts[i]);
+  cliq__graph_free(g);
+}
+
+static void test_qconcat(void) {
+  int64_t d4[4] = {2, 3, 5, 7}, d2[2] = {4, 13};
+  static const int axes[] = {0, 1, -1, 2};
+  for (int a = 0; a < 4; a++) qconcat_case(4, d4, axes[a], 2 + (size_t)a % 3, a);
+  qconcat_case(2, d2, 1, 3, 1);
+  qconcat_case(2, d2, 0, 1, 2);
+}
+
+typedef struct pool_case {
+  int nsp;
+  int64_t n, c, in[3], k[3];
+  int stride, pad, dil, ceil, include_pad;
+  const char *auto_pad;
+  bool global;
+} pool_case;
+
+static void qpool_case(const pool_case *pc, int mode) {
+  cliq__graph *g = tq_graph(19);
+  int rank = 2 + pc->nsp;
+  int64_t xd[5] = {pc->n, pc->c};
+  for (int i = 0; i < pc->nsp; i++) xd[2 + i] = pc->in[i];
+  int x = tq_input(g, "x", CLIQ_DTYPE_INT8, rank, xd);
+  float sx = rand_scale(), sy = sx * th_uniform(0.5f, 2.0f);
+  int zx = rand_zp(mode), zy = rand_zp(mode + 1) / 2;
+  tq_quant(g, x, sx, zx);
+  int y = tq_node(g, pc->global ? "QGlobalAvgPool" : "QAvgPool", "cliq", "op", &x, 1);
+  cliq__node *nd = tq_producer(g, y);
+  if (!pc->global) {
+    int64_t ks[3], st[3], dl[3], pads[6];
+    for (int i = 0; i < pc->nsp; i++)
+      ks[i] = pc->k[i], st[i] = pc->stride, dl[i] = pc->dil, pads[i] = pc->pad, pads[pc->nsp + i] = i ? pc->pad : 0;
+    cliq__node_set_ints(nd, "kernel_shape", ks, (size_t)pc->nsp);
+    cliq__node_set_ints(nd, "strides", st, (size_t)pc->nsp);
+    if (pc->dil != 1) cliq__node_set_ints(nd, "dilations", dl, (size_t)pc->nsp);
+    if (pc->auto_pad) cliq__node_set_string(nd, "auto_pad", pc->auto_pad);
+    else cliq__node_set_ints(nd, "pads", pads, (size_t)(2 * pc->nsp));
+    cliq__node_set_int(nd, "ceil_mode", pc->ceil);
+    cliq__node_set_int(nd, "count_include_pad", pc->include_pad);
+  }
+  tq_quant(g, y, sy, zy);
+  tq_output(g, y);
+  cliq__tensor *tx = th_tensor_random(CLIQ_DTYPE_INT8, rank, xd, -128, 127);
+  char what[200], d1[64];
+  snprintf(what, sizeof what, "%s %s k %lldx%lld s %d p %d d %d ceil %d incl %d %s", pc->global ? "QGlobalAvgPool" : "QAvgPool",
+           cliq__dims_str(rank, xd, d1, sizeof d1), (long long)pc->k[0], (long long)pc->k[1], pc->stride, pc->pad, pc->dil,
+           pc->ceil, pc->include_pad, pc->auto_pad ? pc->auto_pad : "");
+  tq_compare(dev_ctx, ref_ctx, g, 1, &tx, 0.0f, what);
+  /* 2-D global pools against the real-valued mean */
+  cliq__tensor **out = NULL;
+  size_t no = 0;
+  if (pc->global && TH_OK(ref_ctx, tq_run(ref_ctx, g, 1, &tx, &no, &out))) {
+    near_stats st = {0};
+    size_t plane = cliq__tensor_elems(tx) / (size_t)(pc->n * pc->c);
+    for (size_t p = 0; p < (size_t)(pc->n * pc->c); p++) {
+      double s = 0;
+      for (size_t i = 0; i < plane; i++) s += i8_at(tx, p * plane + i) - zx;
+      near_add(&st, i8_at(out[0], p), s / (double)plane * sx / sy + zy);
+    }
+    near_check(&st, what);
+  }
+  th_free_tensors(out, no);
+  cliq__tensor_free(tx);
+  cliq__graph_free(g);
+}
+
+static void test_qpool(void) {
+  static const pool_case cases[] = {
+      {2, 1, 3, {7, 13}, {3, 3}, 1, 1, 1, 0, 0, NULL, false},   {2, 2, 4, {8, 8}, {3, 3}, 1, 1, 1, 0, 1, NULL, false},
+      {2, 1, 16, {9, 9}, {2, 2}, 2, 0, 1, 0, 0, NULL, false},   {2, 1, 7, {9, 10}, {3, 3}, 2, 1, 1, 1, 0, NULL, false},
+      {2, 1, 5, {9, 10}, {3, 3}, 2, 1, 1, 1, 1, NULL, false},   {2, 1, 3, {7, 8}, {3, 2}, 2, 0, 1, 0, 0, "SAME_UPPER", false},
+      {2, 1, 3, {7, 8}, {3, 3}, 2, 0, 1, 0, 1, "SAME_LOWER", false}, {2, 1, 3, {11, 9}, {3, 3}, 1, 2, 2, 0, 0, NULL, false},
+      {1, 2, 3, {17}, {4}, 3, 1, 1, 1, 0, NULL, false},         {3, 1, 2, {5, 4, 6}, {2, 3, 2}, 1, 1, 1, 0, 1, NULL, false},
+      {2, 1, 17, {7, 7}, {0}, 0, 0, 0, 0, 0, NULL, true},       {2, 3, 8, {13, 17}, {0}, 0, 0, 0, 0, 0, NULL, true},
+      {2, 1, 4, {1, 1}, {0}, 0, 0, 0, 0, 0, NULL, true},        {1, 1, 5, {100}, {0}, 0, 0, 0, 0, 0, NULL, true}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) qpool_case(&cases[i], (int)i);
+}
+
+static void qlut_case(int act, float a, float b, bool explicit_table, int mode) {
+  cliq__graph *g = tq_graph(13);
+  int64_t d[4] = {1, 3, 5, 67};
+  int x = tq_input(g, "x", CLIQ_DTYPE_INT8, 4, d);
+  float sx = ldexpf(th_uniform(0.5f, 1.0f), th_randint(-8, 0)), sy = ldexpf(th_uniform(0.5f, 1.0f), th_randint(-8, 0));
+  int zx = rand_zp(mode), zy = rand_zp(mode + 1);
+  tq_quant(g, x, sx, zx);
+  int8_t table[256];
+  for (int i = 0; i < 256; i++) table[i] = (int8_t)th_randint(-128, 127);
+  int in[2] = {x, -1};
+  if (explicit_table) {
+    int64_t td[1] = {256};
+    cliq__tensor *t = th_tensor(CLIQ_DTYPE_INT8, 1, td);
+    memcpy(t->data, table, 256);
+    in[1] = tq_const(g, "table", t);
+    cliq__tensor_free(t);
+  }
+  int y = tq_node(g, "QLut", "cliq", "op", in, explicit_table ? 2 : 1);
+  cliq__node *nd = tq_producer(g, y);
+  cliq__node_set_int(nd, "cliq.act", act);
+  cliq__node_set_float(nd, "cliq.act_a", a);
+  cliq__node_set_float(nd, "cliq.act_b", b);
+  tq_quant(g, y, sy, zy);
+  tq_output(g, y);
+  cliq__tensor *tx = th_tensor_random(CLIQ_DTYPE_INT8, 4, d, -128, 127);
+  char what[128];
+  snprintf(what, sizeof what, "QLut act %d (%g, %g)%s scales %g -> %g zp %d -> %d", act, a, b, explicit_table ? " explicit table" : "",
+           sx, sy, zx, zy);
+  tq_compare(dev_ctx, ref_ctx, g, 1, &tx, 0.0f, what);
+  cliq__tensor **out = NULL;
+  size_t no = 0;
+  if (TH_OK(ref_ctx, tq_run(ref_ctx, g, 1, &tx, &no, &out))) {
+    near_stats st = {0};
+    size_t bad = 0;
+    for (size_t i = 0; i < cliq__tensor_elems(tx); i++) {
+      int q = i8_at(tx, i);
+      if (explicit_table) {
+        if (i8_at(out[0], i) != table[q + 128]) bad++;
+        continue;
+      }
+      double v = (q - zx) * (double)sx, r;
+      switch (act) { /* the ONNX formulas, in double */
+      case CLIQ_ACT_RELU: r = v > 0 ? v : 0; break;
+      case CLIQ_ACT_CLIP: r = v < a ? a : (v > b ? b : v); break;
+      case CLIQ_ACT_LEAKY_RELU: r = v >= 0 ? v : a * v; break;
+      case CLIQ_ACT_SIGMOID: r = 1.0 / (1.0 + exp(-v)); break;
+      case CLIQ_ACT_HARD_SIGMOID: r = fmax(0.0, fmin(1.0, a * v + b)); break;
+      case CLIQ_ACT_HARD_SWISH: r = v * fmax(0.0, fmin(1.0, v / 6.0 + 0.5)); break;
+      case CLIQ_ACT_TANH: r = tanh(v); break;
+      case CLIQ_ACT_EXP: r = exp(v); break;
+      case CLIQ_ACT_SILU: r = v / (1.0 + exp(-v)); break;
+      default: r = v; break;
+      }
+      near_add(&st, i8_at(out[0], i), r / sy + zy);
+    }
+    if (explicit_table) TH_CHECK(bad == 0, "%s: output is the given table (%zu differ)", what, bad);
+    else near_check(&st, what);
+  }
+  th_free_tensors(out, no);
+  cliq__tensor_free(tx);
+  cliq__graph_free(g);
+}
+
+static void test_qlut(void) {
+  for (int act = 0; act < CLIQ_ACT_COUNT; act++) {
+    float a = act == CLIQ_ACT_CLIP ? -0.25f : act == CLIQ_ACT_LEAKY_RELU ? 0.1f : act == CLIQ_ACT_HARD_SIGMOID ? 0.2f : 0.0f;
+    float b = act == CLIQ_ACT_CLIP ? 0.5f : act == CLIQ_ACT_HARD_SIGMOID ? 0.5f : 0.0f;
+    qlut_case(act, a, b, false, act);
+  }
+  qlut_case(CLIQ_ACT_NONE, 0, 0, true, 1);
+}
+
+static void internal_ops(void) {
+  test_qbinary();
+  test_qconcat();
+  test_qpool();
+  test_qlut();
+}
+
 /* Runs the whole op set once with the soft division forced (CLIQ_TUNE=QUANT_SOFT_DIV=1). */
 static void with_soft_division(void (*fn)(void)) {
   setenv("CLIQ_TUNE", "QUANT_SOFT_DIV=1", 1);
@@ -630,6 +988,7 @@ int main(void) {
   test_exact_device();
   standard_ops();
   with_soft_division(standard_ops);
+  internal_ops();
   cliq_context_destroy(dev_ctx);
   cliq_context_destroy(ref_ctx);
   return th_finish();

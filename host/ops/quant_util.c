@@ -8,6 +8,7 @@
 #include "../cl/tuning.h"
 #include "../planner.h"
 #include "../ref/ref.h"
+#include "activation.h"
 #include "cliq_requant.h"
 
 #include <math.h>
@@ -127,4 +128,23 @@ cliq_status cliq__op_elems_i32(const cliq__opctx *oc, const cliq__value *v, int 
                          v->name);
   *n = (int)e;
   return CLIQ_STATUS_OK;
+}
+
+cliq_status cliq__op_act_range(const cliq__opctx *oc, float sy, int zy, int *lo, int *hi) {
+  const cliq__node *n = cliq__op_node(oc);
+  int64_t act = cliq__attr_int(n, "cliq.act", CLIQ_ACT_NONE);
+  *lo = -128;
+  *hi = 127;
+  switch (act) {
+  case CLIQ_ACT_NONE: return CLIQ_STATUS_OK;
+  case CLIQ_ACT_RELU: *lo = zy > -128 ? (zy < 127 ? zy : 127) : -128; return CLIQ_STATUS_OK;
+  case CLIQ_ACT_CLIP:
+    *lo = cliq_quantize_f32(cliq__attr_float(n, "cliq.act_a", -INFINITY), sy, zy, -128, 127);
+    *hi = cliq_quantize_f32(cliq__attr_float(n, "cliq.act_b", INFINITY), sy, zy, -128, 127);
+    return CLIQ_STATUS_OK;
+  default:
+    return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED,
+                         "fused activation %lld (%s) cannot be an int8 output clamp; only ReLU and Clip can (others are QLut)",
+                         (long long)act, cliq__attr_string(n, "cliq.activation", "?"));
+  }
 }

@@ -43,6 +43,13 @@ const char *cliq__exact_div_options(struct cliq__planner *p);
 /* Per-tensor quantization of value v; a node-named error when it has none. */
 cliq_status cliq__op_value_quant(const cliq__opctx *oc, const cliq__value *v, float *scale, int *zp);
 
+/* Output range [lo, hi] of an int8 op whose node carries a fused activation (cliq.act,
+ * cliq.act_a, cliq.act_b; DEVELOPERS.md "Fused activations") for an output of scale sy and zero
+ * point zy: none [-128, 127]; ReLU [max(-128, zy), 127]; Clip(a, b) [q(a), q(b)] with q the
+ * QuantizeLinear of the bounds. Quantization is monotone, so clamping the requantized value
+ * equals quantizing the clipped real value. Other activations are UNSUPPORTED here (QLut). */
+cliq_status cliq__op_act_range(const cliq__opctx *oc, float sy, int zy, int *lo, int *hi);
+
 /* Element count of a value as int (kernels index with int); UNSUPPORTED beyond 2^31 - 1. */
 cliq_status cliq__op_elems_i32(const cliq__opctx *oc, const cliq__value *v, int *n);
 

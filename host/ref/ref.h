@@ -50,4 +50,33 @@ void cliq__ref_matmul_integer(const void *a, int a_kind, const void *b, int b_ki
  * clip(rint(acc * (double)mult + zp), lo, hi). */
 int cliq__ref_qlinear_requant(int32_t acc, float mult, int zp, int lo, int hi);
 
+/* Internal int8 ops (domain "cliq"): int8 data, per-tensor (scale, zero point) per value; the
+ * fixed-point parameters come from cliq_quantize_multiplier (cl_kernels/cliq_requant.h). */
+
+/* binary_q8.c: QAdd (cliq_q8_add) and QMul (cliq_q8_mul) with numpy broadcasting: y has `rank`
+ * dims; a_strides/b_strides give each input's element stride per output dim (0: broadcast). */
+typedef struct cliq__q8_binary {
+  int32_t za, zb, zy, lo, hi;
+  int32_t ma, sha, mb, shb; /* QAdd: per-input rescale to the common scale; unused by QMul */
+  int32_t my, shy;          /* QAdd: common scale to output; QMul: s_a * s_b / s_y */
+} cliq__q8_binary;
+void cliq__ref_binary_q8(int is_mul, const int8_t *a, const int8_t *b, int8_t *y, int rank, const int64_t *dims,
+                         const int64_t *a_strides, const int64_t *b_strides, const cliq__q8_binary *p);
+
+/* concat_q8.c: x [outer, inner_x] into columns [offset, offset + inner_x) of y [outer, inner_y],
+ * requantized from zx to zy with (mult, shift), or copied byte for byte when mult is 0. */
+void cliq__ref_concat_q8(const int8_t *x, int8_t *y, size_t outer, size_t inner_x, size_t inner_y, size_t offset, int32_t zx,
+                         int32_t mult, int32_t shift, int32_t zy);
+
+/* pool_q8.c: average pool over `planes` planes (N*C): y = requant(sum of (x - zx) over the window,
+ * mult[count], shift[count]) + zy clamped to [lo, hi], count = window cells inside the input
+ * (count_include_pad 0) or inside the padded input (1); mult/shift indexed by count. */
+void cliq__ref_avgpool_q8(const int8_t *x, int8_t *y, size_t planes, const cliq__win *win, int count_include_pad, int32_t zx,
+                          const int32_t *mult, const int32_t *shift, int32_t zy, int lo, int hi);
+
+/* lut_q8.c: y = table[x + 128]; the table of a unary activation (activation.h's cliq_act) for
+ * input (sx, zx) and output (sy, zy): table[q + 128] = quantize(act(dequantize(q))). */
+void cliq__ref_lut_q8(const int8_t *x, int8_t *y, size_t n, const int8_t *table);
+void cliq__q8_act_table(int act, float a, float b, float sx, int zx, float sy, int zy, int8_t *table);
+
 #endif /* CLIQ_REF_H */
