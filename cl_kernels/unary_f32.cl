@@ -19,3 +19,13 @@ __kernel void unary_f32(__global const float *x, __global float *y, const int n,
     for (int i = base; i < n; i++) y[i] = cliq_act(act, x[i], a, b);
   }
 }
+
+/* Clip whose min and/or max are runtime scalars (1-element buffers). */
+__kernel void clip_f32_bounds(__global const float *x, __global float *y, const int n, __global const float *lo_buf,
+                              const int lo_rt, __global const float *hi_buf, const int hi_rt, const float lo_c,
+                              const float hi_c) {
+  const float lo = lo_rt ? lo_buf[0] : lo_c, hi = hi_rt ? hi_buf[0] : hi_c;
+  const int base = get_global_id(0) * VEC;
+  const int end = min(base + VEC, n);
+  for (int i = base; i < end; i++) y[i] = cliq_act(CLIQ_ACT_CLIP, x[i], lo, hi);
+}

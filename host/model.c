@@ -12,6 +12,7 @@
 #include "error.h"
 #include "ops/op.h"
 #include "passes/passes.h"
+#include "read_file.h"
 #include "shape.h"
 
 #include <errno.h>
@@ -74,26 +75,9 @@ cliq_status cliq_model_load(cliq_context *ctx, const char *path, cliq_model **ou
   *out = NULL;
   if (!ctx || !path) return CLIQ_STATUS_INVALID_ARGUMENT;
   cliq__error_clear(ctx);
-  FILE *f = fopen(path, "rb");
-  if (!f) return cliq__fail(ctx, CLIQ_STATUS_IO_ERROR, "cannot open model '%s': %s", path, strerror(errno));
-  char *buf = NULL;
-  long n = -1;
-  if (fseek(f, 0, SEEK_END) == 0) n = ftell(f);
-  if (n < 0 || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    return cliq__fail(ctx, CLIQ_STATUS_IO_ERROR, "cannot read model '%s' (not a regular file?)", path);
-  }
-  buf = malloc((size_t)n + 1);
-  if (!buf) {
-    fclose(f);
-    return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "model '%s' has %ld bytes; cannot allocate them", path, n);
-  }
-  size_t got = fread(buf, 1, (size_t)n, f);
-  fclose(f);
-  if (got != (size_t)n) {
-    free(buf);
-    return cliq__fail(ctx, CLIQ_STATUS_IO_ERROR, "reading model '%s' stopped after %zu of %ld bytes", path, got, n);
-  }
+  void *buf;
+  size_t n;
+  CLIQ__TRY(cliq__read_file(ctx, path, "model", &buf, &n));
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", path);
   char *slash = strrchr(dir, '/');
@@ -101,7 +85,7 @@ cliq_status cliq_model_load(cliq_context *ctx, const char *path, cliq_model **ou
     *slash = '\0';
   else
     snprintf(dir, sizeof dir, ".");
-  cliq_status st = cliq_model_load_memory(ctx, buf, (size_t)n, dir, out);
+  cliq_status st = cliq_model_load_memory(ctx, buf, n, dir, out);
   free(buf);
   if (st != CLIQ_STATUS_OK && ctx->err && ctx->err_len) {
     char prefix[600];

@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLIQ_MIN_OPSET 7
+/* Opset 6 is accepted too: the ops cliq runs are the same there (ops whose legacy attributes
+ * differ, like Add-6 `broadcast`, reject those attributes by name). */
+#define CLIQ_MIN_OPSET 6
 #define CLIQ_MAX_OPSET 21
 
 /* --- name -> value id hash (open addressing) ---------------------------------------------- */

@@ -265,15 +265,35 @@ cliq_status cliq_session_memory(const cliq_session *session, uint64_t *out_weigh
                                 uint64_t *out_activation_bytes);
 
 /* ---------------------------------------------------------------------------------------------
+ * Tensor files: one serialized ONNX TensorProto per file, as in the ONNX backend-test data sets
+ * (test_data_set_N/input_0.pb, output_0.pb), for checking a model against reference outputs.
+ * ------------------------------------------------------------------------------------------- */
+typedef struct cliq_tensor_file cliq_tensor_file;
+
+/* Reads and parses a .pb file (raw or typed data; float32, uint8, int8, int32, int64, bool).
+ * Errors: IO_ERROR, INVALID_MODEL (not a TensorProto, data size disagrees with the shape),
+ * UNSUPPORTED (element type), OUT_OF_MEMORY. */
+cliq_status cliq_tensor_file_read(cliq_context *context, const char *path, cliq_tensor_file **out_tensor);
+void cliq_tensor_file_destroy(cliq_tensor_file *tensor);
+/* Name (the TensorProto's, "" when unnamed), dtype and shape (dim_names all NULL). */
+cliq_status cliq_tensor_file_info(const cliq_tensor_file *tensor, cliq_tensor_info *out_info);
+/* The elements, row-major, little-endian; *out_size (may be NULL) gets their size in bytes. The
+ * pointer lives as long as the tensor; it is NULL only when the tensor has no elements. */
+const void *cliq_tensor_file_data(const cliq_tensor_file *tensor, size_t *out_size);
+
+/* ---------------------------------------------------------------------------------------------
  * Images and datasets
  * ------------------------------------------------------------------------------------------- */
 typedef enum cliq_layout { CLIQ_LAYOUT_AUTO = 0, CLIQ_LAYOUT_NCHW = 1, CLIQ_LAYOUT_NHWC = 2 } cliq_layout;
 
-/* How an image becomes a model input: x' = (x - mean[c]) / std[c] with x in 0..255. Resize is
- * bilinear. Either (width, height) resizes to exactly that size, or resize_short scales the short
- * side to it and crop_w x crop_h is cut from the centre. When all sizes are 0 the model input's
- * spatial size is used. Channels follow the model: 1 = grey, 3 = RGB (BGR with bgr=1), 4 = RGB
- * plus a constant 4th channel of 1.0 (after normalisation, as RGBA models like M-LSD expect). */
+/* How an image becomes a model input: x' = (x - mean[c]) / std[c] with x in 0..255 and c in the
+ * model's channel order (after the bgr swap). Resize is bilinear (half-pixel centres). Either
+ * (width, height) resizes to exactly that size, or resize_short scales the short side to it and
+ * crop_w x crop_h (default: the model's input size) is cut from the centre. When all sizes are 0
+ * the model input's spatial size is used. Channels follow the model: 1 = grey (BT.601 luma), 3 =
+ * RGB (BGR with bgr=1; gray=1 puts luma in each), 4 = RGB plus a constant 4th channel of 1.0 (after
+ * normalisation, as RGBA models like M-LSD expect). AUTO layout: channels last when the model
+ * input's last dim is 1, 3 or 4 and dim 1 is not. */
 typedef struct cliq_preprocess {
   int width, height;
   int resize_short;
@@ -288,7 +308,9 @@ typedef struct cliq_preprocess {
 /* mean 0, std 1, RGB, AUTO layout, sizes from the model. */
 cliq_preprocess cliq_preprocess_default(void);
 
-/* Reads preprocessing stored in a model's metadata (written by cliq quantize); returns 0 if none. */
+/* Reads preprocessing stored in a model's metadata (written by cliq quantize; keys in
+ * host/io/preprocess_keys.h); returns 1 and fills *out_pre, or 0 (and defaults) when none is
+ * stored or a stored value is malformed. */
 int cliq_preprocess_from_model(const cliq_model *model, cliq_preprocess *out_pre);
 
 typedef struct cliq_dataset cliq_dataset;

@@ -1,0 +1,337 @@
+#!/usr/bin/env python3
+"""test_cli.py — the `cliq` command line as a user meets it.
+
+Runs the built binary ($CLIQ_BIN, set by CMake) for: every command's --help; exit codes (2 on usage
+and input errors, 1 when a check fails, 0 otherwise); --json output that parses with the keys the
+README promises; `run --test-data` against ONNX Runtime on models generated here and on the ../shared
+models' data sets; `run --image`, `eval` and `bench` end to end; `info` figures checked against counts
+made here. Models are generated with the onnx package and reference outputs with onnxruntime when
+they are installed (those parts are skipped otherwise); images are written as BMP by hand and MNIST
+files as gzipped IDX, so nothing else is needed. Models whose ops this build does not support yet are
+reported and skipped, not failed.
+"""
+import gzip
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+BIN = os.environ.get("CLIQ_BIN") or os.path.join(os.path.dirname(__file__), "..", "build", "cliq")
+SHARED = os.environ.get("CLIQ_SHARED_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "shared")
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL", what, flush=True)
+    return cond
+
+
+def cliq(*args, timeout=600):
+    p = subprocess.run([BIN, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def unsupported(err):
+    return "is not supported by cliq" in err
+
+
+def json_of(what, out):
+    try:
+        return json.loads(out)
+    except ValueError:
+        check(False, "%s: --json output does not parse: %r" % (what, out[:300]))
+        return None
+
+
+def write_bmp(path, w, h, pixel):
+    """24-bit BMP, bottom-up rows padded to 4 bytes; pixel(x, y) -> (r, g, b)."""
+    row = (w * 3 + 3) & ~3
+    data = bytearray()
+    for y in range(h - 1, -1, -1):
+        line = bytearray()
+        for x in range(w):
+            r, g, b = pixel(x, y)
+            line += bytes((b, g, r))
+        data += line + b"\0" * (row - len(line))
+    hdr = struct.pack("<2sIHHI", b"BM", 54 + len(data), 0, 0, 54)
+    info = struct.pack("<IiiHHIIiiII", 40, w, h, 1, 24, 0, len(data), 2835, 2835, 0, 0)
+    with open(path, "wb") as f:
+        f.write(hdr + info + data)
+
+
+def write_idx(path, dims, data):
+    with gzip.open(path, "wb") as f:
+        f.write(bytes((0, 0, 8, len(dims))) + b"".join(struct.pack(">I", d) for d in dims) + bytes(data))
+
+
+def test_help_and_usage():
+    rc, out, _ = cliq("--help")
+    check(rc == 0 and "usage" in out, "cliq --help")
+    commands = [line.split()[0] for line in out.splitlines() if line.startswith("  ") and line.split()]
+    commands = [c for c in commands if c.isalpha() and c not in ("exit",)]
+    check({"devices", "info", "run", "eval", "bench"} <= set(commands), "help lists the commands: %s" % commands)
+    for c in commands + ["demo-model"]:
+        rc, out, err = cliq(c, "--help")
+        check(rc == 0 and "usage: cliq " + c in out, "cliq %s --help: rc %d %r" % (c, rc, (out + err)[:200]))
+    rc, out, _ = cliq("--version")
+    check(rc == 0 and out.startswith("cliq ") and "git" in out, "--version: %r" % out)
+    for args in (["frobnicate"], [], ["info"], ["info", "--bogus", "x.onnx"], ["run", "m.onnx"],
+                 ["run", "m.onnx", "--image", "a.png", "--test-data", "d"], ["run", "m.onnx", "--tol"],
+                 ["run", "m.onnx", "--image", "a.png", "--size", "12"], ["run", "m.onnx", "--image", "a.png", "--mean", "1,2"],
+                 ["eval", "m.onnx"], ["bench", "m.onnx", "--batch", "0"], ["bench", "m.onnx", "--runs", "x"],
+                 ["devices", "extra"], ["info", "/nonexistent/model.onnx"], ["run", "--dims", "H", "m.onnx"]):
+        rc, out, err = cliq(*args)
+        check(rc == 2 and err.strip(), "usage/input error exits 2 with a message: cliq %s -> %d %r" % (" ".join(args), rc, err[:200]))
+    rc, _, err = cliq("info", "/nonexistent/model.onnx")
+    check("/nonexistent/model.onnx" in err and "IO_ERROR" in err, "missing model message: %r" % err)
+
+
+def test_devices():
+    rc, out, _ = cliq("devices", "--json")
+    j = json_of("devices", out)
+    check(rc == 0 and j is not None and isinstance(j.get("devices"), list), "devices --json")
+    if j and j["devices"]:
+        d = j["devices"][0]
+        check(all(k in d for k in ("index", "platform", "name", "driver", "type", "compute_units", "int8_paths")),
+              "device entry keys: %s" % sorted(d))
+
+
+def make_models(tmp):
+    """Unary-op models and ORT reference data; None without onnx/onnxruntime."""
+    try:
+        import numpy as np
+        import onnx
+        import onnxruntime as ort
+        from onnx import TensorProto, helper, numpy_helper
+    except ImportError as e:
+        print("test_cli: onnx/onnxruntime/numpy missing (%s): generated-model checks skipped" % e)
+        return None
+    rng = np.random.RandomState(int(os.environ.get("CLIQ_TEST_SEED", "1234")) % (2 ** 32))
+    lo = numpy_helper.from_array(np.array(-1.0, np.float32), "lo")
+    hi = numpy_helper.from_array(np.array(4.0, np.float32), "hi")
+    nodes = [helper.make_node("Clip", ["x", "lo", "hi"], ["c"], name="clip"),
+             helper.make_node("Sigmoid", ["c"], ["s"], name="sig"),
+             helper.make_node("Relu", ["c"], ["r"], name="relu")]
+
+    def save(name, x_shape, outputs):
+        x = helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)
+        outs = [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs]
+        g = helper.make_graph(nodes, name, [x], outs, [lo, hi])
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 8
+        path = os.path.join(tmp, name + ".onnx")
+        onnx.save(m, path)
+        return path
+
+    models = {"dyn": save("dyn", ["N", 3, "H", "W"], ["s", "r"]),
+              "gray": save("gray", ["N", 1, 28, 28], ["s"])}
+    # test data: ORT's outputs, input of a lower rank for the fixed-size model (super_resolution style)
+    sets = {}
+    for name, shape, store_shape in (("dyn", (2, 3, 5, 7), (2, 3, 5, 7)), ("gray", (1, 1, 28, 28), (28, 28))):
+        d = os.path.join(tmp, "td_" + name)
+        os.makedirs(d)
+        a = (rng.randn(*shape) * 3).astype(np.float32)
+        outs = ort.InferenceSession(models[name], providers=["CPUExecutionProvider"]).run(None, {"x": a})
+        with open(os.path.join(d, "input_0.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(a.reshape(store_shape), "x").SerializeToString())
+        for i, o in enumerate(outs):
+            with open(os.path.join(d, "output_%d.pb" % i), "wb") as f:
+                f.write(numpy_helper.from_array(o).SerializeToString())
+        sets[name] = (d, outs)
+    # a copy of the dynamic set whose second output is off by 0.01 somewhere
+    bad = os.path.join(tmp, "td_bad")
+    shutil.copytree(sets["dyn"][0], bad)
+    o = sets["dyn"][1][1].copy()
+    o.flat[7] += 0.01
+    with open(os.path.join(bad, "output_1.pb"), "wb") as f:
+        f.write(numpy_helper.from_array(o).SerializeToString())
+    models["sets"] = sets
+    models["bad"] = bad
+    return models
+
+
+def test_generated(tmp, models):
+    dyn, gray = models["dyn"], models["gray"]
+    # info: counts made above
+    rc, out, err = cliq("info", dyn, "--json")
+    j = json_of("info", out)
+    if check(rc == 0 and j, "info --json: %s" % err):
+        check(j["nodes"] == 3 and j["op_types"] == {"Clip": 1, "Sigmoid": 1, "Relu": 1}, "info nodes/op types: %s" % j)
+        check(j["parameters"] == 2 and j["weight_bytes"] == 8 and j["quantized"] is False and j["opset"] == 13,
+              "info parameters/weights/opset: %s" % j)
+        check(j["inputs"][0]["shape"] == ["N", 3, "H", "W"] and j["macs"] == 0, "symbolic dims by name: %s" % j["inputs"])
+    rc, out, _ = cliq("info", dyn)
+    check(rc == 0 and "'H'" in out and "Clip x1" in out, "info text: %r" % out)
+    # run --test-data: pass, a perturbed reference fails with exit 1, a fewer-dims input takes the model's shape
+    d, _ = models["sets"]["dyn"]
+    rc, out, err = cliq("run", dyn, "--test-data", d, "--json")
+    j = json_of("run --test-data", out)
+    if check(rc == 0 and j and j["pass"] is True and len(j["outputs"]) == 2, "run --test-data passes: %s %s" % (out, err)):
+        check(all(o["normalized_error"] <= 1e-6 for o in j["outputs"]), "errors vs ORT tiny: %s" % j["outputs"])
+        check(j["outputs"][0]["shape"] == [2, 3, 5, 7], "bound output shape: %s" % j["outputs"][0])
+    rc, out, err = cliq("run", dyn, "--test-data", models["bad"])
+    check(rc == 1 and "FAIL" in out, "perturbed reference: exit 1: rc %d %s %s" % (rc, out, err))
+    rc, out, _ = cliq("run", dyn, "--test-data", models["bad"], "--tol", "0.02", "--json")
+    j = json_of("run --tol", out)
+    check(rc == 0 and j and abs(j["outputs"][1]["max_abs_error"] - 0.01) < 1e-4, "--tol 0.02 accepts the 0.01 error: %s" % out)
+    d, _ = models["sets"]["gray"]
+    rc, out, err = cliq("run", gray, "--test-data", d)
+    check(rc == 0 and "PASS" in out, "[28,28] input for a [N,1,28,28] model: %s %s" % (out, err))
+    rc, _, err = cliq("run", gray, "--test-data", tmp)
+    check(rc == 2 and "input_0.pb" in err, "a folder without input_0.pb: %r" % err)
+    # run --image: a BMP written here; symbolic H/W need --size
+    img = os.path.join(tmp, "pic.bmp")
+    write_bmp(img, 9, 7, lambda x, y: (x * 28, y * 36, 200))
+    rc, _, err = cliq("run", dyn, "--image", img)
+    check(rc == 2 and "--size" in err, "symbolic H/W without --size: %r" % err)
+    rc, out, err = cliq("run", dyn, "--image", img, "--size", "9x7", "--json")
+    j = json_of("run --image", out)
+    if check(rc == 0 and j, "run --image --json: %s" % err):
+        o = j["outputs"][1]  # Relu(Clip(x, -1, 4)) of 0..255 pixels: min 0 (x=0 column), max 4
+        check(o["shape"] == [1, 3, 7, 9] and o["min"] == 0 and o["max"] == 4, "image output stats: %s" % o)
+    rc, out, _ = cliq("run", dyn, "--image", img, "--size", "9x7", "--mean", "255", "--std", "255", "--json")
+    j = json_of("run --image --mean", out)
+    check(rc == 0 and j and j["outputs"][1]["max"] == 0, "mean/std applied (all pixels <= 255): %s" % out)
+    broken = os.path.join(tmp, "broken.png")
+    with open(broken, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + b"x" * 40)
+    rc, _, err = cliq("run", dyn, "--image", broken, "--size", "9x7")
+    check(rc == 2 and "BAD_IMAGE" in err and "broken.png" in err, "undecodable image: %r" % err)
+    # eval on a generated MNIST set: a 784-"class" identity-like model, labels 0..9
+    mn = os.path.join(tmp, "mnist")
+    os.makedirs(mn)
+    n = 12
+    pixels = [(i * 7 + k * 13) % 256 for i in range(n) for k in range(784)]
+    labels = [i % 10 for i in range(n)]
+    write_idx(os.path.join(mn, "images-idx3-ubyte.gz"), (n, 28, 28), pixels)
+    write_idx(os.path.join(mn, "labels-idx1-ubyte.gz"), (n,), labels)
+    # the model outputs sigmoid(clip(x)): top-1 is the first pixel > 4 in scan order (ties keep the lowest index)
+    def top1(img):
+        best = max(min(max(v, -1), 4) for v in img)
+        return next(k for k, v in enumerate(img) if min(max(v, -1), 4) == best)
+    want = sum(top1(pixels[i * 784:(i + 1) * 784]) == labels[i] for i in range(n)) / n
+    rc, out, err = cliq("eval", gray, "--dataset", "mnist:" + mn, "--batch", "5", "--json")
+    j = json_of("eval", out)
+    if check(rc == 0 and j, "eval --json: %s" % err):
+        check(j["count"] == n and abs(j["top1"] - want) < 1e-9 and 0 <= j["top1"] <= j["top5"] <= 1,
+              "eval figures %s (want top1 %g)" % (j, want))
+    rc, out, err = cliq("eval", gray, "--dataset", "mnist:" + mn, "--limit", "5", "--reference", gray, "--json")
+    j = json_of("eval --reference", out)
+    check(rc == 0 and j and j["count"] == 5 and j["agreement"] == 1.0, "eval against itself agrees: %s %s" % (out, err))
+    empty = os.path.join(tmp, "empty")
+    os.makedirs(empty)
+    rc, _, err = cliq("eval", gray, "--dataset", empty)
+    check(rc == 2 and "BAD_DATA" in err, "eval on an empty folder: %r" % err)
+    # bench: JSON, and the results files
+    res = os.path.join(tmp, "results")
+    rc, out, err = cliq("bench", dyn, "--dims", "H=8,W=8", "--batch", "1,2", "--runs", "3", "--warmup", "1",
+                        "--results", res, "--json")
+    j = json_of("bench", out)
+    if check(rc == 0 and j, "bench --json: %s" % err):
+        r = j["results"]
+        check(len(r) == 2 and r[1]["batch"] == 2 and all(x["median_ms"] > 0 and x["images_per_s"] > 0 for x in r),
+              "bench figures: %s" % r)
+        check(j["git"] and j["device"], "bench header: %s" % {k: j[k] for k in ("git", "device", "driver")})
+    check(os.path.exists(os.path.join(res, "bench.csv")) and os.path.exists(os.path.join(res, "bench.jsonl")),
+          "bench wrote bench.csv and bench.jsonl")
+    if os.path.exists(os.path.join(res, "bench.csv")):
+        with open(os.path.join(res, "bench.csv")) as f:
+            rows = f.read().splitlines()
+        check(len(rows) == 3 and rows[0].startswith("date,git,device"), "bench.csv header + 2 rows: %s" % rows[:1])
+    rc, _, err = cliq("bench", dyn, "--runs", "2", "--no-save")
+    check(rc == 2 and "'H'" in err, "bench with unbound dims: %r" % err)
+
+
+def test_demo_model(tmp):
+    out_dir = os.path.join(tmp, "demo")
+    rc, out, err = cliq("demo-model", out_dir)
+    if rc != 0 and unsupported(err):
+        print("test_cli: demo-model needs ops this build lacks: %s" % err.strip().splitlines()[-1])
+        return
+    if not check(rc == 0, "demo-model: %s" % err):
+        return
+    model = os.path.join(out_dir, "demo_cnn.onnx")
+    check(len(os.listdir(os.path.join(out_dir, "images"))) == 16, "demo-model wrote 16 calibration images")
+    rc, out, err = cliq("info", model, "--json")
+    j = json_of("demo info", out)
+    if check(rc == 0 and j, "info demo model: %s" % err):
+        # conv1 8x3x3x3+8, conv2 16x8x3x3+16, fc 10x16+10
+        check(j["parameters"] == 8 * 27 + 8 + 16 * 72 + 16 + 160 + 10, "demo model parameters: %s" % j["parameters"])
+        # conv1 32x32x8x27, conv2 8x8x16x72, fc 160 (MACs of ops that count them)
+        want = 32 * 32 * 8 * 27 + 8 * 8 * 16 * 72 + 160
+        check(j["macs"] in (0, want) or abs(j["macs"] - want) <= want // 50, "demo model MACs %d (want ~%d)" % (j["macs"], want))
+        check(j["preprocess"] and j["preprocess"]["width"] == 32, "demo model stores its preprocessing")
+    rc, out, err = cliq("run", model, "--image", os.path.join(out_dir, "demo.png"), "--json")
+    j = json_of("demo run", out)
+    if check(rc == 0 and j, "run demo model: %s" % err):
+        top = j["outputs"][0].get("top5", [])
+        check(len(top) == 5 and abs(sum(t["prob"] for t in top) - 1) < 1 and top[0]["prob"] >= top[-1]["prob"],
+              "demo top-5: %s" % top)
+
+
+def test_shared():
+    models = os.path.join(SHARED, "models")
+    if not os.path.isdir(models):
+        print("test_cli: ../shared is absent (%s): shared-model checks skipped" % models)
+        return
+    for name in sorted(os.listdir(models)):
+        path = os.path.join(models, name, "model.onnx")
+        if not os.path.exists(path):
+            continue
+        rc, out, err = cliq("info", path, "--json")
+        if rc == 2 and unsupported(err):
+            print("test_cli: %s: not supported by this build yet: %s" % (name, err.strip().split(": ")[-1]))
+            continue
+        j = json_of("info " + name, out)
+        if not check(rc == 0 and j, "info %s: %s" % (name, err)):
+            continue
+        check(j["nodes"] > 0 and j["parameters"] > 1000 and j["weight_bytes"] >= j["parameters"] and not j["quantized"],
+              "%s info figures sane: %s" % (name, {k: j[k] for k in ("nodes", "parameters", "weight_bytes", "macs")}))
+        if name == "mnist-8":
+            # conv 8x1x5x5 + 8, conv 16x8x5x5 + 16, fc 256x10 + 10 (the Reshape shapes are not weights)
+            check(j["parameters"] == 208 + 3216 + 2570, "mnist-8 parameters %d" % j["parameters"])
+            if j["macs"]:
+                want = 28 * 28 * 8 * 25 + 14 * 14 * 16 * 200 + 2560
+                check(abs(j["macs"] - want) <= want // 100, "mnist-8 MACs %d (want ~%d)" % (j["macs"], want))
+        for ds in sorted(os.listdir(os.path.join(models, name))):
+            d = os.path.join(models, name, ds)
+            if not ds.startswith(("test_data_set", "ref_ort_test_data_set")):
+                continue
+            rc, out, err = cliq("run", path, "--test-data", d, "--tol", "1e-3", "--json")
+            if rc == 2 and unsupported(err):
+                print("test_cli: %s: not runnable by this build yet: %s" % (name, err.strip().split(": ")[-1]))
+                break
+            j = json_of("run %s/%s" % (name, ds), out)
+            check(rc == 0 and j and j["pass"], "%s/%s within 1e-3 of the reference: %s %s" % (name, ds, out.strip(), err.strip()))
+
+
+def main():
+    print("test_cli: binary %s" % BIN, flush=True)
+    if not os.access(BIN, os.X_OK):
+        print("test_cli: SKIPPED: no cliq binary at %s" % BIN)
+        return 77
+    tmp = tempfile.mkdtemp(prefix="cliq_cli_")
+    try:
+        test_help_and_usage()
+        test_devices()
+        models = make_models(tmp)
+        if models:
+            test_generated(tmp, models)
+        test_demo_model(tmp)
+        test_shared()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("test_cli: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
