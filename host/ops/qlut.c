@@ -19,7 +19,7 @@
 
 #include <string.h>
 
-static cliq_status table_of(const cliq__opctx *oc, int8_t table[256]) {
+cliq_status cliq__op_qlut_table(const cliq__opctx *oc, int8_t table[256]) {
   const cliq__value *t = cliq__op_in(oc, 1);
   if (t) {
     if (!t->constant || t->dtype != CLIQ_DTYPE_INT8 || cliq__tensor_elems(t->constant) != 256)
@@ -48,12 +48,12 @@ static cliq_status qlut_infer(cliq__opctx *oc) {
   const cliq__value *x = cliq__op_in(oc, 0);
   CLIQ__TRY(cliq__op_set_out(oc, 0, CLIQ_DTYPE_INT8, x->rank, x->dims));
   int8_t table[256];
-  return table_of(oc, table);
+  return cliq__op_qlut_table(oc, table);
 }
 
 static cliq_status qlut_ref(cliq__opctx *oc, const cliq__tensor *const *in, cliq__tensor *const *out) {
   int8_t table[256];
-  CLIQ__TRY(table_of(oc, table));
+  CLIQ__TRY(cliq__op_qlut_table(oc, table));
   cliq__ref_lut_q8(in[0]->data, out[0]->data, cliq__tensor_elems(in[0]), table);
   return CLIQ_STATUS_OK;
 }
@@ -63,7 +63,7 @@ static cliq_status qlut_plan(cliq__planner *p, int node) {
   const cliq__node *n = cliq__op_node(&oc);
   int8_t table[256];
   int total;
-  CLIQ__TRY(table_of(&oc, table));
+  CLIQ__TRY(cliq__op_qlut_table(&oc, table));
   CLIQ__TRY(cliq__op_elems_i32(&oc, cliq__op_in(&oc, 0), &total));
   int ct = cliq__plan_const(p, table, sizeof table);
   cliq__launch *L = cliq__plan_kernel(p, node, "lut_q8", NULL, "lut_q8");

@@ -985,6 +985,40 @@ static void lower_node(lower *L, int ni) {
   else if (is_lut_op(n)) lower_lut_chain(L, ni);
 }
 
+/* DequantizeLinears whose float output nothing reads any more (their readers became int8 ops). */
+static void drop_unread_dq(lower *L) {
+  for (size_t i = 0; i < L->g->n_nodes; i++) {
+    int rd[1];
+    const cliq__node *n = &L->g->nodes[i];
+    if (!L->dead[i] && is_op(n, "DequantizeLinear") && !is_graph_output(L->g, n->outputs[0]) &&
+        readers(L, n->outputs[0], rd, 1) == 0)
+      L->dead[i] = true;
+  }
+}
+
+/* Consecutive QLuts (Relu then Clip, a requantization after a chain) become one: the composed
+ * table is exactly what the two lookups compute. */
+static void merge_luts(lower *L) {
+  cliq__graph *g = L->g;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+      if (L->dead[i] || strcmp(g->nodes[i].op_type, "QLut") != 0 || strcmp(g->nodes[i].domain, "cliq") != 0) continue;
+      int y = g->nodes[i].outputs[0], rd[2];
+      if (is_graph_output(g, y) || readers(L, y, rd, 2) != 1) continue;
+      int j = rd[0];
+      if (strcmp(g->nodes[j].op_type, "QLut") != 0 || strcmp(g->nodes[j].domain, "cliq") != 0 || g->nodes[j].inputs[0] != y) continue;
+      int8_t ta[256], tb[256], t[256];
+      cliq__opctx oa = {NULL, g, (int)i}, ob = {NULL, g, j};
+      if (cliq__op_qlut_table(&oa, ta) != CLIQ_STATUS_OK || cliq__op_qlut_table(&ob, tb) != CLIQ_STATUS_OK) continue;
+      for (int k = 0; k < 256; k++) t[k] = tb[ta[k] + 128];
+      if (make_lut(L, j, g->nodes[i].inputs[0], g->nodes[j].outputs[0], t) < 0) continue;
+      L->dead[i] = L->dead[j] = true;
+      changed = true;
+    }
+  }
+}
+
 /* Rule 4: DequantizeLinear of constants still read by float ops becomes a float constant. */
 static cliq_status fold_constant_dq(cliq_context *ctx, lower *L) {
   cliq__graph *g = L->g;
@@ -1020,6 +1054,8 @@ cliq_status cliq__pass_lower_qdq(cliq_context *ctx, cliq__graph *g) {
   size_t n0 = g->n_nodes; /* nodes appended by rewrites come after and are already int8 */
   for (size_t i = 0; i < n0; i++)
     if (!L.dead[i]) lower_node(&L, (int)i);
+  drop_unread_dq(&L);
+  merge_luts(&L);
   if ((st = fold_constant_dq(ctx, &L)) != CLIQ_STATUS_OK) goto out;
   cliq__graph_remove_nodes(g, L.dead);
   st = cliq__graph_toposort(g);
