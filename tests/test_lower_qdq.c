@@ -33,6 +33,25 @@ typedef struct model_spec {
   float tolerance_quanta; /* lowered vs fake-quant, in output quanta */
 } model_spec;
 
+/* Constant data must be the same in the int8 and uint8 builds of a model: its own generator,
+ * restarted from the test seed by each builder. */
+static uint64_t det_state;
+static void det_restart(void) { det_state = th_seed * 0x9e3779b97f4a7c15ull + 1; }
+static int det_int(int lo, int hi) {
+  det_state ^= det_state << 13, det_state ^= det_state >> 7, det_state ^= det_state << 17;
+  return lo + (int)(det_state % (uint64_t)(hi - lo + 1));
+}
+static cliq__tensor *det_tensor(cliq_dtype dt, int rank, const int64_t *dims, int lo, int hi) {
+  cliq__tensor *t = th_tensor(dt, rank, dims);
+  for (size_t i = 0; i < cliq__tensor_elems(t); i++) {
+    int v = det_int(lo, hi);
+    if (dt == CLIQ_DTYPE_INT8) ((int8_t *)t->data)[i] = (int8_t)v;
+    else if (dt == CLIQ_DTYPE_INT32) ((int32_t *)t->data)[i] = v;
+    else ((float *)t->data)[i] = (float)v / 64.0f;
+  }
+  return t;
+}
+
 static int zp_of(cliq_dtype adt, int z) { return adt == CLIQ_DTYPE_UINT8 ? z + 128 : z; }
 
 static int qdq(cliq__graph *g, int x, float s, int z, cliq_dtype adt) { return tq_qdq(g, x, s, zp_of(adt, z), adt); }
@@ -129,7 +148,7 @@ static cliq__graph *m_concat(cliq_dtype adt, float *os) {
   /* the same scales everywhere: a plain int8 Concat */
   int in2[2] = {q, c};
   int y2 = tq_node(g, "Concat", "", "Concat", in2, 2);
-  cliq__node_set_int(tq_producer(g, y2), "axis", -1);
+  cliq__node_set_int(tq_producer(g, y2), "axis", -3);
   tq_output(g, qdq(g, y2, *os, 0, adt));
   return g;
 }
@@ -197,7 +216,8 @@ static cliq__graph *m_conv(cliq_dtype adt, float *os) {
   float sx = 0.02f;
   int x = qdq(g, input4(g, "x", 1, 3, 11, 9), sx, -4, adt);
   int64_t wd[4] = {8, 3, 3, 3}, bd[1] = {8};
-  cliq__tensor *w = th_tensor_random(CLIQ_DTYPE_INT8, 4, wd, -127, 127), *b = th_tensor_random(CLIQ_DTYPE_INT32, 1, bd, -3000, 3000);
+  det_restart();
+  cliq__tensor *w = det_tensor(CLIQ_DTYPE_INT8, 4, wd, -127, 127), *b = det_tensor(CLIQ_DTYPE_INT32, 1, bd, -3000, 3000);
   float ws[8];
   for (int c = 0; c < 8; c++) ws[c] = 0.002f * (float)(c + 1);
   int wv = tq_weight_dq(g, w, ws, 8, 0);
@@ -205,6 +225,7 @@ static cliq__graph *m_conv(cliq_dtype adt, float *os) {
   for (int c = 0; c < 8; c++) ((float *)bs->data)[c] = sx * ws[c];
   int bin[2] = {tq_const(g, "b", b), tq_const(g, "b_scale", bs)};
   int bv = tq_node(g, "DequantizeLinear", "", "DQ_b", bin, 2);
+  cliq__node_set_int(tq_producer(g, bv), "axis", 0);
   int in[3] = {x, wv, bv};
   int y = tq_node(g, "Conv", "", "Conv", in, 3);
   int64_t pads[4] = {1, 1, 1, 1};
@@ -212,6 +233,76 @@ static cliq__graph *m_conv(cliq_dtype adt, float *os) {
   *os = 0.05f;
   tq_output(g, qdq(g, node1(g, "Relu", y), *os, -128, adt));
   cliq__tensor_free(w), cliq__tensor_free(b), cliq__tensor_free(bs);
+  return g;
+}
+
+/* A DQ'd constant int8 weight with per-channel scales (axis 0 for Conv / transB=1 Gemm, 1 for
+ * MatMul's [K, N]) and optionally its int32 bias at s_x * s_w[c]. */
+static int weights(cliq__graph *g, int rank, const int64_t *wd, int axis, float sx, int *bias) {
+  int64_t ch = wd[axis];
+  float ws[64];
+  for (int64_t c = 0; c < ch; c++) ws[c] = 0.001f * (float)det_int(2, 9);
+  cliq__tensor *w = det_tensor(CLIQ_DTYPE_INT8, rank, wd, -127, 127);
+  int wv = tq_weight_dq(g, w, ws, (size_t)ch, axis);
+  cliq__tensor_free(w);
+  if (bias) {
+    int64_t bd[1] = {ch};
+    cliq__tensor *b = det_tensor(CLIQ_DTYPE_INT32, 1, bd, -2000, 2000), *bs = th_tensor(CLIQ_DTYPE_FLOAT32, 1, bd);
+    for (int64_t c = 0; c < ch; c++) ((float *)bs->data)[c] = sx * ws[c];
+    int bin[2] = {tq_const(g, "b", b), tq_const(g, "b_scale", bs)};
+    *bias = tq_node(g, "DequantizeLinear", "", "DQ_b", bin, 2);
+    cliq__node_set_int(tq_producer(g, *bias), "axis", 0);
+    cliq__tensor_free(b), cliq__tensor_free(bs);
+  }
+  return wv;
+}
+
+static int conv3x3(cliq__graph *g, int x, int64_t cin, int64_t cout, float sx) {
+  int64_t wd[4] = {cout, cin, 3, 3};
+  int b;
+  int w = weights(g, 4, wd, 0, sx, &b);
+  int in[3] = {x, w, b};
+  int y = tq_node(g, "Conv", "", "Conv", in, 3);
+  int64_t pads[4] = {1, 1, 1, 1};
+  cliq__node_set_ints(tq_producer(g, y), "pads", pads, 4);
+  return y;
+}
+
+/* conv+relu, conv, residual add+relu, maxpool, global average pool, flatten, fully connected */
+static cliq__graph *m_resnet(cliq_dtype adt, float *os) {
+  cliq__graph *g = tq_graph(13);
+  det_restart();
+  int x = qdq(g, input4(g, "x", 1, 8, 10, 12), 0.03f, -1, adt);
+  int c1 = qdq(g, node1(g, "Relu", conv3x3(g, x, 8, 8, 0.03f)), 0.04f, -128, adt);
+  int c2 = qdq(g, conv3x3(g, c1, 8, 8, 0.04f), 0.05f, 3, adt);
+  int r = qdq(g, node1(g, "Relu", node2(g, "Add", c2, x)), 0.05f, -128, adt);
+  int p = node1(g, "MaxPool", r);
+  int64_t k[2] = {2, 2}, st[2] = {2, 2};
+  cliq__node_set_ints(tq_producer(g, p), "kernel_shape", k, 2);
+  cliq__node_set_ints(tq_producer(g, p), "strides", st, 2);
+  p = qdq(g, p, 0.05f, -128, adt);
+  int gp = qdq(g, node1(g, "GlobalAveragePool", p), 0.03f, -100, adt);
+  int f = qdq(g, node1(g, "Flatten", gp), 0.03f, -100, adt);
+  int64_t wd[2] = {10, 8};
+  int b;
+  int w = weights(g, 2, wd, 0, 0.03f, &b);
+  int in[3] = {f, w, b};
+  int y = tq_node(g, "Gemm", "", "Gemm", in, 3);
+  cliq__node_set_int(tq_producer(g, y), "transB", 1);
+  *os = 0.02f;
+  tq_output(g, qdq(g, y, *os, 5, adt));
+  return g;
+}
+
+static cliq__graph *m_matmul(cliq_dtype adt, float *os) {
+  cliq__graph *g = tq_graph(13);
+  det_restart();
+  int64_t xd[3] = {2, 3, 16};
+  int x = qdq(g, tq_input(g, "x", CLIQ_DTYPE_FLOAT32, 3, xd), 0.05f, 2, adt);
+  int64_t wd[2] = {16, 7};
+  int w = weights(g, 2, wd, 1, 0.05f, NULL);
+  *os = 0.02f;
+  tq_output(g, qdq(g, node2(g, "MatMul", x, w), *os, -3, adt));
   return g;
 }
 
@@ -229,6 +320,9 @@ static const model_spec models[] = {
     {"hardswish chain", "Add,Clip,Mul,Div", "QLut", "Add,Mul,Div,Clip", m_hardswish_chain, 1},
     {"silu", "Sigmoid,Mul", "QLut", "Sigmoid,Mul", m_silu, 1},
     {"conv+relu", "Conv,Relu,QConv", "QConv", "Conv,Relu", m_conv, 1},
+    {"resnet block", "Conv,Relu,Add,MaxPool,GlobalAveragePool,Flatten,Gemm,QConv,QGemm",
+     "QConv,MaxPool,QGlobalAvgPool,Flatten,QGemm", "Conv,Relu,Add,QAdd,Gemm,DequantizeLinear:1", m_resnet, 2},
+    {"matmul", "MatMul,QGemm", "QGemm", "MatMul", m_matmul, 1},
 };
 
 /* --- checks ------------------------------------------------------------------------------------------ */

@@ -141,6 +141,7 @@ cliq_status cliq__op_act_range(const cliq__opctx *oc, float sy, int zy, int *lo,
   case CLIQ_ACT_CLIP:
     *lo = cliq_quantize_f32(cliq__attr_float(n, "cliq.act_a", -INFINITY), sy, zy, -128, 127);
     *hi = cliq_quantize_f32(cliq__attr_float(n, "cliq.act_b", INFINITY), sy, zy, -128, 127);
+    if (*lo > *hi) *lo = *hi; /* Clip with min > max gives max everywhere (ONNX Clip) */
     return CLIQ_STATUS_OK;
   default:
     return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED,

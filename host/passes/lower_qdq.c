@@ -985,6 +985,60 @@ static void lower_node(lower *L, int ni) {
   else if (is_lut_op(n)) lower_lut_chain(L, ni);
 }
 
+/* A QAdd whose input is the output of a QConv/QGemm read by nothing else becomes that op's fused
+ * residual add (input 3): the op's own result is requantized to the quantization its output had
+ * (cliq.conv_scale, cliq.conv_zero_point, its activation as cliq.conv_act*), then added as
+ * cliq_q8_add does, so the fused op gives QConv-then-QAdd's bits (branch int8-gemm's contract). */
+typedef struct residual_info {
+  int producer, add, conv_out;
+} residual_info;
+
+/* The producer's activation applies before the add, the QAdd's after it. */
+static bool setup_residual(lower *L, int nn, void *user) {
+  const residual_info *ri = user;
+  cliq__graph *g = L->g;
+  cliq__node *f = &g->nodes[nn];
+  const cliq__node *src = &g->nodes[ri->producer], *add = &g->nodes[ri->add];
+  const cliq__quant *cq = g->values[ri->conv_out].quant;
+  const char *an = cliq__attr_string(add, "cliq.activation", NULL);
+  char label[96];
+  snprintf(label, sizeof label, "Add%s%s", an ? "+" : "", an ? an : "");
+  return cliq__node_set_float(f, "cliq.conv_scale", cq->scale[0]) &&
+         cliq__node_set_int(f, "cliq.conv_zero_point", cq->zero_point[0]) &&
+         cliq__node_set_int(f, "cliq.conv_act", cliq__attr_int(src, "cliq.act", CLIQ_ACT_NONE)) &&
+         cliq__node_set_float(f, "cliq.conv_act_a", cliq__attr_float(src, "cliq.act_a", 0.0f)) &&
+         cliq__node_set_float(f, "cliq.conv_act_b", cliq__attr_float(src, "cliq.act_b", 0.0f)) &&
+         cliq__node_set_int(f, "cliq.act", cliq__attr_int(add, "cliq.act", CLIQ_ACT_NONE)) &&
+         cliq__node_set_float(f, "cliq.act_a", cliq__attr_float(add, "cliq.act_a", 0.0f)) &&
+         cliq__node_set_float(f, "cliq.act_b", cliq__attr_float(add, "cliq.act_b", 0.0f)) &&
+         cliq__node_set_string(f, "cliq.activation", label);
+}
+
+static bool fuse_residual(lower *L, int ai) {
+  cliq__graph *g = L->g;
+  const cliq__node *a = &g->nodes[ai];
+  if (strcmp(a->op_type, "QAdd") != 0 || strcmp(a->domain, "cliq") != 0 || a->n_inputs != 2) return false;
+  int y = a->outputs[0];
+  for (int k = 0; k < 2; k++) {
+    int c = g->nodes[ai].inputs[k], r = g->nodes[ai].inputs[1 - k], rd[2];
+    int p = producer(L, c);
+    if (p < 0 || strcmp(g->nodes[p].domain, "cliq") != 0) continue;
+    const cliq__node *pn = &g->nodes[p];
+    if (strcmp(pn->op_type, "QConv") != 0 && strcmp(pn->op_type, "QGemm") != 0) continue;
+    if ((pn->n_inputs > 3 && pn->inputs[3] >= 0) || c == r || is_graph_output(g, c) || readers(L, c, rd, 2) != 1) continue;
+    const cliq__value *cv = &g->values[c], *yv = &g->values[y];
+    if (cv->rank != yv->rank || memcmp(cv->dims, yv->dims, sizeof cv->dims) != 0 || !cv->quant) continue;
+    int in[4] = {pn->inputs[0], pn->inputs[1], pn->n_inputs > 2 ? pn->inputs[2] : -1, r};
+    residual_info ri = {p, ai, c};
+    int nn = make_node(L, p, pn->op_type, "cliq", in, 4, &y, 1, ",cliq.act,cliq.act_a,cliq.act_b,cliq.activation,",
+                       setup_residual, &ri);
+    if (nn < 0) continue;
+    L->dead[p] = L->dead[ai] = true;
+    return true;
+  }
+  return false;
+}
+
 /* DequantizeLinears whose float output nothing reads any more (their readers became int8 ops). */
 static void drop_unread_dq(lower *L) {
   for (size_t i = 0; i < L->g->n_nodes; i++) {
@@ -1056,6 +1110,8 @@ cliq_status cliq__pass_lower_qdq(cliq_context *ctx, cliq__graph *g) {
     if (!L.dead[i]) lower_node(&L, (int)i);
   drop_unread_dq(&L);
   merge_luts(&L);
+  for (size_t i = 0; i < g->n_nodes; i++)
+    if (!L.dead[i]) fuse_residual(&L, (int)i);
   if ((st = fold_constant_dq(ctx, &L)) != CLIQ_STATUS_OK) goto out;
   cliq__graph_remove_nodes(g, L.dead);
   st = cliq__graph_toposort(g);
