@@ -306,6 +306,26 @@ static cliq__graph *m_matmul(cliq_dtype adt, float *os) {
   return g;
 }
 
+/* MatMul whose weight an exporter quantized like an activation: QuantizeLinear of a float
+ * constant, asymmetric per tensor (ONNX Runtime does this to mnist-8's reshaped weight) */
+static cliq__graph *m_matmul_asym(cliq_dtype adt, float *os) {
+  cliq__graph *g = tq_graph(13);
+  det_restart();
+  int64_t xd[2] = {1, 24}, wd[2] = {24, 10};
+  int x = qdq(g, tq_input(g, "x", CLIQ_DTYPE_FLOAT32, 2, xd), 0.05f, 2, adt);
+  cliq__tensor *wf = det_tensor(CLIQ_DTYPE_FLOAT32, 2, wd, -64, 96);
+  int w = qdq(g, tq_const(g, "w_float", wf), 0.01f, 19, adt);
+  cliq__tensor_free(wf);
+  int64_t bd[2] = {1, 10};
+  cliq__tensor *bf = det_tensor(CLIQ_DTYPE_FLOAT32, 2, bd, -64, 64);
+  int b = qdq(g, tq_const(g, "b_float", bf), 0.008f, -3, adt);
+  cliq__tensor_free(bf);
+  int y = qdq(g, node2(g, "MatMul", x, w), 0.1f, 4, adt);
+  *os = 0.1f;
+  tq_output(g, qdq(g, node2(g, "Add", y, b), *os, 1, adt));
+  return g;
+}
+
 static const model_spec models[] = {
     {"sigmoid", "Sigmoid", "QLut", "Sigmoid", m_sigmoid, 1},
     {"leaky+tanh chain", "LeakyRelu,Tanh", "QLut", "LeakyRelu,Tanh", m_chain, 1},
@@ -323,6 +343,7 @@ static const model_spec models[] = {
     {"resnet block", "Conv,Relu,Add,MaxPool,GlobalAveragePool,Flatten,Gemm,QConv,QGemm",
      "QConv,MaxPool,QGlobalAvgPool,Flatten,QGemm", "Conv,Relu,Add,QAdd,Gemm,DequantizeLinear:1", m_resnet, 2},
     {"matmul", "MatMul,QGemm", "QGemm", "MatMul", m_matmul, 1},
+    {"matmul, asymmetric weight quantized as an activation, bias add", "MatMul,Add,QGemm", "QGemm", "MatMul,Add", m_matmul_asym, 1},
 };
 
 /* --- checks ------------------------------------------------------------------------------------------ */

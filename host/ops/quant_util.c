@@ -73,9 +73,10 @@ cliq_status cliq__check_qparams(const cliq__opctx *oc, size_t si, size_t zi, con
   }
   if (z) {
     size_t nz;
-    if (!cliq__shape_elems(z->rank, z->dims, &nz) || nz != n || z->rank != s->rank)
-      return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH, "zero point '%s' and scale '%s' must have the same shape",
-                           z->name, s->name);
+    /* same element count: ONNX Runtime writes scale [1] with a scalar zero point */
+    if (!cliq__shape_elems(z->rank, z->dims, &nz) || nz != n || z->rank > 1)
+      return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH, "zero point '%s' must have the shape of scale '%s' (%zu element%s)",
+                           z->name, s->name, n, n == 1 ? "" : "s");
   }
   if (s->constant) {
     for (size_t i = 0; i < n; i++) {

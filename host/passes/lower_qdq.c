@@ -185,12 +185,14 @@ static bool set_quant(cliq__value *v, float s, int z) {
   return true;
 }
 
+static cliq_status fold_constant_q(cliq_context *ctx, lower *L);
+
 /* --- rule 1: uint8 to int8, and value quantization --------------------------------------------- */
 
 static cliq_status shift_uint8(lower *L) {
   cliq__graph *g = L->g;
   for (size_t i = 0; i < g->n_nodes; i++) {
-    if (!is_op(&g->nodes[i], "QuantizeLinear")) continue;
+    if (L->dead[i] || !is_op(&g->nodes[i], "QuantizeLinear")) continue;
     float s;
     int z;
     cliq_dtype dt;
@@ -225,7 +227,7 @@ static cliq_status shift_uint8(lower *L) {
   /* constant uint8 data behind DequantizeLinear (weights, per tensor or per axis) */
   for (size_t i = 0; i < g->n_nodes; i++) {
     cliq__node *n = &g->nodes[i];
-    if (!is_op(n, "DequantizeLinear") || n->n_inputs < 2) continue;
+    if (L->dead[i] || !is_op(n, "DequantizeLinear") || n->n_inputs < 2) continue;
     const cliq__value *x = &g->values[n->inputs[0]];
     if (!x->constant || x->dtype != CLIQ_DTYPE_UINT8) continue;
     int zi = n->n_inputs > 2 ? n->inputs[2] : -1;
@@ -249,7 +251,7 @@ static cliq_status shift_uint8(lower *L) {
     float s;
     int z;
     cliq_dtype dt;
-    if (is_op(n, "QuantizeLinear") && qparams(g, n, &s, &z, &dt) && dt == CLIQ_DTYPE_INT8 &&
+    if (!L->dead[i] && is_op(n, "QuantizeLinear") && qparams(g, n, &s, &z, &dt) && dt == CLIQ_DTYPE_INT8 &&
         !set_quant(&g->values[n->outputs[0]], s, z))
       return CLIQ_STATUS_OUT_OF_MEMORY;
   }
@@ -1073,6 +1075,28 @@ static void merge_luts(lower *L) {
   }
 }
 
+/* QuantizeLinear of a constant (a weight an exporter quantizes like an activation, as ONNX
+ * Runtime does for MatMul weights computed by a Reshape) is folded to the quantized constant, so
+ * DQ(constant) patterns see it. */
+static cliq_status fold_constant_q(cliq_context *ctx, lower *L) {
+  cliq__graph *g = L->g;
+  for (size_t i = 0; i < g->n_nodes; i++) {
+    const cliq__node *n = &g->nodes[i];
+    if (L->dead[i] || !is_op(n, "QuantizeLinear")) continue;
+    bool all_const = n->n_inputs <= 3;
+    for (size_t k = 0; k < n->n_inputs && all_const; k++)
+      if (n->inputs[k] >= 0 && !g->values[n->inputs[k]].constant) all_const = false;
+    if (!all_const) continue;
+    const cliq__tensor *in[3] = {0};
+    for (size_t k = 0; k < n->n_inputs; k++) in[k] = n->inputs[k] >= 0 ? g->values[n->inputs[k]].constant : NULL;
+    cliq__tensor *out[1] = {NULL};
+    CLIQ__TRY(cliq__node_eval(ctx, g, (int)i, in, out));
+    cliq__value_set_constant(&g->values[g->nodes[i].outputs[0]], out[0]);
+    L->dead[i] = true;
+  }
+  return CLIQ_STATUS_OK;
+}
+
 /* Rule 4: DequantizeLinear of constants still read by float ops becomes a float constant. */
 static cliq_status fold_constant_dq(cliq_context *ctx, lower *L) {
   cliq__graph *g = L->g;
@@ -1104,6 +1128,7 @@ cliq_status cliq__pass_lower_qdq(cliq_context *ctx, cliq__graph *g) {
   lower L = {g, NULL, 0};
   cliq_status st = CLIQ_STATUS_OUT_OF_MEMORY;
   if (!grow_dead(&L)) goto out;
+  if ((st = fold_constant_q(ctx, &L)) != CLIQ_STATUS_OK) goto out;
   if ((st = shift_uint8(&L)) != CLIQ_STATUS_OK) goto out;
   size_t n0 = g->n_nodes; /* nodes appended by rewrites come after and are already int8 */
   for (size_t i = 0; i < n0; i++)
