@@ -326,6 +326,25 @@ static cliq__graph *m_matmul_asym(cliq_dtype adt, float *os) {
   return g;
 }
 
+/* BatchNormalization left unfused between DQ and Q (ONNX Runtime quantizes models this way),
+ * then a per-channel multiply by a [C,1,1] constant: per-channel QLuts */
+static cliq__graph *m_batchnorm(cliq_dtype adt, float *os) {
+  cliq__graph *g = tq_graph(13);
+  det_restart();
+  int x = qdq(g, input4(g, "x", 2, 6, 5, 7), 0.04f, 9, adt);
+  int64_t cd[1] = {6}, c3[3] = {6, 1, 1};
+  cliq__tensor *p[4];
+  for (int i = 0; i < 4; i++) p[i] = det_tensor(CLIQ_DTYPE_FLOAT32, 1, cd, i == 3 ? 16 : -64, 64);
+  int in[5] = {x, tq_const(g, "bn_scale", p[0]), tq_const(g, "bn_b", p[1]), tq_const(g, "bn_mean", p[2]), tq_const(g, "bn_var", p[3])};
+  int bn = qdq(g, tq_node(g, "BatchNormalization", "", "BN", in, 5), 0.03f, -5, adt);
+  cliq__tensor *m = det_tensor(CLIQ_DTYPE_FLOAT32, 3, c3, -64, 64);
+  *os = 0.02f;
+  tq_output(g, qdq(g, node2(g, "Mul", bn, tq_const(g, "per_channel", m)), *os, 2, adt));
+  for (int i = 0; i < 4; i++) cliq__tensor_free(p[i]);
+  cliq__tensor_free(m);
+  return g;
+}
+
 static const model_spec models[] = {
     {"sigmoid", "Sigmoid", "QLut", "Sigmoid", m_sigmoid, 1},
     {"leaky+tanh chain", "LeakyRelu,Tanh", "QLut", "LeakyRelu,Tanh", m_chain, 1},
@@ -343,6 +362,7 @@ static const model_spec models[] = {
     {"resnet block", "Conv,Relu,Add,MaxPool,GlobalAveragePool,Flatten,Gemm,QConv,QGemm",
      "QConv,MaxPool,QGlobalAvgPool,Flatten,QGemm", "Conv,Relu,Add,QAdd,Gemm,DequantizeLinear:1", m_resnet, 2},
     {"matmul", "MatMul,QGemm", "QGemm", "MatMul", m_matmul, 1},
+    {"batchnorm, per-channel mul", "BatchNormalization,Mul", "QLut", "BatchNormalization,Mul,QLut:1", m_batchnorm, 1},
     {"matmul, asymmetric weight quantized as an activation, bias add", "MatMul,Add,QGemm", "QGemm", "MatMul,Add", m_matmul_asym, 1},
 };
 

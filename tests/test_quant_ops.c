@@ -948,7 +948,41 @@ static void qlut_case(int act, float a, float b, bool explicit_table, int mode) 
   cliq__graph_free(g);
 }
 
+/* One table per channel: x [2, 5, 3, 7] along axis 1, or [6, 9] along axis -1. */
+static void qlut_channels_case(int rank, const int64_t *d, int axis) {
+  cliq__graph *g = tq_graph(13);
+  int ax;
+  cliq__norm_axis(axis, rank, &ax);
+  size_t ch = (size_t)d[ax];
+  int x = tq_input(g, "x", CLIQ_DTYPE_INT8, rank, d);
+  tq_quant(g, x, 0.1f, 3);
+  int64_t td[2] = {(int64_t)ch, 256};
+  cliq__tensor *t = th_tensor_random(CLIQ_DTYPE_INT8, 2, td, -128, 127);
+  int in[2] = {x, tq_const(g, "tables", t)};
+  int y = tq_node(g, "QLut", "cliq", "op", in, 2);
+  cliq__node_set_int(tq_producer(g, y), "axis", axis);
+  tq_quant(g, y, 0.2f, -1);
+  tq_output(g, y);
+  cliq__tensor *tx = th_tensor_random(CLIQ_DTYPE_INT8, rank, d, -128, 127);
+  char what[96];
+  snprintf(what, sizeof what, "QLut per channel, rank %d axis %d", rank, axis);
+  tq_compare(dev_ctx, ref_ctx, g, 1, &tx, 0.0f, what);
+  cliq__tensor **out = NULL;
+  size_t no = 0, bad = 0, outer, c2, inner;
+  cliq__axis_split(rank, d, ax, &outer, &c2, &inner);
+  if (TH_OK(ref_ctx, tq_run(ref_ctx, g, 1, &tx, &no, &out)))
+    for (size_t i = 0; i < cliq__tensor_elems(tx); i++)
+      if (i8_at(out[0], i) != ((int8_t *)t->data)[((i / inner) % ch) * 256 + (size_t)(i8_at(tx, i) + 128)]) bad++;
+  TH_CHECK(bad == 0, "%s: each element through its channel's table (%zu differ)", what, bad);
+  th_free_tensors(out, no);
+  cliq__tensor_free(t), cliq__tensor_free(tx);
+  cliq__graph_free(g);
+}
+
 static void test_qlut(void) {
+  int64_t d4[4] = {2, 5, 3, 7}, d2[2] = {6, 9};
+  qlut_channels_case(4, d4, 1);
+  qlut_channels_case(2, d2, -1);
   for (int act = 0; act < CLIQ_ACT_COUNT; act++) {
     float a = act == CLIQ_ACT_CLIP ? -0.25f : act == CLIQ_ACT_LEAKY_RELU ? 0.1f : act == CLIQ_ACT_HARD_SIGMOID ? 0.2f : 0.0f;
     float b = act == CLIQ_ACT_CLIP ? 0.5f : act == CLIQ_ACT_HARD_SIGMOID ? 0.5f : 0.0f;

@@ -50,9 +50,10 @@ cliq_status cliq__op_value_quant(const cliq__opctx *oc, const cliq__value *v, fl
  * equals quantizing the clipped real value. Other activations are UNSUPPORTED here (QLut). */
 cliq_status cliq__op_act_range(const cliq__opctx *oc, float sy, int zy, int *lo, int *hi);
 
-/* The 256-entry table a QLut node applies (its table input, or its activation between its
- * input's and output's quantization); host/ops/qlut.c. */
-cliq_status cliq__op_qlut_table(const cliq__opctx *oc, int8_t table[256]);
+/* The tables a QLut node applies (host/ops/qlut.c): its table input, or its activation between
+ * its input's and output's quantization; *channels tables of 256 entries (malloc'ed) along
+ * *axis (-1 when there is one). */
+cliq_status cliq__op_qlut_tables(const cliq__opctx *oc, int8_t **tables, size_t *channels, int *axis);
 
 /* Element count of a value as int (kernels index with int); UNSUPPORTED beyond 2^31 - 1. */
 cliq_status cliq__op_elems_i32(const cliq__opctx *oc, const cliq__value *v, int *n);

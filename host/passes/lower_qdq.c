@@ -23,8 +23,7 @@
  *       requantized to s_x * s_w[c] unless its scale already is that. Gemm (transA 0, alpha 1,
  *       beta 1, constant weights) and MatMul with constant 2-D weights => QGemm (weights stored
  *       [N, K]). Only when those ops exist in the op table (branch int8-gemm).
- *     - Add / Mul(DQ(a), DQ(b)) [-> Relu/Clip] -> Q  =>  QAdd / QMul (constants allowed as DQ of
- *       int8 constants).
+ *     - Add / Mul(DQ(a), DQ(b)) of two activations [-> Relu/Clip] -> Q  =>  QAdd / QMul.
  *     - Concat(DQ(x_i)...) -> Q  =>  Concat on int8 when every x_i has the output's scale and zero
  *       point, else QConcat.
  *     - AveragePool / GlobalAveragePool(DQ(x)) [-> Relu/Clip] -> Q  =>  QAvgPool / QGlobalAvgPool.
@@ -35,10 +34,12 @@
  *       move or select values, or take a max, which commutes with a monotone quantization). Pad
  *       pads with the quantized constant value (the zero point for 0). With different output
  *       parameters (one output) a QLut requantizes after the op.
- *     - A chain of elementwise ops starting at one DQ(x), whose other operands are scalar
- *       constants or x itself, -> Q (Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish,
- *       Tanh, Exp, x*Sigmoid(x), x+3, x/6, ...)  =>  one QLut whose 256 entries are the chain's
- *       own reference run on the 256 dequantized codes, then quantized (exact by construction).
+ *     - A chain of elementwise ops starting at one DQ(x), whose other operands are constants
+ *       (scalars, or per channel along axis 1: a [C,1,1] bias, BatchNormalization's parameters;
+ *       DQ of constants counts) or x itself, -> Q (Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid,
+ *       HardSwish, Tanh, Exp, x*Sigmoid(x), x+3, x/6, BatchNormalization, ...)  =>  one QLut
+ *       whose 256 entries (per channel: C tables) are the chain's own references run on the 256
+ *       dequantized codes, then quantized (exact by construction). Consecutive QLuts compose.
  *     - Q(DQ(x)): the identity when the parameters are equal, else a QLut that requantizes.
  *  3. Every op is checked with its own infer as it is made; a rewrite the op rejects (an op not
  *     yet dtype-generic, an attribute it does not support) is undone and that part stays float.
@@ -459,7 +460,8 @@ static bool lower_binary(lower *L, int ni) {
   const cliq__node *n = &g->nodes[ni];
   if (n->n_inputs != 2 || n->n_outputs != 1) return false;
   int a = dq_src(L, n->inputs[0]), b = dq_src(L, n->inputs[1]);
-  if (a < 0 || b < 0) return false;
+  /* with a constant operand a (per-channel) table is cheaper and exact: lower_lut_chain */
+  if (a < 0 || b < 0 || g->values[a].constant || g->values[b].constant) return false;
   int q[16], act_node;
   size_t nq;
   act_info ai;
@@ -518,17 +520,17 @@ static bool lower_concat(lower *L, int ni) {
 
 /* A QLut from int8 value x to int8 value y: the identity function between their quantizations
  * (a requantization), or an explicit table. */
-static int make_lut(lower *L, int like, int x, int y, const int8_t *table) {
+static int make_lut(lower *L, int like, int x, int y, const int8_t *table, size_t channels) {
   cliq__graph *g = L->g;
   int in[2] = {x, -1};
   if (table) {
-    int64_t d[1] = {256};
+    int64_t d[2] = {(int64_t)channels, 256};
     cliq__tensor *t;
-    if (cliq__tensor_new(CLIQ_DTYPE_INT8, 1, d, &t) != CLIQ_STATUS_OK) return -1;
-    memcpy(t->data, table, 256);
+    if (cliq__tensor_new(CLIQ_DTYPE_INT8, channels > 1 ? 2 : 1, channels > 1 ? d : d + 1, &t) != CLIQ_STATUS_OK) return -1;
+    memcpy(t->data, table, channels * 256);
     if ((in[1] = new_const(g, "lut", t)) < 0) return -1;
   }
-  return make_node(L, like, "QLut", "cliq", in, table ? 2 : 1, &y, 1, NULL, NULL, NULL);
+  return make_node(L, like, "QLut", "cliq", in, table ? 2 : 1, &y, 1, NULL, NULL, NULL); /* axis: default 1 */
 }
 
 static const char *const passthrough_ops[] = {"MaxPool", "GlobalMaxPool", "Resize",  "Transpose",    "Slice",
@@ -605,7 +607,7 @@ static bool lower_passthrough(lower *L, int ni) {
   if (!set_quant(&g->values[mid], xq->scale[0], xq->zero_point[0])) return false;
   int nn = make_node(L, ni, g->nodes[ni].op_type, "", in, nin, &mid, 1, "", NULL, NULL);
   if (nn < 0) return false;
-  if (make_lut(L, ni, mid, outs[0], NULL) < 0) {
+  if (make_lut(L, ni, mid, outs[0], NULL, 1) < 0) {
     bool *drop = calloc(g->n_nodes, sizeof *drop);
     if (!drop) return false;
     drop[nn] = true;
@@ -632,44 +634,98 @@ static bool lower_requant(lower *L, int ni) {
     L->dead[ni] = true;
     return true;
   }
-  if (make_lut(L, ni, x, y, NULL) < 0) return false;
+  if (make_lut(L, ni, x, y, NULL, 1) < 0) return false;
   L->dead[ni] = true;
   return true;
 }
 
-/* Elementwise float ops a QLut can absorb when their other operands are scalar constants. */
+/* Elementwise float ops a QLut can absorb when their other operands are constants: scalars, or
+ * per-channel ones (one value per channel of axis 1, broadcast over the rest; BatchNormalization's
+ * per-channel parameters), which give one table per channel. */
 static const char *const lut_ops[] = {"Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh",  "Exp",
                                       "Add",  "Sub",  "Mul",       "Div",     "Neg",         "Abs",       "Sqrt",  "Reciprocal",
                                       "Floor", "Ceil", "Pow",      "Max",     "Min",         "PRelu",     "Elu",   "Selu",
-                                      "Softplus", "Softsign", "Erf", "Log",   "Identity",    NULL};
+                                      "Softplus", "Softsign", "Erf", "Log",   "Identity",    "BatchNormalization", NULL};
 
 static bool is_lut_op(const cliq__node *n) {
-  if (n->domain[0] || n->n_outputs != 1) return false;
+  if (n->domain[0] || n->n_outputs < 1) return false;
   for (size_t i = 0; lut_ops[i]; i++)
-    if (strcmp(n->op_type, lut_ops[i]) == 0) return true;
+    if (strcmp(n->op_type, lut_ops[i]) == 0) return n->n_outputs == 1 || is_op(n, "BatchNormalization");
   return false;
 }
 
-/* Node ni's operands are x, scalar constants, absent, or outputs of chain[0..nch). */
-static bool lut_operands_ok(const lower *L, int ni, int x, const int *chain, size_t nch) {
-  const cliq__node *n = &L->g->nodes[ni];
-  bool uses_chain = nch == 0;
-  for (size_t k = 0; k < n->n_inputs; k++) {
-    int v = n->inputs[k];
-    if (v < 0 || v == x || scalar_const(L->g, v, NULL)) continue;
-    bool from_chain = false;
-    for (size_t c = 0; c < nch; c++)
-      if (L->g->nodes[chain[c]].outputs[0] == v) from_chain = true;
-    if (!from_chain) return false;
-    uses_chain = true;
+/* v as a constant: already one, or DequantizeLinear of constants (folded here, so that float ops
+ * and tables see the real values). */
+static const cliq__tensor *const_of(lower *L, int v) {
+  cliq__graph *g = L->g;
+  if (v < 0) return NULL;
+  if (g->values[v].constant) return g->values[v].constant;
+  int p = producer(L, v);
+  if (p < 0 || !is_op(&g->nodes[p], "DequantizeLinear")) return NULL;
+  const cliq__node *n = &g->nodes[p];
+  const cliq__tensor *in[3] = {0};
+  for (size_t k = 0; k < n->n_inputs && k < 3; k++) {
+    if (n->inputs[k] < 0) continue;
+    if (!(in[k] = g->values[n->inputs[k]].constant)) return NULL;
   }
-  return uses_chain;
+  cliq__tensor *out[1] = {NULL};
+  if (cliq__node_eval(NULL, g, p, in, out) != CLIQ_STATUS_OK) return NULL;
+  cliq__value_set_constant(&g->values[v], out[0]);
+  L->dead[p] = true;
+  return out[0];
 }
 
-/* The table of a chain of elementwise nodes from float input xf (= DQ of int8 x) to float output
- * yf: the chain is copied into a scratch graph with xf as the constant tensor of the 256
- * dequantized codes, folded by the ops' own references, and the result quantized. */
-static bool chain_table(lower *L, const int *chain, size_t nch, int xf, int x, int yq, int8_t *table) {
+/* How constant operand k of node n relates to data of rank `rank` with `channels` along axis 1:
+ * 0 not usable, 1 a scalar, 2 per channel. */
+static int const_kind(const cliq__node *n, size_t k, const cliq__tensor *t, int rank, int64_t channels) {
+  if (cliq__tensor_elems(t) == 1) return 1;
+  if (rank < 2) return 0;
+  if (is_op(n, "BatchNormalization")) return k >= 1 && t->rank == 1 && t->dims[0] == channels ? 2 : 0;
+  if (!is_op(n, "Add") && !is_op(n, "Sub") && !is_op(n, "Mul") && !is_op(n, "Div") && !is_op(n, "Max") && !is_op(n, "Min") &&
+      !is_op(n, "Pow") && !is_op(n, "PRelu"))
+    return 0;
+  if (t->rank > rank) return 0;
+  for (int d = 0; d < t->rank; d++) {
+    int dx = d + rank - t->rank;
+    if (t->dims[d] != 1 && !(dx == 1 && t->dims[d] == channels)) return 0;
+  }
+  return 2;
+}
+
+/* Node ni's operands are x, constants (scalar or per channel: *per_channel is set), absent, or
+ * outputs of chain[0..nch); at least one is x or a chain output. */
+static bool lut_operands_ok(lower *L, int ni, int x, const int *chain, size_t nch, bool *per_channel) {
+  cliq__graph *g = L->g;
+  const cliq__value *xv = &g->values[x];
+  bool uses = false;
+  for (size_t k = 0; k < g->nodes[ni].n_inputs; k++) {
+    int v = g->nodes[ni].inputs[k];
+    if (v < 0) continue;
+    if (v == x) {
+      uses = true;
+      continue;
+    }
+    bool from_chain = false;
+    for (size_t c = 0; c < nch; c++)
+      if (g->nodes[chain[c]].outputs[0] == v) from_chain = true;
+    if (from_chain) {
+      uses = true;
+      continue;
+    }
+    const cliq__tensor *t = const_of(L, v);
+    int kind = t ? const_kind(&g->nodes[ni], k, t, xv->rank, xv->rank >= 2 ? xv->dims[1] : 1) : 0;
+    if (kind == 0) return false;
+    if (kind == 2) *per_channel = true;
+  }
+  return uses && (g->nodes[ni].n_outputs == 1 || (g->nodes[ni].n_outputs > 1 && g->nodes[ni].outputs[1] < 0));
+}
+
+/* The tables of a chain of elementwise nodes from float input xf (= DQ of int8 x) to its last
+ * node's output, quantized as yq: the chain is copied into a scratch graph whose input is the
+ * constant tensor of the 256 dequantized codes (per channel: shape [1, C, 1.., 256], or [256, C]
+ * for rank 2, so per-channel constants broadcast over it), folded by the ops' own references, and
+ * the results quantized. `channels` tables of 256 entries go to `table`. */
+static bool chain_table(lower *L, const int *chain, size_t nch, int xf, int x, int yq, size_t channels, int8_t *table) {
   cliq__graph *g = L->g, *t = cliq__graph_new();
   if (!t) return false;
   t->opset = g->opset;
@@ -678,12 +734,20 @@ static bool chain_table(lower *L, const int *chain, size_t nch, int xf, int x, i
   if (!map) ok = false;
   for (size_t v = 0; ok && v < g->n_values; v++) map[v] = -1;
   const cliq__quant *xq = g->values[x].quant, *yqq = g->values[yq].quant;
+  int rank = channels > 1 ? g->values[x].rank : 1;
+  int code_dim = rank >= 3 ? rank - 1 : 0;
+  size_t stride_c = rank >= 3 ? 256 : 1, stride_q = rank >= 3 ? 1 : channels;
   if (ok) {
-    int64_t d[1] = {256};
+    int64_t d[CLIQ_MAX_RANK];
+    for (int i = 0; i < rank; i++) d[i] = 1;
+    d[code_dim] = 256;
+    if (channels > 1) d[1] = (int64_t)channels;
     cliq__tensor *codes;
-    ok = cliq__tensor_new(CLIQ_DTYPE_FLOAT32, 1, d, &codes) == CLIQ_STATUS_OK;
+    ok = cliq__tensor_new(CLIQ_DTYPE_FLOAT32, rank, d, &codes) == CLIQ_STATUS_OK;
     if (ok) {
-      for (int q = -128; q <= 127; q++) ((float *)codes->data)[q + 128] = (float)(q - xq->zero_point[0]) * xq->scale[0];
+      for (size_t c = 0; c < channels; c++)
+        for (int q = -128; q <= 127; q++)
+          ((float *)codes->data)[c * stride_c + (size_t)(q + 128) * stride_q] = (float)(q - xq->zero_point[0]) * xq->scale[0];
       int v = cliq__graph_add_value(t, "codes");
       if (v < 0) {
         cliq__tensor_free(codes);
@@ -739,9 +803,11 @@ static bool chain_table(lower *L, const int *chain, size_t nch, int xf, int x, i
   if (ok) ok = cliq__graph_infer(NULL, t, CLIQ__INFER_FOLD_CONST) == CLIQ_STATUS_OK;
   if (ok) {
     const cliq__value *r = &t->values[map[g->nodes[chain[nch - 1]].outputs[0]]];
-    ok = r->constant && r->constant->dtype == CLIQ_DTYPE_FLOAT32 && cliq__tensor_elems(r->constant) == 256;
-    for (int i = 0; ok && i < 256; i++)
-      table[i] = (int8_t)cliq_quantize_f32(((const float *)r->constant->data)[i], yqq->scale[0], yqq->zero_point[0], -128, 127);
+    ok = r->constant && r->constant->dtype == CLIQ_DTYPE_FLOAT32 && cliq__tensor_elems(r->constant) == 256 * channels;
+    for (size_t c = 0; ok && c < channels; c++)
+      for (size_t q = 0; q < 256; q++)
+        table[c * 256 + q] = (int8_t)cliq_quantize_f32(((const float *)r->constant->data)[c * stride_c + q * stride_q],
+                                                       yqq->scale[0], yqq->zero_point[0], -128, 127);
   }
   free(map);
   cliq__graph_free(t);
@@ -750,24 +816,21 @@ static bool chain_table(lower *L, const int *chain, size_t nch, int xf, int x, i
 
 static bool lower_lut_chain(lower *L, int ni) {
   cliq__graph *g = L->g;
-  const cliq__node *n = &g->nodes[ni];
-  /* the chain's quantized input: the one operand that is a DQ output */
-  int xf = -1;
-  for (size_t k = 0; k < n->n_inputs; k++) {
-    int v = n->inputs[k];
-    if (v < 0 || scalar_const(g, v, NULL)) continue;
-    if (xf >= 0 && v != xf) return false;
-    xf = v;
+  /* the chain's quantized input: the one operand that is a DQ of an int8 activation */
+  int xf = -1, x = -1;
+  for (size_t k = 0; k < g->nodes[ni].n_inputs && x < 0; k++) {
+    int v = g->nodes[ni].inputs[k], s = dq_src(L, v);
+    if (s >= 0 && !g->values[s].constant) xf = v, x = s;
   }
-  int x = dq_src(L, xf);
-  if (x < 0 || g->values[x].constant || !lut_operands_ok(L, ni, xf, NULL, 0)) return false;
+  bool per_channel = false;
+  if (x < 0 || !lut_operands_ok(L, ni, xf, NULL, 0, &per_channel)) return false;
   int chain[6] = {ni}, q[16];
   size_t nch = 1, nq;
   int yq;
   while ((yq = q_sink(L, g->nodes[chain[nch - 1]].outputs[0], q, &nq)) < 0) {
     int y = g->nodes[chain[nch - 1]].outputs[0], rd[2];
     if (nch == 6 || is_graph_output(g, y) || readers(L, y, rd, 2) != 1) return false;
-    if (!is_lut_op(&g->nodes[rd[0]]) || !lut_operands_ok(L, rd[0], xf, chain, nch)) return false;
+    if (!is_lut_op(&g->nodes[rd[0]]) || !lut_operands_ok(L, rd[0], xf, chain, nch, &per_channel)) return false;
     chain[nch++] = rd[0];
   }
   /* earlier chain outputs must not escape the chain */
@@ -781,9 +844,13 @@ static bool lower_lut_chain(lower *L, int ni) {
       if (!inside) return false;
     }
   }
-  int8_t table[256];
-  if (!chain_table(L, chain, nch, xf, x, yq, table)) return false;
-  if (make_lut(L, ni, x, yq, table) < 0) return false;
+  const cliq__value *xv = &g->values[x];
+  size_t channels = per_channel ? (size_t)xv->dims[1] : 1;
+  if (channels == 0 || channels > 65536) return false;
+  int8_t *table = malloc(channels * 256);
+  bool ok = table && chain_table(L, chain, nch, xf, x, yq, channels, table) && make_lut(L, ni, x, yq, table, channels) >= 0;
+  free(table);
+  if (!ok) return false;
   for (size_t c = 0; c < nch; c++) L->dead[chain[c]] = true;
   commit(L, ni, -1, q, nq);
   return true;
@@ -1053,7 +1120,7 @@ static void drop_unread_dq(lower *L) {
 }
 
 /* Consecutive QLuts (Relu then Clip, a requantization after a chain) become one: the composed
- * table is exactly what the two lookups compute. */
+ * tables are exactly what the two lookups compute (per channel when either is). */
 static void merge_luts(lower *L) {
   cliq__graph *g = L->g;
   for (bool changed = true; changed;) {
@@ -1064,13 +1131,22 @@ static void merge_luts(lower *L) {
       if (is_graph_output(g, y) || readers(L, y, rd, 2) != 1) continue;
       int j = rd[0];
       if (strcmp(g->nodes[j].op_type, "QLut") != 0 || strcmp(g->nodes[j].domain, "cliq") != 0 || g->nodes[j].inputs[0] != y) continue;
-      int8_t ta[256], tb[256], t[256];
+      int8_t *ta = NULL, *tb = NULL, *t = NULL;
+      size_t ca, cb;
+      int xa, xb;
       cliq__opctx oa = {NULL, g, (int)i}, ob = {NULL, g, j};
-      if (cliq__op_qlut_table(&oa, ta) != CLIQ_STATUS_OK || cliq__op_qlut_table(&ob, tb) != CLIQ_STATUS_OK) continue;
-      for (int k = 0; k < 256; k++) t[k] = tb[ta[k] + 128];
-      if (make_lut(L, j, g->nodes[i].inputs[0], g->nodes[j].outputs[0], t) < 0) continue;
-      L->dead[i] = L->dead[j] = true;
-      changed = true;
+      bool ok = cliq__op_qlut_tables(&oa, &ta, &ca, &xa) == CLIQ_STATUS_OK && cliq__op_qlut_tables(&ob, &tb, &cb, &xb) == CLIQ_STATUS_OK &&
+                (ca == 1 || cb == 1 || (ca == cb && xa == xb));
+      size_t cn = ca > cb ? ca : cb;
+      if (ok && (xa == 1 || xa == -1) && (xb == 1 || xb == -1) && (t = malloc(cn * 256))) {
+        for (size_t c = 0; c < cn; c++)
+          for (int k = 0; k < 256; k++) t[c * 256 + k] = tb[(cb == 1 ? 0 : c) * 256 + (size_t)(ta[(ca == 1 ? 0 : c) * 256 + k] + 128)];
+        if (make_lut(L, j, g->nodes[i].inputs[0], g->nodes[j].outputs[0], t, cn) >= 0) {
+          L->dead[i] = L->dead[j] = true;
+          changed = true;
+        }
+      }
+      free(ta), free(tb), free(t);
     }
   }
 }

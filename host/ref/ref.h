@@ -74,9 +74,10 @@ void cliq__ref_concat_q8(const int8_t *x, int8_t *y, size_t outer, size_t inner_
 void cliq__ref_avgpool_q8(const int8_t *x, int8_t *y, size_t planes, const cliq__win *win, int count_include_pad, int32_t zx,
                           const int32_t *mult, const int32_t *shift, int32_t zy, int lo, int hi);
 
-/* lut_q8.c: y = table[x + 128]; the table of a unary activation (activation.h's cliq_act) for
- * input (sx, zx) and output (sy, zy): table[q + 128] = quantize(act(dequantize(q))). */
-void cliq__ref_lut_q8(const int8_t *x, int8_t *y, size_t n, const int8_t *table);
+/* lut_q8.c: y = table[c][x + 128] with x seen as [outer, channels, inner] and c its channel
+ * (channels = 1: one table); the table of a unary activation (activation.h's cliq_act) for input
+ * (sx, zx) and output (sy, zy): table[q + 128] = quantize(act(dequantize(q))). */
+void cliq__ref_lut_q8(const int8_t *x, int8_t *y, size_t outer, size_t channels, size_t inner, const int8_t *table);
 void cliq__q8_act_table(int act, float a, float b, float sx, int zx, float sy, int zy, int8_t *table);
 
 #endif /* CLIQ_REF_H */
