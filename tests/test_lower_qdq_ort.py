@@ -15,7 +15,6 @@ CLIQ_LOWER_QDQ=0 (float with fake quantization) and ONNX Runtime without graph o
 Skips (exit 77) without numpy/onnx/onnxruntime or libcliq; a model whose ops this tree does not
 implement yet is reported as skipped. libcliq is used through ctypes (public API only).
 """
-import ctypes
 import logging
 import os
 import sys
@@ -39,109 +38,24 @@ except Exception as e:  # noqa: BLE001
     skip("needs numpy, onnx and onnxruntime (%s)" % e)
 
 
-def find_lib():
-    cands = []
-    if os.environ.get("CLIQ_BIN"):
-        cands.append(os.path.join(os.path.dirname(os.environ["CLIQ_BIN"]), "libcliq.so"))
-    here = os.path.dirname(os.path.abspath(__file__))
-    cands += [os.path.join(here, "..", "build", "libcliq.so")]
-    for c in cands:
-        if os.path.exists(c):
-            return c
-    return None
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cliq_ctypes import Cliq, NoDevice, Unsupported, find_lib  # noqa: E402
 
 logging.getLogger().setLevel(logging.ERROR)  # quantize_static's pre-processing advice
 ort.set_default_logger_severity(3)
 LIB = find_lib()
 if not LIB:
     skip("libcliq.so not found (set CLIQ_BIN to the build's cliq binary)")
-cl = ctypes.CDLL(LIB)
-
-
-class ContextOptions(ctypes.Structure):
-    _fields_ = [("device", ctypes.c_char_p), ("no_program_cache", ctypes.c_int), ("cache_dir", ctypes.c_char_p),
-                ("profiling", ctypes.c_int), ("errbuf", ctypes.c_char_p), ("errbuf_size", ctypes.c_size_t)]
-
-
-class TensorInfo(ctypes.Structure):
-    _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int), ("rank", ctypes.c_size_t),
-                ("dims", ctypes.c_int64 * 8), ("dim_names", ctypes.c_char_p * 8)]
-
-
-class Buffer(ctypes.Structure):
-    _fields_ = [("dtype", ctypes.c_int), ("data", ctypes.c_void_p), ("size", ctypes.c_size_t)]
-
-
-class OpTime(ctypes.Structure):
-    _fields_ = [("node", ctypes.c_char_p), ("op_type", ctypes.c_char_p), ("kernel", ctypes.c_char_p), ("ms", ctypes.c_double)]
-
-
-cl.cliq_context_error.restype = ctypes.c_char_p
-FLOAT32 = 1
-NP = {1: np.float32, 2: np.uint8, 3: np.int8, 6: np.int32, 7: np.int64, 9: np.bool_}
-
-errbuf = ctypes.create_string_buffer(1024)
-opts = ContextOptions(None, 0, None, 1, ctypes.cast(errbuf, ctypes.c_char_p), 1024)
-CTX = ctypes.c_void_p()
-st = cl.cliq_context_create(ctypes.byref(opts), ctypes.byref(CTX))
-if st == 11:
-    skip("no OpenCL device: " + errbuf.value.decode())
-if st != 0:
-    print("FAIL creating a context: %d %s" % (st, errbuf.value.decode()))
-    sys.exit(1)
-
-
-class Unsupported(Exception):
-    pass
+try:
+    CLIQ = Cliq(LIB)
+except NoDevice as e:
+    skip("no OpenCL device: %s" % e)
 
 
 def cliq_run(path, feeds, lowered):
-    """Runs model `path` on inputs (list of arrays in model order); returns (outputs, op types)."""
-    if lowered:
-        os.environ.pop("CLIQ_LOWER_QDQ", None)
-    else:
-        os.environ["CLIQ_LOWER_QDQ"] = "0"
-    try:
-        m = ctypes.c_void_p()
-        st = cl.cliq_model_load(CTX, path.encode(), ctypes.byref(m))
-        if st == 4:
-            raise Unsupported(cl.cliq_context_error(CTX).decode())
-        if st != 0:
-            raise RuntimeError("load: %s" % cl.cliq_context_error(CTX).decode())
-        s = ctypes.c_void_p()
-        st = cl.cliq_session_create(CTX, m, None, ctypes.byref(s))
-        if st == 4:
-            cl.cliq_model_destroy(m)
-            raise Unsupported(cl.cliq_context_error(CTX).decode())
-        if st != 0:
-            raise RuntimeError("session: %s" % cl.cliq_context_error(CTX).decode())
-        ins = (Buffer * len(feeds))()
-        for i, a in enumerate(feeds):
-            ins[i] = Buffer(FLOAT32, a.ctypes.data, a.nbytes)
-        n_out = cl.cliq_model_output_count(m)
-        outs, bufs = [], (Buffer * n_out)()
-        for i in range(n_out):
-            info = TensorInfo()
-            cl.cliq_session_output(s, ctypes.c_size_t(i), ctypes.byref(info))
-            a = np.empty([info.dims[d] for d in range(info.rank)], dtype=NP[info.dtype])
-            outs.append(a)
-            bufs[i] = Buffer(info.dtype, a.ctypes.data, a.nbytes)
-        for _ in range(2):  # the second run is profiled warm
-            st = cl.cliq_session_run(s, ctypes.c_size_t(len(feeds)), ins, ctypes.c_size_t(n_out), bufs)
-            if st != 0:
-                raise RuntimeError("run: %s" % cl.cliq_context_error(CTX).decode())
-        times, count = ctypes.POINTER(OpTime)(), ctypes.c_size_t()
-        ops, ms = [], 0.0
-        if cl.cliq_session_profile(s, ctypes.byref(times), ctypes.byref(count)) == 0:
-            for i in range(count.value):
-                ops.append(times[i].op_type.decode())
-                ms += times[i].ms
-        cl.cliq_session_destroy(s)
-        cl.cliq_model_destroy(m)
-        return outs, ops, ms
-    finally:
-        os.environ.pop("CLIQ_LOWER_QDQ", None)
+    """(outputs, op types, device ms) of model `path`, lowered to int8 or in fake-quant float."""
+    outs, prof = CLIQ.run(path, feeds, env=None if lowered else {"CLIQ_LOWER_QDQ": "0"}, runs=2)
+    return outs, [p[0] for p in prof], sum(p[1] for p in prof)
 
 
 class Reader(CalibrationDataReader):
