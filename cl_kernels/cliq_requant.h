@@ -68,6 +68,52 @@ CLIQ_INLINE int cliq_q8_mul(int a, int za, int b, int zb, int multiplier, int sh
   return cliq_requant((a - za) * (b - zb), multiplier, shift, zy, lo, hi);
 }
 
+/* An int8 conv/gemm output with a fused residual add, bit-identical to the unfused pair (QConv or
+ * QGemm, then QAdd): the accumulator is requantized to the conv's own output (zero point zc, clamp
+ * [clo, chi], which carries an activation applied before the add), then added to the residual r
+ * exactly as cliq_q8_add (ma/sha rescale the conv term, mb/shb the residual, my/shy the sum). */
+CLIQ_INLINE int cliq_q8_residual(int acc, int m, int sh, int zc, int clo, int chi, int r, int zr, int ma, int sha,
+                                 int mb, int shb, int my, int shy, int zy, int lo, int hi) {
+  int c = cliq_requant(acc, m, sh, zc, clo, chi);
+  return cliq_q8_add(c, zc, ma, sha, r, zr, mb, shb, my, shy, zy, lo, hi);
+}
+
+#ifdef __OPENCL_C_VERSION__
+/* ---- kernel-only vector twins (16 lanes) of the functions above --------------------------------
+ * The same formulas lane by lane, for epilogues that finish 16 outputs at once; test_requant checks
+ * them bit-exact against the scalar C versions. The remainder is taken with a mask (two's
+ * complement, guaranteed by OpenCL C), equal to v - q * 2^n of cliq_rshift_rne. */
+inline long16 cliq_rshift_rne16(long16 v, long16 n) {
+  long16 q = v >> n;
+  long16 rem = v & ((((long16)1) << n) - 1);
+  long16 halfway = ((long16)1) << (n - 1);
+  /* vector comparisons give -1 for true */
+  return q - ((rem > halfway) | ((rem == halfway) & ((q & 1) != 0)));
+}
+
+inline int16 cliq_requant_raw16(int16 acc, int16 m, int16 sh) {
+  return convert_int16(cliq_rshift_rne16(convert_long16(acc) * convert_long16(m), convert_long16(sh) + 31));
+}
+
+inline int16 cliq_requant16(int16 acc, int16 m, int16 sh, int zp, int lo, int hi) {
+  long16 y = cliq_rshift_rne16(convert_long16(acc) * convert_long16(m), convert_long16(sh) + 31) + (long)zp;
+  return convert_int16(clamp(y, (long16)lo, (long16)hi));
+}
+
+inline int16 cliq_q8_add16(int16 a, int za, int ma, int sha, int16 b, int zb, int mb, int shb, int my, int shy,
+                           int zy, int lo, int hi) {
+  int16 ra = cliq_requant_raw16((a - za) * (1 << CLIQ_ADD_LEFT_SHIFT), (int16)ma, (int16)sha);
+  int16 rb = cliq_requant_raw16((b - zb) * (1 << CLIQ_ADD_LEFT_SHIFT), (int16)mb, (int16)shb);
+  return cliq_requant16(ra + rb, (int16)my, (int16)shy, zy, lo, hi);
+}
+
+inline int16 cliq_q8_residual16(int16 acc, int16 m, int16 sh, int zc, int clo, int chi, int16 r, int zr, int ma,
+                                int sha, int mb, int shb, int my, int shy, int zy, int lo, int hi) {
+  int16 c = cliq_requant16(acc, m, sh, zc, clo, chi);
+  return cliq_q8_add16(c, zc, ma, sha, r, zr, mb, shb, my, shy, zy, lo, hi);
+}
+#endif
+
 #ifndef __OPENCL_C_VERSION__
 /* ---- host-only helpers (C): computing the fixed-point parameters ---------------------------- */
 #include <stdbool.h>
@@ -94,6 +140,19 @@ static inline bool cliq_quantize_multiplier(double m, int32_t *multiplier, int32
   *multiplier = (int32_t)q;
   *shift = n - 31;
   return true;
+}
+
+/* The fixed-point parameters of cliq_q8_add for y = a + b with scales sa, sb, sy (TFLite's add:
+ * common scale s = 2*max(sa, sb); inputs rescaled by sa/s and sb/s after the 2^CLIQ_ADD_LEFT_SHIFT
+ * lift, the sum by s / (2^CLIQ_ADD_LEFT_SHIFT * sy)). Every int8 add (QAdd, a residual fused into
+ * QConv/QGemm) takes its parameters from here, so fused and unfused adds give the same bits.
+ * Returns false when a multiplier is out of range (cliq_quantize_multiplier). */
+static inline bool cliq_q8_add_params(double sa, double sb, double sy, int32_t *ma, int32_t *sha, int32_t *mb,
+                                      int32_t *shb, int32_t *my, int32_t *shy) {
+  if (!(sa > 0.0) || !(sb > 0.0) || !(sy > 0.0)) return false;
+  double s = 2.0 * (sa > sb ? sa : sb);
+  return cliq_quantize_multiplier(sa / s, ma, sha) && cliq_quantize_multiplier(sb / s, mb, shb) &&
+         cliq_quantize_multiplier(s / ((double)(1 << CLIQ_ADD_LEFT_SHIFT) * sy), my, shy);
 }
 
 /* QuantizeLinear of one float with correctly rounded division (IEEE) and round-half-even

@@ -367,7 +367,9 @@ static cliq_status canonicalize(importer *im, size_t ni) {
     }
     int ids[3] = {x, -1, scales};
     if (!set_inputs(n, ids, 3)) return CLIQ_STATUS_OUT_OF_MEMORY;
-    const char *mode = cliq__attr_string(n, "mode", "nearest");
+    /* copy: setting "mode" frees the attribute string `mode` points into */
+    char mode[32];
+    snprintf(mode, sizeof mode, "%s", cliq__attr_string(n, "mode", "nearest"));
     bool linear = strcmp(mode, "linear") == 0 || strcmp(mode, "bilinear") == 0;
     if (!cliq__node_set_string(n, "mode", linear ? "linear" : mode) ||
         !cliq__node_set_string(n, "coordinate_transformation_mode", "asymmetric") ||

@@ -66,6 +66,16 @@ static bool inputs_known(const cliq__graph *g, const cliq__node *n) {
   return true;
 }
 
+/* True when an input whose values decide the output shape (op_def.const_inputs) is not constant
+ * yet: at load its producer may be a Shape node, folded only once the session binds dims. */
+static bool shape_inputs_pending(const cliq__graph *g, const cliq__node *n) {
+  for (size_t k = 0; k < n->n_inputs && k < 32; k++) {
+    int v = n->inputs[k];
+    if (v >= 0 && (n->def->const_inputs & (1u << k)) && !g->values[v].constant) return true;
+  }
+  return false;
+}
+
 static cliq_status fold_node(cliq_context *ctx, cliq__graph *g, int node, bool fold_shapes) {
   cliq__node *n = &g->nodes[node];
   bool all_const = true;
@@ -119,6 +129,7 @@ cliq_status cliq__graph_infer(cliq_context *ctx, cliq__graph *g, unsigned flags)
     for (size_t k = 0; k < n->n_outputs; k++)
       if (n->outputs[k] >= 0 && !g->values[n->outputs[k]].constant) done = false;
     if (done) continue;
+    if (allow_unknown && shape_inputs_pending(g, n)) continue;
     if (!inputs_known(g, n)) {
       if (allow_unknown) continue;
       for (size_t k = 0; k < n->n_inputs; k++) {

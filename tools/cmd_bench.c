@@ -227,11 +227,11 @@ static int save_results(tool_opts *o, const char *dir, const char *model, const 
   return TOOL_EXIT_OK;
 }
 
+int cliq_cmd_bench_kernels(int argc, char **argv); /* tools/cmd_bench_kernels.c */
+
 int cliq_cmd_bench(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "kernels") == 0) {
-    /* TODO(int8-gemm): return cliq_cmd_bench_kernels(argc - 1, argv + 1); once tools/cmd_bench_kernels.c is in main */
-    fprintf(stderr, "cliq bench: 'bench kernels' (the int8 kernel benchmark) is not in this build yet\n");
-    return TOOL_EXIT_USAGE;
+    return cliq_cmd_bench_kernels(argc - 1, argv + 1);
   }
   tool_opts o;
   tool_opts_init(&o, "bench", TOOL_OPT_DEVICE | TOOL_OPT_JSON | TOOL_OPT_DIMS);

@@ -46,6 +46,10 @@ typedef struct cliq__op_def {
   unsigned flags;
   /* Multiply-accumulates of the node with its inferred shapes (NULL: none worth counting). */
   uint64_t (*macs)(cliq__opctx *oc);
+  /* Bit i set: the output shape depends on the values of input i (Reshape's shape, Slice's
+   * starts), so infer needs it constant. At load, before Shape nodes are folded, a node with such
+   * an input not yet constant is skipped instead of failing; in a session infer reports it. */
+  unsigned const_inputs;
 } cliq__op_def;
 
 /* The op table. */

@@ -19,6 +19,26 @@ CLIQ_OP(Exp)
 /* elementwise binary with broadcasting (host/ops/binary.c) */
 
 /* data movement and shapes (host/ops/shape_ops.c, concat.c, slice.c, ...) */
+CLIQ_OP(Identity)
+CLIQ_OP(Dropout)
+CLIQ_OP(Reshape)
+CLIQ_OP(Flatten)
+CLIQ_OP(Squeeze)
+CLIQ_OP(Unsqueeze)
+CLIQ_OP(Shape)
+CLIQ_OP(Size)
+CLIQ_OP(ConstantOfShape)
+CLIQ_OP(Gather)
+CLIQ_OP(Cast)
+CLIQ_OP(CastLike)
+CLIQ_OP(Expand)
+CLIQ_OP(Tile)
+CLIQ_OP(Concat)
+CLIQ_OP(Split)
+CLIQ_OP(Slice)
+CLIQ_OP(Transpose)
+CLIQ_OP(Pad)
+CLIQ_OP(Resize)
 
 /* convolution, gemm, pooling (host/ops/conv.c, gemm.c, pool.c) */
 
@@ -38,3 +58,6 @@ CLIQ_OP(QConcat)
 CLIQ_OP(QAvgPool)
 CLIQ_OP(QGlobalAvgPool)
 CLIQ_OP(QLut)
+/* int8 convolution and fully connected (host/ops/qconv.c, qgemm.c, shared parts in q8_layer.c) */
+CLIQ_OP(QConv)
+CLIQ_OP(QGemm)

@@ -5,8 +5,9 @@
  *   QAdd(a, b) -> y, QMul(a, b) -> y: a, b, y int8 with per-tensor value quantization (scale,
  *   zero point); numpy broadcasting of a and b; optional fused ReLU / Clip as the output clamp
  *   (attributes cliq.act, cliq.act_a, cliq.act_b).
- *   QAdd: cliq_q8_add (cliq_requant.h): both inputs lifted by 2^20, rescaled to the common scale
- *         2 * max(s_a, s_b), summed, requantized to s_y (TFLite/gemmlowp).
+ *   QAdd: cliq_q8_add (cliq_requant.h) with cliq_q8_add_params: both inputs lifted by 2^20,
+ *         rescaled to the common scale 2 * max(s_a, s_b), summed, requantized to s_y
+ *         (TFLite/gemmlowp); a residual add fused into QConv/QGemm computes the same bits.
  *   QMul: cliq_q8_mul: (a - za) * (b - zb) requantized with s_a * s_b / s_y.
  * Reference: host/ref/binary_q8.c; kernels: cl_kernels/binary_q8.cl.
  */
@@ -34,11 +35,12 @@ static cliq_status params(const cliq__opctx *oc, cliq__q8_binary *p) {
   p->za = za, p->zb = zb, p->zy = zy;
   CLIQ__TRY(cliq__op_act_range(oc, sy, zy, &p->lo, &p->hi));
   if (is_mul(oc)) return cliq__op_multiplier(oc, (double)sa * sb / sy, "s_a*s_b/s_y", &p->my, &p->shy);
-  double twice_max = 2.0 * (sa > sb ? sa : sb);
-  CLIQ__TRY(cliq__op_multiplier(oc, sa / twice_max, "s_a/(2*max(s_a,s_b))", &p->ma, &p->sha));
-  CLIQ__TRY(cliq__op_multiplier(oc, sb / twice_max, "s_b/(2*max(s_a,s_b))", &p->mb, &p->shb));
-  return cliq__op_multiplier(oc, twice_max / ((double)(1 << CLIQ_ADD_LEFT_SHIFT) * sy), "2*max(s_a,s_b)/(2^20*s_y)", &p->my,
-                             &p->shy);
+  /* the same parameters as a residual add fused into QConv/QGemm, so both give the same bits */
+  if (!cliq_q8_add_params(sa, sb, sy, &p->ma, &p->sha, &p->mb, &p->shb, &p->my, &p->shy))
+    return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED,
+                         "adding scales %.9g ('%s') and %.9g ('%s') into %.9g needs a multiplier outside the fixed-point range",
+                         sa, a->name, sb, b->name, sy);
+  return CLIQ_STATUS_OK;
 }
 
 /* Element strides of value v per output dim (0 where v is broadcast), numpy alignment. */

@@ -6,12 +6,14 @@
  *   QConcat(x_1, ..., x_n) -> y, attribute axis (as Concat): int8 values with per-tensor
  *   quantization; x_i is requantized to y's scale and zero point with cliq_requant of
  *   (x_i - z_i) and the Q31 multiplier of s_i / s_y, or copied when (s_i, z_i) = (s_y, z_y).
- * Reference: host/ref/concat_q8.c; kernel: cl_kernels/concat_q8.cl (one launch per input).
+ * Reference: host/ref/concat_q8.c; kernel: cl_kernels/concat_q8.cl (one launch per input that is
+ * requantized; inputs already in the output's quantization use the strided copy of data_util.h).
  */
 #include "op.h"
 
 #include "../planner.h"
 #include "../ref/ref.h"
+#include "data_util.h"
 #include "quant_util.h"
 
 #include <string.h>
@@ -117,7 +119,11 @@ static cliq_status qconcat_plan(cliq__planner *p, int node) {
     int32_t zx, m, s, zy;
     CLIQ__TRY(input_params(&oc, i, &zx, &m, &s, &zy));
     size_t inner_x = inner_of(cliq__op_in(&oc, i), axis);
-    if (inner_x && outer) {
+    if (inner_x && outer && m == 0) {
+      /* same quantization: the data-movement ops' strided copy (a [outer, inner_x] box) */
+      cliq__strided box = {2, {(int64_t)outer, (int64_t)inner_x}, {(int64_t)inner_x, 1}, {(int64_t)inner_y, 1}, 0, (int64_t)offset};
+      cliq__plan_strided_copy(p, node, n->inputs[i], n->outputs[0], CLIQ_DTYPE_INT8, box);
+    } else if (inner_x && outer) {
       cliq__launch *L = cliq__plan_kernel(p, node, "concat_q8", NULL, "concat_q8");
       cliq__arg_value(L, n->inputs[i]);
       cliq__arg_value(L, n->outputs[0]);

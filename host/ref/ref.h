@@ -79,5 +79,101 @@ void cliq__ref_avgpool_q8(const int8_t *x, int8_t *y, size_t planes, const cliq_
  * (sx, zx) and output (sy, zy): table[q + 128] = quantize(act(dequantize(q))). */
 void cliq__ref_lut_q8(const int8_t *x, int8_t *y, size_t outer, size_t channels, size_t inner, const int8_t *table);
 void cliq__q8_act_table(int act, float a, float b, float sx, int zx, float sy, int zy, int8_t *table);
+/* --- data movement and shapes (strided_copy.c, gather.c, pad.c, resize.c, resize_f32.c, cast.c) --
+ * Dtype-generic references work on raw elements of elem_size bytes (1, 4 or 8; 2 is accepted too),
+ * so float32, int8, uint8, int32, int64 and bool share one implementation. */
+
+/* An N-d box copied element by element: position (c_0..c_{rank-1}) of the box reads
+ * src[src_off + sum c_k*src_stride[k]] and writes dst[dst_off + sum c_k*dst_stride[k]] (element
+ * units; source strides may be negative (Slice with negative steps) or 0 (Expand)). Concat, Split,
+ * Slice, Transpose, Expand and Tile are all such boxes; the kernel is cl_kernels/strided_copy.cl. */
+#define CLIQ__STRIDED_MAX_RANK 16
+typedef struct cliq__strided {
+  int rank;
+  int64_t dims[CLIQ__STRIDED_MAX_RANK];
+  int64_t src_stride[CLIQ__STRIDED_MAX_RANK];
+  int64_t dst_stride[CLIQ__STRIDED_MAX_RANK];
+  int64_t src_off, dst_off;
+} cliq__strided;
+
+/* strided_copy.c: drops size-1 dims and merges dims that are contiguous in both src and dst (the
+ * copy is unchanged); an empty box keeps one dim of size 0, a single element one dim of size 1. */
+void cliq__strided_simplify(cliq__strided *s);
+void cliq__ref_strided_copy(size_t elem_size, const cliq__strided *s, const void *src, void *dst);
+
+/* gather.c: out[o][j][i] = data[o][idx[j]][i] for o < outer, j < n_idx, i < inner; idx already
+ * in [0, axis_dim) (the glue normalises negative indices and rejects out-of-range ones). */
+void cliq__ref_gather(size_t elem_size, size_t outer, size_t axis_dim, size_t inner, const int64_t *idx, size_t n_idx,
+                      const void *data, void *out);
+
+/* pad.c: per axis, the input is first cropped to [start, start+len) (negative pads) and then
+ * padded by `begin` elements in front (mode from pad_index.h: constant/edge/reflect/wrap) up to
+ * out_dims; `value` points at one element of the constant. */
+typedef struct cliq__pad_geom {
+  int rank;
+  int mode; /* CLIQ_PAD_* of cl_kernels/pad_index.h */
+  int64_t in_dims[8], out_dims[8];
+  int64_t begin[8], start[8], len[8];
+} cliq__pad_geom;
+void cliq__ref_pad(size_t elem_size, const cliq__pad_geom *g, const void *value, const void *src, void *dst);
+
+/* resize.c: Resize as per-axis tables. For output coordinate y along axis k the tables hold the
+ * two source coordinates i0 <= i1 (already clamped into the input) and the weight w of i1 (linear)
+ * or one source coordinate (nearest). Built once from the ONNX formulas (coordinate transform in
+ * double, as the ONNX reference implementation does) and shared by reference and kernel. */
+typedef struct cliq__resize_axis {
+  int64_t in, out;  /* input and output length */
+  double scale;     /* the scale of the coordinate transform (given, or out/in from sizes) */
+  int identity;     /* 1 when the axis is copied as is (scale 1, same length) */
+} cliq__resize_axis;
+enum { CLIQ_RESIZE_NEAREST = 0, CLIQ_RESIZE_LINEAR = 1 };
+enum {
+  CLIQ_RESIZE_HALF_PIXEL = 0,
+  CLIQ_RESIZE_PYTORCH_HALF_PIXEL = 1,
+  CLIQ_RESIZE_ALIGN_CORNERS = 2,
+  CLIQ_RESIZE_ASYMMETRIC = 3,
+  CLIQ_RESIZE_HALF_PIXEL_SYMMETRIC = 4,
+  CLIQ_RESIZE_TF_HALF_PIXEL_FOR_NN = 5
+};
+enum {
+  CLIQ_RESIZE_ROUND_PREFER_FLOOR = 0,
+  CLIQ_RESIZE_ROUND_PREFER_CEIL = 1,
+  CLIQ_RESIZE_FLOOR = 2,
+  CLIQ_RESIZE_CEIL = 3
+};
+/* Source coordinate of output coordinate y (before clamping). */
+double cliq__resize_coord(int coord_mode, const cliq__resize_axis *a, int64_t y);
+/* Nearest: idx[y] for y < a->out, clamped into [0, in). Returns the number of entries whose
+ * unclamped index fell outside the input (exclude_outside makes those zero in ONNX). */
+size_t cliq__resize_nearest_table(int coord_mode, int nearest_mode, const cliq__resize_axis *a, int64_t *idx);
+/* Linear: i0[y], i1[y] clamped into [0, in), w1[y] the weight of i1; the weight of i0 is
+ * 1.0f - w1 computed in float by reference and kernel alike. exclude_outside gives a tap that
+ * falls outside the input weight 0 and the other weight 1 (the ONNX renormalisation). */
+void cliq__resize_linear_table(int coord_mode, int exclude_outside, const cliq__resize_axis *a, int64_t *i0, int64_t *i1,
+                               float *w1);
+/* Nearest over all axes (any dtype): tab[k] is axis k's index table. */
+void cliq__ref_resize_nearest(size_t elem_size, int rank, const int64_t *in_dims, const int64_t *out_dims,
+                              const int64_t *const *tab, const void *src, void *dst);
+/* resize_f32.c: linear over all axes; axes with identity set are copied. The value is a nested
+ * lerp, first resized axis innermost (the ONNX reference resizes axis by axis, first axis first),
+ * each lerp computed as w0*a + w1*b in float. */
+void cliq__ref_resize_linear_f32(int rank, const int64_t *in_dims, const int64_t *out_dims, const int *identity,
+                                 const int64_t *const *i0, const int64_t *const *i1, const float *const *w1,
+                                 const float *src, float *dst);
+
+/* cast.c: element conversion with ONNX Cast semantics (cl_kernels/cast_convert.h): float to
+ * integer truncates toward zero (values outside int32/int64 become the minimum, then narrower
+ * types keep the low bits, as numpy on x86 does); integers narrow by keeping the low bits; to
+ * bool is != 0. from/to are cliq_dtype values. */
+void cliq__ref_cast(int from, int to, const void *src, void *dst, size_t n);
+/* ---- int8 convolution and GEMM (conv_q8.c, gemm_q8.c; types in q8.h) ------------------------ */
+struct cliq__qconv_geom;
+struct cliq__q8_epi;
+/* QConv: x [N,C,H,W], w [M,C/group,KH,KW], bias [M] or NULL, res (shape of y) or NULL, y [N,M,OH,OW]. */
+void cliq__ref_conv_q8(const struct cliq__qconv_geom *g, const int8_t *x, const int8_t *w, const int32_t *bias,
+                       const int8_t *res, const struct cliq__q8_epi *e, int8_t *y);
+/* QGemm: x [rows,K], w [N,K], bias [N] or NULL, res [rows,N] or NULL, y [rows,N]. */
+void cliq__ref_gemm_q8(size_t rows, size_t K, size_t N, const int8_t *x, const int8_t *w, const int32_t *bias,
+                       const int8_t *res, const struct cliq__q8_epi *e, int8_t *y);
 
 #endif /* CLIQ_REF_H */
