@@ -345,6 +345,28 @@ static cliq__graph *m_batchnorm(cliq_dtype adt, float *os) {
   return g;
 }
 
+/* Conv and MatMul followed by activations that cannot be int8 clamps and no QuantizeLinear
+ * between (cliq's quantizer fuses them that way): QConv/QGemm into an int8 intermediate, QLut */
+static cliq__graph *m_conv_sigmoid(cliq_dtype adt, float *os) {
+  cliq__graph *g = tq_graph(14);
+  det_restart();
+  int x = qdq(g, input4(g, "x", 1, 4, 9, 8), 0.03f, 2, adt);
+  int c = node1(g, "Sigmoid", conv3x3(g, x, 4, 6, 0.03f));
+  int64_t shape_d[1] = {2};
+  *os = 1.0f / 256;
+  c = qdq(g, c, *os, -128, adt);
+  cliq__tensor *shape = th_tensor(CLIQ_DTYPE_INT64, 1, shape_d);
+  ((int64_t *)shape->data)[0] = 1;
+  ((int64_t *)shape->data)[1] = -1;
+  int r = qdq(g, node2(g, "Reshape", c, tq_const(g, "shape", shape)), *os, -128, adt);
+  cliq__tensor_free(shape);
+  int64_t wd[2] = {6 * 9 * 8, 5};
+  int w = weights(g, 2, wd, 1, *os, NULL);
+  *os = 0.02f;
+  tq_output(g, qdq(g, node1(g, "HardSwish", node2(g, "MatMul", r, w)), *os, -20, adt));
+  return g;
+}
+
 static const model_spec models[] = {
     {"sigmoid", "Sigmoid", "QLut", "Sigmoid", m_sigmoid, 1},
     {"leaky+tanh chain", "LeakyRelu,Tanh", "QLut", "LeakyRelu,Tanh", m_chain, 1},
@@ -362,6 +384,8 @@ static const model_spec models[] = {
     {"resnet block", "Conv,Relu,Add,MaxPool,GlobalAveragePool,Flatten,Gemm,QConv,QGemm",
      "QConv,MaxPool,QGlobalAvgPool,Flatten,QGemm", "Conv,Relu,Add,QAdd,Gemm,DequantizeLinear:1", m_resnet, 2},
     {"matmul", "MatMul,QGemm", "QGemm", "MatMul", m_matmul, 1},
+    {"conv+sigmoid, matmul+hardswish", "Conv,Sigmoid,Reshape,MatMul,HardSwish,QConv,QGemm", "QConv,QGemm,QLut",
+     "Conv,Sigmoid,MatMul,HardSwish", m_conv_sigmoid, 2},
     {"batchnorm, per-channel mul", "BatchNormalization,Mul", "QLut", "BatchNormalization,Mul,QLut:1", m_batchnorm, 1},
     {"matmul, asymmetric weight quantized as an activation, bias add", "MatMul,Add,QGemm", "QGemm", "MatMul,Add", m_matmul_asym, 1},
 };

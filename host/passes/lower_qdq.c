@@ -22,7 +22,10 @@
  *       [-> Relu/Clip] -> Q  =>  QConv(x, w, b') with the activation as output clamp; b' is b
  *       requantized to s_x * s_w[c] unless its scale already is that. Gemm (transA 0, alpha 1,
  *       beta 1, constant weights) and MatMul with constant 2-D weights => QGemm (weights stored
- *       [N, K]). Only when those ops exist in the op table (branch int8-gemm).
+ *       [N, K]). Another activation between the op and Q (fused by the fusion pass, or a node:
+ *       Sigmoid, HardSwish, SiLU, ...) becomes a QLut after an int8 intermediate whose
+ *       quantization covers the inputs the output quantization can tell apart (one extra
+ *       rounding the QDQ graph does not have).
  *     - Add / Mul(DQ(a), DQ(b)) of two activations [-> Relu/Clip] -> Q  =>  QAdd / QMul.
  *     - Concat(DQ(x_i)...) -> Q  =>  Concat on int8 when every x_i has the output's scale and zero
  *       point, else QConcat.
@@ -169,7 +172,7 @@ static void lower_node(cliq__lq *L, int ni) {
   else if (cliq__lq_is_lut_op(n)) cliq__lq_lower_lut_chain(L, ni);
 }
 
-/* DequantizeLinears whose float output nothing reads any more (their cliq__lq_readers became int8 ops). */
+/* DequantizeLinears whose float output nothing reads any more (their readers became int8 ops). */
 static void drop_unread_dq(cliq__lq *L) {
   for (size_t i = 0; i < L->g->n_nodes; i++) {
     int rd[1];

@@ -34,7 +34,7 @@ bool cliq__lq_lower_binary(cliq__lq *L, int ni) {
   const cliq__node *n = &g->nodes[ni];
   if (n->n_inputs != 2 || n->n_outputs != 1) return false;
   int a = cliq__lq_dq_src(L, n->inputs[0]), b = cliq__lq_dq_src(L, n->inputs[1]);
-  /* with a constant operand a (per-channel) table is cheaper and exact: cliq__lq_lower_lut_chain */
+  /* with a constant operand a (per-channel) table is cheaper and exact: the QLut rule */
   if (a < 0 || b < 0 || g->values[a].constant || g->values[b].constant) return false;
   int q[16], act_node;
   size_t nq;
@@ -294,6 +294,91 @@ static bool bias_src(cliq__lq *L, int v, float sx, const cliq__quant *wq, int64_
   return true;
 }
 
+/* The int8 quantization of a pre-activation value for activation `act` whose output is
+ * quantized (sy, zy): it covers the interval of inputs whose quantized activation is not yet the
+ * value it takes towards -inf / +inf (found by widening, then scanning a fine grid), so the
+ * following QLut can still produce every output code those inputs reach. Used when a QDQ graph
+ * has no QuantizeLinear between a Conv/Gemm and an activation that cannot be an int8 clamp: the
+ * int8 plan then rounds once more than the QDQ graph does, at a step of the interval / 255. */
+static bool act_input_quant(int act, float a, float b, float sy, int zy, float *sc, int *zc) {
+#define QA(v) cliq_quantize_f32(cliq_act(act, (float)(v), a, b), sy, zy, -128, 127)
+  const int lim_lo = QA(-1e30), lim_hi = QA(1e30);
+  double r = 4.0;
+  while (r < 1e7 && (QA(-r) != lim_lo || QA(r) != lim_hi)) r *= 2.0;
+  const int steps = 1 << 16;
+  double lo = 0.0, hi = 0.0;
+  bool found = false;
+  for (int i = 0; i <= steps; i++) {
+    double v = -r + 2.0 * r * i / steps;
+    int q = QA(v);
+    if (q != lim_lo && !found) lo = v - 2.0 * r / steps, found = true;
+    if (q != lim_hi) hi = v + 2.0 * r / steps;
+  }
+#undef QA
+  if (!found || !(hi > lo)) return false;
+  *sc = (float)((hi - lo) / 255.0);
+  double z = nearbyint(-128.0 - lo / *sc);
+  *zc = (int)(z < -128 ? -128 : (z > 127 ? 127 : z));
+  return *sc > 0.0f && isfinite(*sc);
+}
+
+/* Activations that can follow a QConv/QGemm as a QLut when they cannot be its clamp. */
+static bool lut_act(int act) { return act > CLIQ_ACT_CLIP && act < CLIQ_ACT_COUNT; }
+
+/* The output side of a QConv/QGemm replacing node ni with inputs in[]: the activation (fused by
+ * the fusion pass, or an activation node that alone reads ni's output) and the quantized output.
+ * A ReLU/Clip becomes the op's output clamp; another activation a QLut after an int8 intermediate
+ * quantized by act_input_quant. */
+static bool emit_layer(cliq__lq *L, int ni, const char *op, const int *in, size_t nin, const char *copy_skip) {
+  cliq__graph *g = L->g;
+  act_info ai = {(int)cliq__attr_int(&g->nodes[ni], "cliq.act", CLIQ_ACT_NONE), cliq__attr_float(&g->nodes[ni], "cliq.act_a", 0.0f),
+                 cliq__attr_float(&g->nodes[ni], "cliq.act_b", 0.0f), cliq__attr_string(&g->nodes[ni], "cliq.activation", "")};
+  int y = g->nodes[ni].outputs[0], q[16], act_node = -1, yq;
+  size_t nq;
+  if (ai.act != CLIQ_ACT_NONE) {
+    yq = cliq__lq_q_sink(L, y, q, &nq);
+  } else if ((yq = cliq__lq_q_sink_act(L, y, q, &nq, &ai.act, &ai.a, &ai.b, &act_node)) >= 0) {
+    if (act_node >= 0) ai.op = g->nodes[act_node].op_type;
+  } else {
+    int rd[2];
+    if (cliq__lq_is_graph_output(g, y) || cliq__lq_readers(L, y, rd, 2) != 1 || g->nodes[rd[0]].n_inputs < 1 ||
+        g->nodes[rd[0]].inputs[0] != y || !cliq__lq_is_lut_op(&g->nodes[rd[0]]))
+      return false;
+    cliq__opctx oc = {NULL, g, rd[0]};
+    if (cliq__unary_params(&oc, &ai.act, &ai.a, &ai.b) != CLIQ_STATUS_OK || !lut_act(ai.act)) return false;
+    if ((yq = cliq__lq_q_sink(L, g->nodes[rd[0]].outputs[0], q, &nq)) < 0) return false;
+    act_node = rd[0];
+    ai.op = g->nodes[act_node].op_type;
+  }
+  if (yq < 0 || (ai.act != CLIQ_ACT_NONE && ai.act != CLIQ_ACT_RELU && ai.act != CLIQ_ACT_CLIP && !lut_act(ai.act))) return false;
+  if (!lut_act(ai.act)) {
+    if (cliq__lq_make_node(L, ni, op, "cliq", in, nin, &yq, 1, copy_skip, setup_act, &ai) < 0) return false;
+    cliq__lq_commit(L, ni, act_node, q, nq);
+    return true;
+  }
+  const cliq__quant *oq = g->values[yq].quant;
+  float sc;
+  int zc;
+  if (!act_input_quant(ai.act, ai.a, ai.b, oq->scale[0], oq->zero_point[0], &sc, &zc)) return false;
+  char name[160];
+  snprintf(name, sizeof name, "%s_int8", g->values[y].name);
+  int mid = cliq__graph_add_value_unique(g, name);
+  if (mid < 0) return false;
+  cliq__value *yv = &g->values[y];
+  cliq__value_set_shape(&g->values[mid], CLIQ_DTYPE_INT8, yv->rank, yv->dims);
+  if (!cliq__lq_set_quant(&g->values[mid], sc, zc)) return false;
+  act_info none = {CLIQ_ACT_NONE, 0.0f, 0.0f, ""};
+  int nn = cliq__lq_make_node(L, ni, op, "cliq", in, nin, &mid, 1, copy_skip, setup_act, &none);
+  if (nn < 0) return false;
+  int lut = cliq__lq_make_node(L, ni, "QLut", "cliq", &mid, 1, &yq, 1, NULL, setup_act, &ai);
+  if (lut < 0) {
+    L->dead[nn] = true; /* mid has no reader: the node dies with the others at the end */
+    return false;
+  }
+  cliq__lq_commit(L, ni, act_node, q, nq);
+  return true;
+}
+
 bool cliq__lq_lower_conv(cliq__lq *L, int ni) {
   cliq__graph *g = L->g;
   if (!cliq__op_find("QConv", "cliq")) return false;
@@ -305,29 +390,12 @@ bool cliq__lq_lower_conv(cliq__lq *L, int ni) {
   if (wf->rank < 3) return false;
   int w = weight_src(L, n->inputs[1], 0, wf->dims[0]);
   if (w < 0) return false;
-  act_info ai;
-  if (!cliq__lq_fused_clamp(&g->nodes[ni], &ai.act, &ai.a, &ai.b)) return false;
-  ai.op = cliq__attr_string(&g->nodes[ni], "cliq.activation", "");
-  int q[16], act_node = -1;
-  size_t nq;
-  int yq;
-  if (ai.act != CLIQ_ACT_NONE) {
-    yq = cliq__lq_q_sink(L, g->nodes[ni].outputs[0], q, &nq);
-  } else {
-    yq = cliq__lq_q_sink_act(L, g->nodes[ni].outputs[0], q, &nq, &ai.act, &ai.a, &ai.b, &act_node);
-    if (act_node >= 0) ai.op = g->nodes[act_node].op_type;
-  }
-  if (yq < 0) return false;
   int b = -1;
   if (!bias_src(L, g->nodes[ni].n_inputs > 2 ? g->nodes[ni].inputs[2] : -1, g->values[x].quant->scale[0], g->values[w].quant,
                 g->values[w].dims[0], &b))
     return false;
   int in[3] = {x, w, b};
-  int nn = cliq__lq_make_node(L, ni, "QConv", "cliq", in, b >= 0 ? 3 : 2, &yq, 1, ",cliq.act,cliq.act_a,cliq.act_b,cliq.activation,",
-                     setup_act, &ai);
-  if (nn < 0) return false;
-  cliq__lq_commit(L, ni, act_node, q, nq);
-  return true;
+  return emit_layer(L, ni, "QConv", in, b >= 0 ? 3 : 2, ",cliq.act,cliq.act_a,cliq.act_b,cliq.activation,");
 }
 
 bool cliq__lq_lower_gemm(cliq__lq *L, int ni) {
@@ -357,27 +425,11 @@ bool cliq__lq_lower_gemm(cliq__lq *L, int ni) {
     cliq__value_set_constant(wv, t);
     wv->quant->axis = 0;
   }
-  act_info ai;
-  if (!cliq__lq_fused_clamp(&g->nodes[ni], &ai.act, &ai.a, &ai.b)) return false;
-  ai.op = cliq__attr_string(&g->nodes[ni], "cliq.activation", "");
-  int q[16], act_node = -1;
-  size_t nq;
-  int yq;
-  if (ai.act != CLIQ_ACT_NONE) {
-    yq = cliq__lq_q_sink(L, g->nodes[ni].outputs[0], q, &nq);
-  } else {
-    yq = cliq__lq_q_sink_act(L, g->nodes[ni].outputs[0], q, &nq, &ai.act, &ai.a, &ai.b, &act_node);
-    if (act_node >= 0) ai.op = g->nodes[act_node].op_type;
-  }
-  if (yq < 0) return false;
   int b = -1;
   int bin = gemm && g->nodes[ni].n_inputs > 2 ? g->nodes[ni].inputs[2] : -1;
   if (!bias_src(L, bin, g->values[x].quant->scale[0], g->values[w].quant, nout, &b)) return false;
   int in[3] = {x, w, b};
-  int nn = cliq__lq_make_node(L, ni, "QGemm", "cliq", in, b >= 0 ? 3 : 2, &yq, 1, NULL, setup_act, &ai);
-  if (nn < 0) return false;
-  cliq__lq_commit(L, ni, act_node, q, nq);
-  return true;
+  return emit_layer(L, ni, "QGemm", in, b >= 0 ? 3 : 2, NULL);
 }
 
 /* A QAdd whose input is the output of a QConv/QGemm read by nothing else becomes that op's fused
@@ -385,15 +437,15 @@ bool cliq__lq_lower_gemm(cliq__lq *L, int ni) {
  * (cliq.conv_scale, cliq.conv_zero_point, its activation as cliq.conv_act*), then added as
  * cliq_q8_add does, so the fused op gives QConv-then-QAdd's bits (branch int8-gemm's contract). */
 typedef struct residual_info {
-  int cliq__lq_producer, add, conv_out;
+  int producer, add, conv_out;
 } residual_info;
 
-/* The cliq__lq_producer's activation applies before the add, the QAdd's after it. */
+/* The producer's activation applies before the add, the QAdd's after it. */
 static bool setup_residual(cliq__lq *L, int nn, void *user) {
   const residual_info *ri = user;
   cliq__graph *g = L->g;
   cliq__node *f = &g->nodes[nn];
-  const cliq__node *src = &g->nodes[ri->cliq__lq_producer], *add = &g->nodes[ri->add];
+  const cliq__node *src = &g->nodes[ri->producer], *add = &g->nodes[ri->add];
   const cliq__quant *cq = g->values[ri->conv_out].quant;
   const char *an = cliq__attr_string(add, "cliq.activation", NULL);
   char label[96];

@@ -265,7 +265,7 @@ int cliq__lq_make_node(cliq__lq *L, int like, const char *op, const char *domain
 }
 
 /* After node ni replaced `old` (and an optional activation node) feeding Q nodes q[0..nq) whose
- * common output ni now produces: marks them dead and points cliq__lq_readers of the other Qs' outputs at
+ * common output ni now produces: marks them dead and points readers of the other Qs' outputs at
  * the first one's. */
 void cliq__lq_commit(cliq__lq *L, int old, int act_node, const int *q, size_t nq) {
   L->dead[old] = true;
