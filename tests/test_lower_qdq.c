@@ -294,6 +294,18 @@ static cliq__graph *m_resnet(cliq_dtype adt, float *os) {
   return g;
 }
 
+/* a residual add whose conv has its own ReLU before the add (cliq.conv_act) and a Clip after */
+static cliq__graph *m_residual_act(cliq_dtype adt, float *os) {
+  cliq__graph *g = tq_graph(13);
+  det_restart();
+  int x = qdq(g, input4(g, "x", 1, 5, 7, 6), 0.04f, 3, adt);
+  int c = qdq(g, node1(g, "Relu", conv3x3(g, x, 5, 5, 0.04f)), 0.03f, -128, adt);
+  int in[3] = {node2(g, "Add", x, c), tq_const_f32(g, "lo", 0.0f), tq_const_f32(g, "hi", 2.5f)};
+  *os = 0.02f;
+  tq_output(g, qdq(g, tq_node(g, "Clip", "", "Clip", in, 3), *os, -128, adt));
+  return g;
+}
+
 static cliq__graph *m_matmul(cliq_dtype adt, float *os) {
   cliq__graph *g = tq_graph(13);
   det_restart();
@@ -383,6 +395,8 @@ static const model_spec models[] = {
     {"conv+relu", "Conv,Relu,QConv", "QConv", "Conv,Relu", m_conv, 1},
     {"resnet block", "Conv,Relu,Add,MaxPool,GlobalAveragePool,Flatten,Gemm,QConv,QGemm",
      "QConv,MaxPool,QGlobalAvgPool,Flatten,QGemm", "Conv,Relu,Add,QAdd,Gemm,DequantizeLinear:1", m_resnet, 2},
+    {"residual add with activations before and after", "Conv,Relu,Add,Clip,QConv", "QConv", "Conv,Add,QAdd,Clip,Relu,QLut",
+     m_residual_act, 1},
     {"matmul", "MatMul,QGemm", "QGemm", "MatMul", m_matmul, 1},
     {"conv+sigmoid, matmul+hardswish", "Conv,Sigmoid,Reshape,MatMul,HardSwish,QConv,QGemm", "QConv,QGemm,QLut",
      "Conv,Sigmoid,MatMul,HardSwish", m_conv_sigmoid, 2},
