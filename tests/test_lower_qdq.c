@@ -162,7 +162,17 @@ static cliq__graph *m_pools(cliq_dtype adt, float *os) {
   cliq__node_set_ints(n, "kernel_shape", k, 2);
   cliq__node_set_ints(n, "strides", s, 2);
   cliq__node_set_ints(n, "pads", pads, 4);
+  cliq__node_set_int(n, "count_include_pad", 1);
+  cliq__node_set_int(n, "ceil_mode", 1);
   p = qdq(g, p, 0.025f, 2, adt);
+  /* the other counting rule, and a window that runs past the padded input (ceil_mode) */
+  int p2 = node1(g, "AveragePool", p);
+  n = tq_producer(g, p2);
+  int64_t k2[2] = {2, 3}, s2[2] = {2, 2};
+  cliq__node_set_ints(n, "kernel_shape", k2, 2);
+  cliq__node_set_ints(n, "strides", s2, 2);
+  cliq__node_set_int(n, "ceil_mode", 1);
+  p = qdq(g, p2, 0.025f, 2, adt);
   *os = 0.02f;
   tq_output(g, qdq(g, node1(g, "GlobalAveragePool", p), *os, 3, adt));
   return g;

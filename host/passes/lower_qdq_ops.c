@@ -379,11 +379,24 @@ static bool emit_layer(cliq__lq *L, int ni, const char *op, const int *in, size_
   return true;
 }
 
+/* Only the fused activation may ride on a float Conv/Gemm that becomes int8: any other cliq.*
+ * attribute changes its meaning (cliq.input_nhwc: reads a channels-last input) and QConv/QGemm
+ * would not honour it. */
+static bool only_act_attrs(const cliq__node *n) {
+  for (size_t i = 0; i < n->n_attrs; i++) {
+    const char *a = n->attrs[i].name;
+    if (strncmp(a, "cliq.", 5) == 0 && strcmp(a, "cliq.act") && strcmp(a, "cliq.act_a") && strcmp(a, "cliq.act_b") &&
+        strcmp(a, "cliq.activation"))
+      return false;
+  }
+  return true;
+}
+
 bool cliq__lq_lower_conv(cliq__lq *L, int ni) {
   cliq__graph *g = L->g;
   if (!cliq__op_find("QConv", "cliq")) return false;
   const cliq__node *n = &g->nodes[ni];
-  if (n->n_inputs < 2 || n->n_outputs != 1) return false;
+  if (n->n_inputs < 2 || n->n_outputs != 1 || !only_act_attrs(n)) return false;
   int x = cliq__lq_dq_src(L, n->inputs[0]);
   if (x < 0 || g->values[x].constant) return false;
   const cliq__value *wf = &g->values[n->inputs[1]];
@@ -403,7 +416,7 @@ bool cliq__lq_lower_gemm(cliq__lq *L, int ni) {
   if (!cliq__op_find("QGemm", "cliq")) return false;
   const cliq__node *n = &g->nodes[ni];
   bool gemm = cliq__lq_is_op(n, "Gemm");
-  if (n->n_outputs != 1 || n->n_inputs < 2) return false;
+  if (n->n_outputs != 1 || n->n_inputs < 2 || !only_act_attrs(n)) return false;
   if (gemm && (cliq__attr_int(n, "transA", 0) != 0 || cliq__attr_float(n, "alpha", 1.0f) != 1.0f ||
                cliq__attr_float(n, "beta", 1.0f) != 1.0f))
     return false;
