@@ -145,8 +145,8 @@ static cliq_status shift_uint8(cliq__lq *L) {
     int z0 = 0;
     bool ok = nr > 0 && nr <= 64;
     for (size_t r = 0; r < nr && ok; r++) {
-      float s;
-      int z;
+      float s = 0;
+      int z = 0;
       cliq_dtype dt;
       ok = cliq__lq_is_op(&g->nodes[rd[r]], "DequantizeLinear") && cliq__lq_qparams(g, &g->nodes[rd[r]], &s, &z, &dt) && (r == 0 || (s == s0 && z == z0));
       s0 = s, z0 = z;

@@ -262,8 +262,8 @@ void cliq__lq_merge_luts(cliq__lq *L) {
       int j = rd[0];
       if (strcmp(g->nodes[j].op_type, "QLut") != 0 || strcmp(g->nodes[j].domain, "cliq") != 0 || g->nodes[j].inputs[0] != y) continue;
       int8_t *ta = NULL, *tb = NULL, *t = NULL;
-      size_t ca, cb;
-      int xa, xb;
+      size_t ca = 0, cb = 0;
+      int xa = -1, xb = -1;
       cliq__opctx oa = {NULL, g, (int)i}, ob = {NULL, g, j};
       bool ok = cliq__op_qlut_tables(&oa, &ta, &ca, &xa) == CLIQ_STATUS_OK && cliq__op_qlut_tables(&ob, &tb, &cb, &xb) == CLIQ_STATUS_OK &&
                 (ca == 1 || cb == 1 || (ca == cb && xa == xb));
