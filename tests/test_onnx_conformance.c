@@ -36,6 +36,12 @@ static const struct {
   const char *name; /* test directory name; a trailing '*' matches a prefix */
   const char *reason;
 } exclusions[] = {
+    /* ops-math: pooling, reductions, normalisation */
+    {"test_batchnorm_epsilon_training_mode", "BatchNormalization training_mode=1 (cliq runs inference only)"},
+    {"test_batchnorm_example_training_mode", "BatchNormalization training_mode=1 (cliq runs inference only)"},
+    {"test_maxpool_with_argmax_*", "MaxPool's optional Indices output"},
+    {"test_globalaveragepool*", "ai.onnx opset 1 model (cliq loads opsets 6 to 21)"},
+    {"test_globalmaxpool*", "ai.onnx opset 1 model (cliq loads opsets 6 to 21)"},
     {"test_resize_*cubic*", "Resize mode cubic is not supported (nearest and linear are)"},
     {"test_resize_tf_crop_and_resize", "Resize coordinate mode tf_crop_and_resize is not supported"},
     {"test_dropout_default_mask*", "Dropout's mask output is not supported (inference runs the data output only)"},

@@ -17,6 +17,27 @@ CLIQ_OP(Tanh)
 CLIQ_OP(Exp)
 
 /* elementwise binary with broadcasting (host/ops/binary.c) */
+CLIQ_OP(Add)
+CLIQ_OP(Sub)
+CLIQ_OP(Mul)
+CLIQ_OP(Div)
+CLIQ_OP(Pow)
+CLIQ_OP(PRelu)
+CLIQ_OP(Max)
+CLIQ_OP(Min)
+CLIQ_OP(Sum)
+CLIQ_OP(Mean)
+CLIQ_OP(Equal)
+CLIQ_OP(Less)
+CLIQ_OP(LessOrEqual)
+CLIQ_OP(Greater)
+CLIQ_OP(GreaterOrEqual)
+CLIQ_OP(Neg)
+CLIQ_OP(Abs)
+CLIQ_OP(Sqrt)
+CLIQ_OP(Reciprocal)
+CLIQ_OP(Floor)
+CLIQ_OP(Ceil)
 
 /* data movement and shapes (host/ops/shape_ops.c, concat.c, slice.c, ...) */
 CLIQ_OP(Identity)
@@ -43,6 +64,32 @@ CLIQ_OP(Resize)
 /* convolution, gemm, pooling (host/ops/conv.c, gemm.c, pool.c) */
 
 /* normalisation and others */
+/* pooling (host/ops/pool.c) */
+CLIQ_OP(MaxPool)
+CLIQ_OP(AveragePool)
+CLIQ_OP(GlobalAveragePool)
+CLIQ_OP(GlobalMaxPool)
+/* reductions (host/ops/reduce.c) */
+CLIQ_OP(ReduceSum)
+CLIQ_OP(ReduceMean)
+CLIQ_OP(ReduceMax)
+CLIQ_OP(ReduceMin)
+CLIQ_OP(ReduceProd)
+CLIQ_OP(ReduceSumSquare)
+CLIQ_OP(ReduceL1)
+CLIQ_OP(ReduceL2)
+CLIQ_OP(ReduceLogSum)
+CLIQ_OP(ReduceLogSumExp)
+/* host/ops/batchnorm.c, host/ops/softmax.c */
+CLIQ_OP(BatchNormalization)
+CLIQ_OP(Softmax)
+CLIQ_OP(LogSoftmax)
+/* host/ops/argmax.c, host/ops/norm.c */
+CLIQ_OP(ArgMax)
+CLIQ_OP(ArgMin)
+CLIQ_OP(LRN)
+CLIQ_OP(InstanceNormalization)
+CLIQ_OP(LayerNormalization)
 
 /* quantization (host/ops/quant.c) and internal int8 ops */
 CLIQ_OP(QuantizeLinear)
