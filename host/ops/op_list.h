@@ -62,6 +62,10 @@ CLIQ_OP(Pad)
 CLIQ_OP(Resize)
 
 /* convolution, gemm, pooling (host/ops/conv.c, gemm.c, pool.c) */
+CLIQ_OP(Conv)
+CLIQ_OP(ConvTranspose)
+CLIQ_OP(Gemm)
+CLIQ_OP(MatMul)
 
 /* normalisation and others */
 /* pooling (host/ops/pool.c) */
