@@ -7,3 +7,5 @@
 CLIQ_PASS(LOAD, cliq__pass_fold_batchnorm)
 CLIQ_PASS(SESSION, cliq__pass_fold_nhwc_input)
 CLIQ_PASS(SESSION, cliq__pass_fuse_activations)
+/* QDQ graphs to cliq's int8 ops (host/passes/lower_qdq.c); after activation fusion */
+CLIQ_PASS(SESSION, cliq__pass_lower_qdq)
