@@ -60,6 +60,14 @@ CLIQ_INLINE int cliq_q8_add(int a, int za, int ma, int sha, int b, int zb, int m
   return cliq_requant(ra + rb, my, shy, zy, lo, hi);
 }
 
+/* Multiplying two int8 tensors (QMul): the product of the zero-point-free values is exact in
+ * int32 (|.| <= 255 * 255) and requantized once with the real multiplier s_a * s_b / s_y, so it
+ * is quantizing the exact product (a - za) * s_a * (b - zb) * s_b up to the multiplier's Q31
+ * precision (the scheme of TFLite's int8 Mul). */
+CLIQ_INLINE int cliq_q8_mul(int a, int za, int b, int zb, int multiplier, int shift, int zy, int lo, int hi) {
+  return cliq_requant((a - za) * (b - zb), multiplier, shift, zy, lo, hi);
+}
+
 /* An int8 conv/gemm output with a fused residual add, bit-identical to the unfused pair (QConv or
  * QGemm, then QAdd): the accumulator is requantized to the conv's own output (zero point zc, clamp
  * [clo, chi], which carries an activation applied before the add), then added to the residual r

@@ -52,7 +52,8 @@ bool cliq__q8_wants_dw(const cliq__node *n) {
 
 static const char *act_name(int64_t act) {
   static const char *names[CLIQ_ACT_COUNT] = {"none", "Relu", "Clip", "LeakyRelu", "Sigmoid",
-                                              "HardSigmoid", "HardSwish", "Tanh", "Exp", "SiLU"};
+                                              "HardSigmoid", "HardSwish", "Tanh", "Exp", "SiLU",
+                                              "Elu", "Selu", "Softplus", "Softsign"};
   return act >= 0 && act < CLIQ_ACT_COUNT ? names[act] : "unknown";
 }
 
