@@ -23,6 +23,20 @@ __kernel void avgpool_q8(__global const char *x, __global char *y, __global cons
   const int plane = r / o0;
   __global const char *xp = x + (long)plane * in0 * in1 * in2;
   int sum = 0, count = 0;
+  if (k0 == in0 && k1 == in1 && k2 == in2 && o0 == 1 && o1 == 1 && o2 == 1 && p0 == 0 && p1 == 0 && p2 == 0 &&
+      d0 == 1 && d1 == 1 && d2 == 1) {
+    /* the window is the whole plane (QGlobalAvgPool): 16-byte vector sums instead of the checked
+     * triple loop, which made the global pool of SE blocks cost more than their convolutions */
+    const int n = in0 * in1 * in2;
+    int16 s16 = 0;
+    int i = 0;
+    for (; i + 16 <= n; i += 16) s16 += convert_int16(vload16(0, xp + i));
+    for (; i < n; i++) sum += xp[i];
+    sum += s16.s0 + s16.s1 + s16.s2 + s16.s3 + s16.s4 + s16.s5 + s16.s6 + s16.s7 + s16.s8 + s16.s9 + s16.sa + s16.sb +
+           s16.sc + s16.sd + s16.se + s16.sf - n * zx;
+    y[gid] = (char)cliq_requant(sum, mult[n], shift[n], zy, lo, hi);
+    return;
+  }
   for (int a0 = 0; a0 < k0; a0++) {
     const int i0 = q0 * s0 - p0 + a0 * d0;
     if (i0 < -p0 || i0 >= in0 + e0) continue; /* past the padded input */
