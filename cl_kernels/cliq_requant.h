@@ -108,27 +108,43 @@ inline int16 cliq_requant16(int16 acc, int16 m, int16 sh, int zp, int lo, int hi
          zp;
 }
 
-/* cliq_requant16 with one channel's multiplier and shift for all lanes (channels-on-rows
- * epilogues): uniform shifts and rounding constant. */
+/* One multiplier and shift for all lanes (channels-on-rows epilogues, adds): uniform shifts and
+ * rounding constant. cliq_requant_raw16_1 / cliq_requant16_1 are cliq_requant_raw16 /
+ * cliq_requant16 with m and sh the same in every lane. */
+#define CLIQ_RNE8_1(v, n, rnd) (((v) + (rnd) + (((v) >> (n)) & 1)) >> (n))
+
+inline int16 cliq_requant_raw16_1(int16 acc, int m, int sh) {
+  const int n = 31 + sh;
+  const long rnd = (((long)1) << (n - 1)) - 1;
+  const long8 ve = CLIQ_EVEN8(acc) * (long)m, vo = CLIQ_ODD8(acc) * (long)m;
+  return CLIQ_MERGE8(CLIQ_RNE8_1(ve, n, rnd), CLIQ_RNE8_1(vo, n, rnd));
+}
+
 inline int16 cliq_requant16_1(int16 acc, int m, int sh, int zp, int lo, int hi) {
   const int n = 31 + sh;
   const long rnd = (((long)1) << (n - 1)) - 1;
   const long8 ve = CLIQ_EVEN8(acc) * (long)m, vo = CLIQ_ODD8(acc) * (long)m;
   const long8 l = (long8)(lo - zp), h = (long8)(hi - zp);
-  return CLIQ_MERGE8(clamp((ve + rnd + ((ve >> n) & 1)) >> n, l, h), clamp((vo + rnd + ((vo >> n) & 1)) >> n, l, h)) +
-         zp;
+  return CLIQ_MERGE8(clamp(CLIQ_RNE8_1(ve, n, rnd), l, h), clamp(CLIQ_RNE8_1(vo, n, rnd), l, h)) + zp;
 }
 
 inline int16 cliq_q8_add16(int16 a, int za, int ma, int sha, int16 b, int zb, int mb, int shb, int my, int shy,
                            int zy, int lo, int hi) {
-  int16 ra = cliq_requant_raw16((a - za) * (1 << CLIQ_ADD_LEFT_SHIFT), (int16)ma, (int16)sha);
-  int16 rb = cliq_requant_raw16((b - zb) * (1 << CLIQ_ADD_LEFT_SHIFT), (int16)mb, (int16)shb);
-  return cliq_requant16(ra + rb, (int16)my, (int16)shy, zy, lo, hi);
+  int16 ra = cliq_requant_raw16_1((a - za) * (1 << CLIQ_ADD_LEFT_SHIFT), ma, sha);
+  int16 rb = cliq_requant_raw16_1((b - zb) * (1 << CLIQ_ADD_LEFT_SHIFT), mb, shb);
+  return cliq_requant16_1(ra + rb, my, shy, zy, lo, hi);
 }
 
 inline int16 cliq_q8_residual16(int16 acc, int16 m, int16 sh, int zc, int clo, int chi, int16 r, int zr, int ma,
                                 int sha, int mb, int shb, int my, int shy, int zy, int lo, int hi) {
   int16 c = cliq_requant16(acc, m, sh, zc, clo, chi);
+  return cliq_q8_add16(c, zc, ma, sha, r, zr, mb, shb, my, shy, zy, lo, hi);
+}
+
+/* cliq_q8_residual16 with one channel's multiplier and shift for all lanes */
+inline int16 cliq_q8_residual16_1(int16 acc, int m, int sh, int zc, int clo, int chi, int16 r, int zr, int ma, int sha,
+                                  int mb, int shb, int my, int shy, int zy, int lo, int hi) {
+  int16 c = cliq_requant16_1(acc, m, sh, zc, clo, chi);
   return cliq_q8_add16(c, zc, ma, sha, r, zr, mb, shb, my, shy, zy, lo, hi);
 }
 #endif

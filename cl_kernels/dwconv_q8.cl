@@ -48,8 +48,8 @@ Q8_INLINE void q8_dw_store16(int16 acc, int m, __global const int *chan, __globa
       for (int j = 0; j < 16; j++) t[j] = j < count ? res[base + j] : 0;
       r = vload16(0, t);
     }
-    v = cliq_q8_residual16(acc, (int16)chan[M + m], (int16)chan[2 * M + m], zc, clo, chi, r, zr, ma, sha, mb, shb, my,
-                           shy, yzp, lo, hi);
+    v = cliq_q8_residual16_1(acc, chan[M + m], chan[2 * M + m], zc, clo, chi, r, zr, ma, sha, mb, shb, my, shy, yzp, lo,
+                             hi);
   } else {
     v = cliq_requant16_1(acc, chan[M + m], chan[2 * M + m], yzp, lo, hi);
   }

@@ -145,14 +145,18 @@ Q8_INLINE void q8_epilogue_n(const int16 *acc, int z, int n, int g, int rb, int 
     if (q0 >= Q) break;
     int pos[16];
     const int pos0 = q8_cols16(q0, Wq, OW, Q, pos);
-    if (pos0 >= 0 && y_sp == 1 && !has_res && !asym) {
-      /* the common case: 16 consecutive outputs per channel, plain requantization */
-      __global char *yr = y + n * y_sn + (g * R + rb * Q8_ROWS) * y_sc + pos0;
+    if (pos0 >= 0 && y_sp == 1 && !asym) {
+      /* the common case: 16 consecutive outputs per channel, requantized with the channel's
+       * parameters (and the residual added) */
+      const int base = n * y_sn + (g * R + rb * Q8_ROWS) * y_sc + pos0;
       __global const int *cp = chan + g * Mgp + rb * Q8_ROWS;
       for (int r = 0; r < Q8_ROWS && rb * Q8_ROWS + r < R; r++) {
         const int16 a = as_int16(as_uint16(acc[2 * r + h]) + (uint)cp[r]);
-        Q8_STORE_CHAR16(convert_char16(cliq_requant16_1(a, cp[chan_plane + r], cp[2 * chan_plane + r], yzp, lo, hi)),
-                        yr + r * y_sc);
+        const int m = cp[chan_plane + r], sh = cp[2 * chan_plane + r], o = base + r * y_sc;
+        const int16 v = has_res ? cliq_q8_residual16_1(a, m, sh, zc, clo, chi, convert_int16(vload16(0, res + o)), zr, ma, sha,
+                                                       mb, shb, my, shy, yzp, lo, hi)
+                                : cliq_requant16_1(a, m, sh, yzp, lo, hi);
+        Q8_STORE_CHAR16(convert_char16(v), y + o);
       }
       continue;
     }
