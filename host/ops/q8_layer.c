@@ -462,10 +462,10 @@ cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_d
   free(wp);
   free(planes);
   /* 1x1 stride-1 convs on a variant that reads NCHW itself: one launch, no activation copy
-   * (gemm_q8.cl, q8_gemm_vnni_1x1; its panel of K4 x 32 uints lives in __local memory). */
-  /* Row blocks per work-item: up to 8 (each work-item interleaves its panel once). Layers with
-   * too few panels to keep the threads busy that way (7x7, 14x14) take the packed path, whose
-   * copy is cheap there and whose GEMM splits finer. */
+   * (gemm_q8.cl, q8_gemm_vnni_1x1; its panel of K4 x 32 uints lives in __local memory), up to 8
+   * row blocks per work-item (each interleaves its panel once). Layers with too few panels to
+   * keep the threads busy that way (7x7, 14x14) take the packed path, whose copy is cheap there
+   * and whose GEMM splits finer. */
   const int64_t panels = ceil_div(P, 32), nrb = ceil_div(Mg, rows), rblocks = nrb < 8 ? nrb : 8;
   if (d->pack == CLIQ__Q8_PACK_1X1 && v->kernel_1x1 && chan_rows && !asym && !emulate &&
       (uint64_t)K4 * 128 <= cliq__plan_device(p)->local_mem / 2 && panels * ceil_div(nrb, rblocks) * Z >= 16 &&
