@@ -945,6 +945,10 @@ static void qlut_case(int act, float a, float b, bool explicit_table, int mode) 
       case CLIQ_ACT_TANH: r = tanh(v); break;
       case CLIQ_ACT_EXP: r = exp(v); break;
       case CLIQ_ACT_SILU: r = v / (1.0 + exp(-v)); break;
+      case CLIQ_ACT_ELU: r = v >= 0 ? v : a * (exp(v) - 1.0); break;
+      case CLIQ_ACT_SELU: r = v > 0 ? b * v : b * a * (exp(v) - 1.0); break;
+      case CLIQ_ACT_SOFTPLUS: r = log(1.0 + exp(v)); break;
+      case CLIQ_ACT_SOFTSIGN: r = v / (1.0 + fabs(v)); break;
       default: r = v; break;
       }
       near_add(&st, i8_at(out[0], i), r / sy + zy);
@@ -993,8 +997,9 @@ static void test_qlut(void) {
   qlut_channels_case(4, d4, 1);
   qlut_channels_case(2, d2, -1);
   for (int act = 0; act < CLIQ_ACT_COUNT; act++) {
-    float a = act == CLIQ_ACT_CLIP ? -0.25f : act == CLIQ_ACT_LEAKY_RELU ? 0.1f : act == CLIQ_ACT_HARD_SIGMOID ? 0.2f : 0.0f;
-    float b = act == CLIQ_ACT_CLIP ? 0.5f : act == CLIQ_ACT_HARD_SIGMOID ? 0.5f : 0.0f;
+    float a = act == CLIQ_ACT_CLIP ? -0.25f : act == CLIQ_ACT_LEAKY_RELU ? 0.1f : act == CLIQ_ACT_HARD_SIGMOID ? 0.2f
+              : act == CLIQ_ACT_ELU ? 1.0f : act == CLIQ_ACT_SELU ? 1.6732632f : 0.0f;
+    float b = act == CLIQ_ACT_CLIP ? 0.5f : act == CLIQ_ACT_HARD_SIGMOID ? 0.5f : act == CLIQ_ACT_SELU ? 1.0507010f : 0.0f;
     qlut_case(act, a, b, false, act);
   }
   qlut_case(CLIQ_ACT_NONE, 0, 0, true, 1);
