@@ -69,9 +69,10 @@ inline uint8 q8_quads8(__global const uchar *xc, size_t plane, int nc, int iw0, 
 }
 
 /* x int8 NCHW [N][Ctot][H][W] (group g: channels g*Cg ..) -> xp (layout above); per z = n*G + g a
- * block of x_sz uints. phases: PH[0..nph) then PW[0..npw). One work-item per channel quad and
- * phase, all Hq rows (the index arithmetic, divisions included, is paid once; a work-item per row
- * spent ~75 cycles per row on it): gws = (nph * npw, Z * C4).
+ * block of x_sz uints. phases: PH[0..nph) then PW[0..npw). One work-item per `rows` rows of a
+ * channel quad and phase: gws = (ceil(Hq / rows), nph * npw, Z * C4). CPUs take all Hq rows per
+ * work-item (the index arithmetic, divisions included, is paid once; a work-item per row spent
+ * ~75 cycles per row on it on PoCL), GPUs one (host/ops/q8_layer.c, tunable Q8_PACK_ROWS).
  * A row is: left padding (the quad of zero points), interior columns in 16-wide vector strips (8
  * when the interior is narrower; the last strip moved back to end at the interior's end: it
  * rewrites a few uints with the same values instead of taking a masked path), then the right end
@@ -79,9 +80,9 @@ inline uint8 q8_quads8(__global const uchar *xc, size_t plane, int nc, int iw0, 
 __kernel void q8_pack_conv(__global const uchar *x, __global uint *xp, __constant int *phases, const int Ctot,
                            const int H, const int W, const int Cg, const int G, const int C4, const int nph,
                            const int npw, const int Hq, const int Wq, const int sh, const int sw, const int pt,
-                           const int pl, const int xzp, const int xor_mask, const int x_sz) {
-  const int phw = get_global_id(0), zc = get_global_id(1);
-  if (phw >= nph * npw) return;
+                           const int pl, const int xzp, const int xor_mask, const int x_sz, const int rows) {
+  const int a0 = get_global_id(0) * rows, phw = get_global_id(1), zc = get_global_id(2);
+  if (a0 >= Hq || phw >= nph * npw) return;
   const int z = zc / C4, c4 = zc - (zc / C4) * C4;
   const int n = z / G, g = z - (z / G) * G;
   const int ph = phw / npw, pw = phw - (phw / npw) * npw;
@@ -93,7 +94,7 @@ __kernel void q8_pack_conv(__global const uchar *x, __global uint *xp, __constan
   const uint zqf = zq ^ flip;
   const size_t plane = (size_t)H * W;
   __global const uchar *xq = x + ((size_t)n * Ctot + (size_t)g * Cg + 4 * c4) * plane;
-  __global uint *o = xp + (size_t)z * x_sz + ((size_t)(c4 * nph + ph) * npw + pw) * Hq * Wq;
+  __global uint *o = xp + (size_t)z * x_sz + ((size_t)(c4 * nph + ph) * npw + pw) * Hq * Wq + (size_t)a0 * Wq;
   /* interior columns [jl, jr): iw >= 0 and the vector load of stride sw stays in the row */
   const bool vec = sw == 1 || sw == 2;
   int jl = iw_first >= 0 ? 0 : (-iw_first + sw - 1) / sw;
@@ -102,7 +103,7 @@ __kernel void q8_pack_conv(__global const uchar *x, __global uint *xp, __constan
   jr = clamp(jr, jl, Wq);
   const int strip = jr - jl >= 16 ? 16 : 8;
   if (!vec || jr - jl < 8) jr = jl; /* no full strip: everything column by column */
-  for (int a = 0; a < Hq; a++, o += Wq) {
+  for (int a = a0; a < min(a0 + rows, Hq); a++, o += Wq) {
     const int ih = ih0 + a * sh;
     if (ih < 0 || ih >= H) {
       for (int j = 0; j < Wq; j++) o[j] = zqf;

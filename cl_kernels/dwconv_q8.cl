@@ -66,28 +66,29 @@ Q8_INLINE void q8_dw_store16(int16 acc, int m, __global const int *chan, __globa
 
 /* x [N*C][H][W] -> xp [N*C][Hp][Wp]: the input inside a frame of zero points (pt rows above, pl
  * columns left, the rest below and right), so the fixed kernels read every tap of every lane
- * without a bounds check; bytes ^ xor_mask (0x80 for the VNNI kernels). One work-item per channel
- * plane (a work-item per row cost more in work-item overhead than the copy on small planes): the
- * plane is filled with the zero point, then the input rows are copied over it in 16-byte strips
- * (the last one moved back to end at the row's end; rows under 16 bytes go byte by byte). */
+ * without a bounds check; bytes ^ xor_mask (0x80 for the VNNI kernels). One work-item per `rows`
+ * rows of a plane: gws = (ceil(Hp / rows), N*C); CPUs take whole planes (a work-item per row cost
+ * more in work-item overhead than the copy on small planes), GPUs one row (tunable Q8_PACK_ROWS).
+ * A row is filled with the zero point, then the input row copied over it in 16-byte strips (the
+ * last one moved back to end at the row's end; rows under 16 bytes go byte by byte). */
 __kernel void q8_dw_pad(__global const uchar *x, __global uchar *xp, const int H, const int W, const int Hp,
-                        const int Wp, const int pt, const int pl, const int xzp, const int xor_mask) {
-  const int nc = get_global_id(0);
-  __global uchar *o = xp + (size_t)nc * Hp * Wp;
+                        const int Wp, const int pt, const int pl, const int xzp, const int xor_mask, const int rows) {
+  const int h0 = get_global_id(0) * rows, nc = get_global_id(1);
+  if (h0 >= Hp) return;
   const uchar16 z = (uchar16)(uchar)(xzp ^ xor_mask), xm = (uchar16)(uchar)xor_mask;
-  const int total = Hp * Wp; /* >= 16: Wp >= 16 + KS - 1 */
-  for (int j0 = 0; j0 < total; j0 += 16) Q8_STORE_UCHAR16(z, o + min(j0, total - 16));
   const int n = clamp(Wp - pl, 0, W); /* columns copied (the rest may be unread) */
-  for (int hp = max(pt, 0); hp < min(Hp, pt + H); hp++) {
+  for (int hp = h0; hp < min(h0 + rows, Hp); hp++) {
+    __global uchar *o = xp + ((size_t)nc * Hp + hp) * Wp;
+    for (int j0 = 0; j0 < Wp; j0 += 16) Q8_STORE_UCHAR16(z, o + min(j0, Wp - 16)); /* Wp >= 16 + KS - 1 */
+    if (hp < pt || hp >= pt + H) continue;
     __global const uchar *xr = x + ((size_t)nc * H + hp - pt) * W;
-    __global uchar *orow = o + (size_t)hp * Wp + pl;
     if (n >= 16) {
       for (int j0 = 0; j0 < n; j0 += 16) {
         const int j = min(j0, n - 16);
-        Q8_STORE_UCHAR16(vload16(0, xr + j) ^ xm, orow + j);
+        Q8_STORE_UCHAR16(vload16(0, xr + j) ^ xm, o + pl + j);
       }
     } else {
-      for (int j = 0; j < n; j++) orow[j] = xr[j] ^ xm.s0;
+      for (int j = 0; j < n; j++) o[pl + j] = xr[j] ^ xm.s0;
     }
   }
 }

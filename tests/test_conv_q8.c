@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static cliq_context *dev, *ref;
@@ -600,6 +601,16 @@ int main(void) {
   };
   for (size_t i = 0; i < sizeof convs / sizeof convs[0]; i++)
     for (int mode = 0; mode < 4; mode += 1 + (int)(i % 2)) conv_case(&convs[i], (mode + (int)i) % 4);
+  /* the copy kernels split by rows as on GPUs (q8_layer.c: Q8_PACK_ROWS, 1 there; all rows on
+   * CPUs): 3 rows per work-item leaves partial last items */
+  const char *tune = getenv("CLIQ_TUNE");
+  char *saved = tune ? strdup(tune) : NULL;
+  setenv("CLIQ_TUNE", "Q8_PACK_ROWS=3", 1);
+  printf("with CLIQ_TUNE=Q8_PACK_ROWS=3:\n");
+  for (size_t i = 0; i < sizeof convs / sizeof convs[0]; i += 3) conv_case(&convs[i], (int)(i % 4));
+  if (saved) setenv("CLIQ_TUNE", saved, 1);
+  else unsetenv("CLIQ_TUNE");
+  free(saved);
 
   static const struct {
     int rank;

@@ -13,6 +13,7 @@
 #include "q8_layer.h"
 
 #include "../cl/device.h"
+#include "../cl/tuning.h"
 #include "activation.h"
 
 #include <math.h>
@@ -298,6 +299,15 @@ static void arg_epilogue(cliq__launch *L, const cliq__q8_epi *e) {
 
 static bool fits_i32(int64_t v) { return v >= 0 && v <= INT32_MAX; }
 
+/* Rows per work-item of the copy kernels (q8_pack_conv, q8_dw_pad) and their local size: CPUs
+ * take whole planes in one work-item (per-work-item index arithmetic is paid once), GPUs a row
+ * per work-item in groups of 16 (enough work-items to fill them). Tunable Q8_PACK_ROWS (0: all). */
+static int64_t copy_rows(const cliq__device *dev, int64_t rows) {
+  const int64_t r = cliq__tuning_int(dev, "Q8_PACK_ROWS", dev->is_gpu ? 1 : 0);
+  return r <= 0 || r > rows ? (rows > 0 ? rows : 1) : r;
+}
+static size_t copy_lws(const cliq__device *dev) { return dev->is_gpu ? 16 : 1; }
+
 /* Weights [G * Mg][K] in conv order (c, kh, kw) reordered to the packing's depth order
  * ((kh, kw), c) with C/group padded to Cg4 = a multiple of 4 by zeros (conv_q8.cl's banner). */
 static int8_t *reorder_conv_weights(const int8_t *w, int64_t rows, int64_t Cg, int64_t taps, int64_t Cg4) {
@@ -509,11 +519,14 @@ cliq_status cliq__q8_plan_gemm(cliq__planner *p, int node, const cliq__q8_gemm_d
     cliq__arg_value(L, d->x);
     cliq__arg_scratch(L, xs);
     cliq__arg_const(L, pc);
+    const cliq__device *dev = cliq__plan_device(p);
+    const int64_t rows_wi = copy_rows(dev, X.Hq);
     const int64_t a[] = {gm->C, gm->H, gm->W, Cg, G, X.C4, X.nph, X.npw, X.Hq, X.Wq, gm->sh, gm->sw,
-                         gm->pt, gm->pl, e->x_zp, v->xor_mask, X.x_sz};
+                         gm->pt, gm->pl, e->x_zp, v->xor_mask, X.x_sz, rows_wi};
     for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) cliq__arg_i32(L, (int32_t)a[i]);
-    size_t gws[2] = {(size_t)(X.nph * X.npw), (size_t)(Z * X.C4)}, lws[2] = {1, 1};
-    cliq__launch_range(L, 2, gws, lws);
+    size_t gws[3] = {(size_t)ceil_div(X.Hq, rows_wi), (size_t)(X.nph * X.npw), (size_t)(Z * X.C4)},
+           lws[3] = {copy_lws(dev), 1, 1};
+    cliq__launch_range(L, 3, gws, lws);
   }
   if (asym) {
     L = cliq__plan_kernel(p, node, "conv_q8", NULL, "q8_colsum");
@@ -626,10 +639,11 @@ cliq_status cliq__q8_plan_dwconv(cliq__planner *p, int node, const cliq__qconv_g
     L = cliq__plan_kernel(p, node, v->program, opts, "q8_dw_pad");
     cliq__arg_value(L, x);
     cliq__arg_scratch(L, xs);
-    const int64_t pa[] = {g->H, g->W, Hp, Wp, g->pt, g->pl, e->x_zp, xoff};
+    const int64_t rows_wi = copy_rows(dev, Hp);
+    const int64_t pa[] = {g->H, g->W, Hp, Wp, g->pt, g->pl, e->x_zp, xoff, rows_wi};
     for (size_t i = 0; i < sizeof pa / sizeof pa[0]; i++) cliq__arg_i32(L, (int32_t)pa[i]);
-    size_t pg[1] = {(size_t)NC}, pl[1] = {1};
-    cliq__launch_range(L, 1, pg, pl);
+    size_t pg[2] = {(size_t)ceil_div(Hp, rows_wi), (size_t)NC}, pl[2] = {copy_lws(dev), 1};
+    cliq__launch_range(L, 2, pg, pl);
     char kernel[48];
     snprintf(kernel, sizeof kernel, "%s%lldx%llds%lld%s", vnni ? v->prefix : "q8_dw_", (long long)KS, (long long)KS,
              (long long)ST, TW == 16 ? "_n" : "");
