@@ -1,20 +1,20 @@
 /*
  * dwconv_q8.cl — int8 depthwise convolution (group = input channels, one input channel per group,
- * channel multiplier M / C), direct: dot-product instructions do not help when each output reads
- * one channel. Exact like host/ref/conv_q8.c: acc = bias + sum over in-range taps
- * (x - z_x) * (w - z_w[m]) in int32, then the output stage of cliq_requant.h (16-lane twins).
- * host/ops/q8_layer.c plans it; weights arrive as int32 w - z_w[m] ([M][KH][KW]), channel
- * parameters as planes [bias][multiplier][shift] of M ints.
+ * channel multiplier M / C), direct. Exact like host/ref/conv_q8.c: acc = bias + sum over in-range
+ * taps (x - z_x) * (w - z_w[m]) in int32, then the output stage of cliq_requant.h (16-lane twins).
+ * host/ops/q8_layer.c plans it (weight and bias layouts per kernel below); channel parameters are
+ * planes [bias][multiplier][shift] of M ints.
  *
- * Fixed kernels (3x3 and 5x5, stride 1 and 2, dilation 1; KS, ST, NV compile-time): each
- * work-item computes Q8_DW_RH output rows x 16*NV columns of one channel. Every input row it
- * needs is loaded once per kernel column (16 bytes per vector, widened to int32 lanes; stride 2
- * loads 32 and keeps the even lanes) and feeds each of its output rows that uses it (up to
- * KS/ST), so loads are about half the multiply-adds. Work-items whose input span crosses the row
- * ends first copy it into a private buffer with the zero point outside the row (x - z_x = 0 there,
- * as for skipped taps); input rows outside the image are skipped. NV = 2 (32 columns) for wide
- * outputs, NV = 1 when OW <= 16. Measured on PoCL, 2 cores: 30-80 GOP/s vs 1-15 for the former
- * one-row, 16-column kernel whose border strips went lane by lane.
+ * Fixed kernels (3x3 and 5x5, stride 1 and 2, dilation 1; KS, ST, NV compile-time): q8_dw_pad
+ * first copies the input into a frame of zero points, then each work-item computes Q8_DW_RH
+ * output rows x 16*NV columns of one channel with no bounds checks: every input row it needs is
+ * loaded once per kernel column (16 bytes per vector; stride 2 loads 32 and keeps the even lanes)
+ * and feeds each of its output rows that uses it (up to KS/ST). NV = 2 (32 columns), 1 when
+ * OW <= 16. Two forms: portable (int32 lanes), and with -DQ8_VNNI=1 vpdpbusd on dwords holding a
+ * kernel row's taps. The requantization (~20 cycles per 16 outputs on 2 cores' 512-bit ports)
+ * costs more than the 9 or 25 multiply-adds, which bounds these kernels near 60 GOP/s on PoCL
+ * (measured 20-60, against 1-15 for the former one-row kernel whose border strips went lane by
+ * lane, and 8-25 GFLOP/s for the float depthwise kernel).
  * q8_dw_generic takes every kernel size, stride, dilation and padding at run time (16 outputs of
  * one row per work-item, vector loads for interior stride-1/2 strips, lane by lane otherwise).
  */
