@@ -108,11 +108,14 @@ def main():
     dims = {kv.split("=")[0]: int(kv.split("=")[1]) for kv in a.dims.split(",") if "=" in kv}
     logging.getLogger().setLevel(logging.ERROR)
     os.makedirs(a.out_dir, exist_ok=True)
+    a.out_dir = os.path.abspath(a.out_dir)
+    a.models = [os.path.abspath(m) for m in a.models]
     for path in a.models:
         stem = os.path.basename(os.path.dirname(path)) if os.path.basename(path) == "model.onnx" else \
             os.path.splitext(os.path.basename(path))[0]
         m = onnx.load(path)
         with tempfile.TemporaryDirectory() as tmp:
+            os.chdir(tmp)  # ORT's pre-processing and calibration write scratch files into the working directory
             if m.opset_import[0].version < 13:
                 from onnx import version_converter
                 m = version_converter.convert_version(m, 13)
