@@ -18,7 +18,11 @@
 #define CLIQ_ACT_TANH 7
 #define CLIQ_ACT_EXP 8
 #define CLIQ_ACT_SILU 9        /* x * sigmoid(x) (Sigmoid followed by Mul with its input) */
-#define CLIQ_ACT_COUNT 10
+#define CLIQ_ACT_ELU 10       /* x >= 0 ? x : a*(exp(x)-1) */
+#define CLIQ_ACT_SELU 11      /* b * (x > 0 ? x : a*(exp(x)-1)); a=alpha, b=gamma */
+#define CLIQ_ACT_SOFTPLUS 12  /* log(1 + exp(x)) */
+#define CLIQ_ACT_SOFTSIGN 13  /* x / (1 + |x|) */
+#define CLIQ_ACT_COUNT 14
 
 CLIQ_INLINE float cliq_sigmoid(float x) {
   /* both branches avoid exp overflow for large |x| */
@@ -45,6 +49,11 @@ CLIQ_INLINE float cliq_act(int act, float x, float a, float b) {
   case CLIQ_ACT_TANH: return CLIQ_TANHF(x);
   case CLIQ_ACT_EXP: return CLIQ_EXPF(x);
   case CLIQ_ACT_SILU: return x * cliq_sigmoid(x);
+  case CLIQ_ACT_ELU: return x >= 0.0f ? x : a * (CLIQ_EXPF(x) - 1.0f);
+  case CLIQ_ACT_SELU: return x > 0.0f ? b * x : b * (a * CLIQ_EXPF(x) - a);
+  /* log1p(exp(x)) loses nothing for x << 0; above 20 exp(-x) is below float precision */
+  case CLIQ_ACT_SOFTPLUS: return x > 20.0f ? x : CLIQ_LOG1PF(CLIQ_EXPF(x));
+  case CLIQ_ACT_SOFTSIGN: return x / (1.0f + CLIQ_FABSF(x));
   default: return x;
   }
 }

@@ -55,7 +55,6 @@
 #define CLIQ_I64_MIN LONG_MIN
 #define CLIQ_POWF(a, b) pow(a, b)
 #define CLIQ_SQRTF(a) sqrt(a)
-#define CLIQ_FABSF(a) fabs(a)
 #define CLIQ_FLOORF(a) floor(a)
 #define CLIQ_CEILF(a) ceil(a)
 #else
@@ -65,7 +64,6 @@
 #define CLIQ_I64_MIN INT64_MIN
 #define CLIQ_POWF(a, b) powf(a, b)
 #define CLIQ_SQRTF(a) sqrtf(a)
-#define CLIQ_FABSF(a) fabsf(a)
 #define CLIQ_FLOORF(a) floorf(a)
 #define CLIQ_CEILF(a) ceilf(a)
 #endif

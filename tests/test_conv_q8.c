@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static cliq_context *dev, *ref;
@@ -572,9 +573,44 @@ int main(void) {
       {4, 1, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, 1, NULL},
       {4, 1, 3, 33, 33, 16, 3, 3, 2, 2, 1, 1, {1, 1, 1, 1}, 1, NULL},
       {4, 1, 1, 28, 28, 8, 5, 5, 1, 1, 1, 1, {0, 0, 0, 0}, 1, NULL},
+      /* the activation layout of conv_q8.cl: rows wide enough for vector strips and window
+       * borders (stride 1 and 2), strides whose phases are partly unused (1x1 and dilated stride
+       * 2), stride 3 (column by column), padding wider than the kernel reach, batches with groups */
+      {4, 1, 5, 9, 45, 17, 3, 3, 1, 1, 1, 1, {1, 2, 0, 1}, 1, NULL},
+      {4, 2, 6, 7, 70, 9, 3, 3, 2, 2, 1, 1, {1, 1, 1, 1}, 1, NULL},
+      {4, 1, 8, 12, 37, 8, 1, 1, 2, 2, 1, 1, {0, 0, 0, 0}, 1, NULL},
+      {4, 1, 4, 13, 50, 5, 3, 3, 2, 2, 2, 2, {2, 2, 2, 2}, 1, NULL},
+      {4, 1, 3, 11, 40, 4, 5, 5, 3, 3, 1, 1, {2, 2, 2, 2}, 1, NULL},
+      {4, 3, 12, 6, 33, 9, 3, 1, 1, 1, 1, 1, {1, 0, 1, 0}, 3, NULL},
+      {4, 1, 7, 1, 100, 6, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 1, NULL},
+      /* interleaved (at even indices, which run all four quantization modes): 1x1 stride 1 read
+       * straight from NCHW (VNNI, at least 16 panel x row-group work-items: a last panel past P,
+       * K not a multiple of 4, two row groups, groups and batches), and depthwise fixed kernels
+       * (partial 32- and 16-column work-items, row blocks past OH, wide and narrow outputs, 5x5
+       * stride 2, asymmetric padding, batches, channel multiplier 2) */
+      {4, 2, 5, 9, 70, 5, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, 5, NULL},
+      {4, 1, 13, 23, 29, 20, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 1, NULL},
+      {4, 1, 6, 10, 67, 6, 3, 3, 2, 2, 1, 1, {1, 1, 0, 0}, 6, NULL},
+      {4, 2, 8, 20, 30, 6, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 2, NULL},
+      {4, 1, 3, 23, 41, 6, 5, 5, 1, 1, 1, 1, {2, 1, 2, 3}, 3, NULL},
+      {4, 1, 70, 16, 33, 72, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 1, NULL},
+      {4, 3, 4, 14, 37, 4, 5, 5, 2, 2, 1, 1, {2, 2, 2, 2}, 4, NULL},
+      {4, 1, 7, 7, 7, 7, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, 7, NULL},
+      {4, 1, 5, 14, 14, 5, 3, 3, 2, 2, 1, 1, {0, 0, 1, 1}, 5, NULL},
+      {4, 1, 4, 33, 16, 4, 5, 5, 1, 1, 1, 1, {0, 0, 0, 0}, 4, NULL},
   };
   for (size_t i = 0; i < sizeof convs / sizeof convs[0]; i++)
     for (int mode = 0; mode < 4; mode += 1 + (int)(i % 2)) conv_case(&convs[i], (mode + (int)i) % 4);
+  /* the copy kernels split by rows as on GPUs (q8_layer.c: Q8_PACK_ROWS, 1 there; all rows on
+   * CPUs): 3 rows per work-item leaves partial last items */
+  const char *tune = getenv("CLIQ_TUNE");
+  char *saved = tune ? strdup(tune) : NULL;
+  setenv("CLIQ_TUNE", "Q8_PACK_ROWS=3", 1);
+  printf("with CLIQ_TUNE=Q8_PACK_ROWS=3:\n");
+  for (size_t i = 0; i < sizeof convs / sizeof convs[0]; i += 3) conv_case(&convs[i], (int)(i % 4));
+  if (saved) setenv("CLIQ_TUNE", saved, 1);
+  else unsetenv("CLIQ_TUNE");
+  free(saved);
 
   static const struct {
     int rank;

@@ -240,7 +240,7 @@ static void host_add_checks(void) {
 static const char *kernel_src =
     "__kernel void t_requant(__global const int *acc, __global const int *m, __global const int *sh,\n"
     "                        __global const int *grp, __global int *out_s, __global int *out_v,\n"
-    "                        __global int *raw_s, __global int *raw_v) {\n"
+    "                        __global int *raw_s, __global int *raw_v, __global int *out_1, __global int *raw_1) {\n"
     "  const int g = get_global_id(0);\n"
     "  const int zp = grp[3 * g], lo = grp[3 * g + 1], hi = grp[3 * g + 2];\n"
     "  for (int i = 0; i < 16; i++) {\n"
@@ -250,6 +250,8 @@ static const char *kernel_src =
     "  }\n"
     "  vstore16(cliq_requant16(vload16(g, acc), vload16(g, m), vload16(g, sh), zp, lo, hi), g, out_v);\n"
     "  vstore16(cliq_requant_raw16(vload16(g, acc), vload16(g, m), vload16(g, sh)), g, raw_v);\n"
+    "  vstore16(cliq_requant16_1(vload16(g, acc), m[16 * g], sh[16 * g], zp, lo, hi), g, out_1);\n"
+    "  vstore16(cliq_requant_raw16_1(vload16(g, acc), m[16 * g], sh[16 * g]), g, raw_1);\n"
     "}\n"
     "__kernel void t_add(__global const int *a, __global const int *b, __global const int *p,\n"
     "                    __global int *out_s, __global int *out_v) {\n"
@@ -264,7 +266,7 @@ static const char *kernel_src =
     "}\n"
     "__kernel void t_residual(__global const int *acc, __global const int *m, __global const int *sh,\n"
     "                         __global const int *grp, __global const int *r, __global const int *p,\n"
-    "                         __global int *out_s, __global int *out_v) {\n"
+    "                         __global int *out_s, __global int *out_v, __global int *out_1) {\n"
     "  const int g = get_global_id(0);\n"
     "  const int zc = grp[3 * g];\n"
     "  __global const int *q = p + 11 * (g % 8);\n"
@@ -275,6 +277,8 @@ static const char *kernel_src =
     "  }\n"
     "  vstore16(cliq_q8_residual16(vload16(g, acc), vload16(g, m), vload16(g, sh), zc, -128, 127, vload16(g, r),\n"
     "                              q[3], q[1], q[2], q[4], q[5], q[6], q[7], q[8], q[9], q[10]), g, out_v);\n"
+    "  vstore16(cliq_q8_residual16_1(vload16(g, acc), m[16 * g], sh[16 * g], zc, -128, 127, vload16(g, r),\n"
+    "                                q[3], q[1], q[2], q[4], q[5], q[6], q[7], q[8], q[9], q[10]), g, out_1);\n"
     "}\n";
 
 static cl_mem buf(cliq_context *ctx, size_t n, const int *data) {
@@ -330,18 +334,26 @@ static void device_checks(cliq_context *ctx) {
   }
   /* requant */
   {
-    cl_mem b[8] = {buf(ctx, n, acc), buf(ctx, n, m), buf(ctx, n, sh), buf(ctx, 3 * groups, rq_grp),
-                   buf(ctx, n, NULL), buf(ctx, n, NULL), buf(ctx, n, NULL), buf(ctx, n, NULL)};
+    cl_mem b[10] = {buf(ctx, n, acc),  buf(ctx, n, m),    buf(ctx, n, sh),   buf(ctx, 3 * groups, rq_grp), buf(ctx, n, NULL),
+                    buf(ctx, n, NULL), buf(ctx, n, NULL), buf(ctx, n, NULL), buf(ctx, n, NULL),           buf(ctx, n, NULL)};
     cl_kernel k = clCreateKernel(prog, "t_requant", &err);
-    set_args(k, 8, b);
+    set_args(k, 10, b);
     size_t gws = groups, lws = 1;
     err = clEnqueueNDRangeKernel(ctx->queue, k, 1, NULL, &gws, &lws, 0, NULL, NULL);
     TH_CHECK(err == CL_SUCCESS, "enqueue t_requant: %d", err);
     int *os = read_back(ctx, b[4], n), *ov = read_back(ctx, b[5], n), *rs = read_back(ctx, b[6], n), *rv = read_back(ctx, b[7], n);
-    size_t bad_s = 0, bad_v = 0, bad_raw = 0;
+    int *o1 = read_back(ctx, b[8], n), *r1 = read_back(ctx, b[9], n);
+    size_t bad_s = 0, bad_v = 0, bad_raw = 0, bad_1 = 0;
     for (size_t i = 0; i < n; i++) {
       const int *gp = &rq_grp[3 * (i / 16)];
       int want = cliq_requant(acc[i], m[i], sh[i], gp[0], gp[1], gp[2]);
+      /* cliq_requant16_1: lane i with the parameters of its group's first lane */
+      const size_t f = i / 16 * 16;
+      int want1 = cliq_requant(acc[i], m[f], sh[f], gp[0], gp[1], gp[2]);
+      if (o1[i] != want1 && bad_1++ < 3) printf("  device cliq_requant16_1 case %zu: %d, want %d\n", i, o1[i], want1);
+      const rq_case c1 = {acc[i], m[f], sh[f]};
+      if (raw_fits(&c1) && r1[i] != cliq_requant_raw(acc[i], m[f], sh[f]) && bad_1++ < 3)
+        printf("  device cliq_requant_raw16_1 case %zu: %d, want %d\n", i, r1[i], cliq_requant_raw(acc[i], m[f], sh[f]));
       if (os[i] != want && bad_s++ < 3) printf("  device cliq_requant case %zu: %d, want %d\n", i, os[i], want);
       if (ov[i] != want && bad_v++ < 3) printf("  device cliq_requant16 case %zu: %d, want %d\n", i, ov[i], want);
       if (raw_fits(&rq[i])) {
@@ -352,9 +364,10 @@ static void device_checks(cliq_context *ctx) {
     TH_CHECK(bad_s == 0, "device cliq_requant (scalar): %zu of %zu differ from C", bad_s, n);
     TH_CHECK(bad_v == 0, "device cliq_requant16: %zu of %zu differ from C", bad_v, n);
     TH_CHECK(bad_raw == 0, "device cliq_requant_raw / raw16: %zu differ from C", bad_raw);
-    free(os), free(ov), free(rs), free(rv);
+    TH_CHECK(bad_1 == 0, "device cliq_requant16_1 / raw16_1: %zu of %zu differ from C", bad_1, n);
+    free(os), free(ov), free(rs), free(rv), free(o1), free(r1);
     clReleaseKernel(k);
-    for (int i = 0; i < 8; i++) clReleaseMemObject(b[i]);
+    for (int i = 0; i < 10; i++) clReleaseMemObject(b[i]);
   }
   /* add: every (a, b) pair for every parameter set */
   {
@@ -389,28 +402,34 @@ static void device_checks(cliq_context *ctx) {
   }
   /* residual */
   {
-    cl_mem b[8] = {buf(ctx, n, acc), buf(ctx, n, m), buf(ctx, n, sh), buf(ctx, 3 * groups, rq_grp), buf(ctx, n, r),
-                   buf(ctx, ADD_P * n_add_sets, &add_params[0][0]), buf(ctx, n, NULL), buf(ctx, n, NULL)};
+    cl_mem b[9] = {buf(ctx, n, acc), buf(ctx, n, m), buf(ctx, n, sh), buf(ctx, 3 * groups, rq_grp), buf(ctx, n, r),
+                   buf(ctx, ADD_P * n_add_sets, &add_params[0][0]), buf(ctx, n, NULL), buf(ctx, n, NULL),
+                   buf(ctx, n, NULL)};
     cl_kernel k = clCreateKernel(prog, "t_residual", &err);
-    set_args(k, 8, b);
+    set_args(k, 9, b);
     size_t gws = groups, lws = 1;
     err = clEnqueueNDRangeKernel(ctx->queue, k, 1, NULL, &gws, &lws, 0, NULL, NULL);
     TH_CHECK(err == CL_SUCCESS, "enqueue t_residual: %d", err);
-    int *os = read_back(ctx, b[6], n), *ov = read_back(ctx, b[7], n);
-    size_t bad_s = 0, bad_v = 0;
+    int *os = read_back(ctx, b[6], n), *ov = read_back(ctx, b[7], n), *o1 = read_back(ctx, b[8], n);
+    size_t bad_s = 0, bad_v = 0, bad_1 = 0;
     for (size_t i = 0; i < n; i++) {
       const int *p = add_params[(i / 16) % 8];
       int zc = rq_grp[3 * (i / 16)];
       int want = cliq_q8_residual(acc[i], m[i], sh[i], zc, -128, 127, r[i], p[3], p[1], p[2], p[4], p[5], p[6], p[7],
                                   p[8], p[9], p[10]);
+      const size_t f = i / 16 * 16; /* cliq_q8_residual16_1: the group's first multiplier for all lanes */
+      int want1 = cliq_q8_residual(acc[i], m[f], sh[f], zc, -128, 127, r[i], p[3], p[1], p[2], p[4], p[5], p[6], p[7],
+                                   p[8], p[9], p[10]);
       if (os[i] != want) bad_s++;
       if (ov[i] != want) bad_v++;
+      if (o1[i] != want1) bad_1++;
     }
     TH_CHECK(bad_s == 0, "device cliq_q8_residual (scalar): %zu of %zu differ from C", bad_s, n);
     TH_CHECK(bad_v == 0, "device cliq_q8_residual16: %zu of %zu differ from C", bad_v, n);
-    free(os), free(ov);
+    TH_CHECK(bad_1 == 0, "device cliq_q8_residual16_1: %zu of %zu differ from C", bad_1, n);
+    free(os), free(ov), free(o1);
     clReleaseKernel(k);
-    for (int i = 0; i < 8; i++) clReleaseMemObject(b[i]);
+    for (int i = 0; i < 9; i++) clReleaseMemObject(b[i]);
   }
   free(acc), free(m), free(sh), free(r);
   clReleaseProgram(prog);

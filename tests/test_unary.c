@@ -46,7 +46,8 @@ int main(void) {
     void (*attrs)(th_op *);
   } ops[] = {{"Relu", 13, NULL},       {"LeakyRelu", 13, leaky}, {"LeakyRelu", 13, NULL}, {"Sigmoid", 13, NULL},
              {"HardSigmoid", 13, hsig}, {"HardSigmoid", 13, NULL}, {"HardSwish", 14, NULL}, {"Tanh", 13, NULL},
-             {"Exp", 13, NULL},        {"Clip", 13, relu6},     {"Clip", 13, NULL}};
+             {"Exp", 13, NULL},        {"Elu", 13, NULL},       {"Selu", 13, NULL},      {"Softplus", 13, NULL},
+             {"Softsign", 13, NULL},        {"Clip", 13, relu6},     {"Clip", 13, NULL}};
   for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++)
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
       bool exp_op = ops[o].op[0] == 'E';

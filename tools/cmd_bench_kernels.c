@@ -58,17 +58,27 @@ typedef struct options {
   const char *out_dir;
   double peak;
   const char *only; /* comma-separated variant names */
+  bool verbose;      /* per-launch medians before each shape's line */
+  bool best;         /* --stat min: the fastest of the runs instead of the median */
 } options;
+
+/* which of the sorted run times is reported: the median, or with --stat min the fastest (on a
+ * machine shared with other work the median measures the contention as much as the kernel) */
+static bool stat_min;
+static size_t pick(int repeat) { return stat_min ? 0 : (size_t)repeat / 2; }
 
 static void usage(FILE *f) {
   fprintf(f,
           "usage: cliq bench kernels [--shapes FILE]... [--json] [--repeat N] [--device SPEC] [--no-clblast]\n"
-          "                          [--variants a,b] [--peak GOPS] [--out DIR]\n"
+          "                          [--variants a,b] [--peak GOPS] [--out DIR] [--verbose]\n"
+          "                          [--stat median|min]\n"
           "  int8 conv kernels (every variant that runs here) vs cliq's fp32 Conv and CLBlast SGEMM on conv\n"
           "  shapes (default: every .txt in bench/shapes). GOP/s = 2*MACs / device time (profiling events,\n"
           "  median of N runs after warm-up). Results also in DIR/kernels-<device>.json|csv (DIR:\n"
           "  bench/results). --peak sets the int8 peak used for the share column (default: 1485 GOP/s for\n"
-          "  VNNI under PoCL on 2 cores at 2.9 GHz, unknown elsewhere).\n");
+          "  VNNI under PoCL on 2 cores at 2.9 GHz, unknown elsewhere). --verbose prints each launch's time\n"
+          "  before the shape's line. --stat min reports the fastest run instead of the median (on a\n"
+          "  shared machine the median also measures other work).\n");
 }
 
 /* ---- shapes ---------------------------------------------------------------------------------- */
@@ -192,13 +202,14 @@ static int cmp_double(const void *a, const void *b) {
 
 /* Median device time (ms) of the session's launches, total and of launches whose kernel name
  * starts with kernel_prefix (NULL: none). Returns false with a message on failure. */
-static bool time_session(cliq_context *ctx, cliq__graph *g, int repeat, const char *kernel_prefix, double *ms,
-                         double *kernel_ms, char *err, size_t err_size) {
+static bool time_session(cliq_context *ctx, cliq__graph *g, int repeat, const char *kernel_prefix, FILE *vf,
+                         double *ms, double *kernel_ms, char *err, size_t err_size) {
   cliq_model *m = NULL;
   cliq_session *s = NULL;
   bool ok = false;
   void *xin = NULL, *yout = NULL;
-  double *t = NULL, *tk = NULL;
+  double *t = NULL, *tk = NULL, *tl = NULL; /* tl: [launch][repeat] for verbose */
+  size_t n_launch = 0;
   if (cliq__model_from_graph(ctx, g, NULL, &m) != CLIQ_STATUS_OK ||
       cliq_session_create(ctx, m, NULL, &s) != CLIQ_STATUS_OK) {
     snprintf(err, err_size, "%s", cliq_context_error(ctx));
@@ -234,17 +245,32 @@ static bool time_session(cliq_context *ctx, cliq__graph *g, int repeat, const ch
     }
     t[r] = sum;
     tk[r] = ks;
+    if (vf && r == 0) {
+      n_launch = nt;
+      tl = calloc(nt * (size_t)repeat + 1, sizeof *tl);
+    }
+    for (size_t i = 0; tl && i < nt && i < n_launch; i++) tl[i * (size_t)repeat + (size_t)r] = times[i].ms;
+  }
+  if (tl) {
+    const cliq_op_time *times;
+    size_t nt;
+    cliq_session_profile(s, &times, &nt);
+    for (size_t i = 0; i < n_launch && i < nt; i++) {
+      qsort(tl + i * (size_t)repeat, (size_t)repeat, sizeof *tl, cmp_double);
+      fprintf(vf, "    %-24s %8.1f us\n", times[i].kernel, 1e3 * tl[i * (size_t)repeat + pick(repeat)]);
+    }
   }
   qsort(t, (size_t)repeat, sizeof *t, cmp_double);
   qsort(tk, (size_t)repeat, sizeof *tk, cmp_double);
-  *ms = t[repeat / 2];
-  *kernel_ms = tk[repeat / 2];
+  *ms = t[pick(repeat)];
+  *kernel_ms = tk[pick(repeat)];
   ok = true;
 out:
   free(xin);
   free(yout);
   free(t);
   free(tk);
+  free(tl);
   cliq_session_destroy(s);
   cliq_model_destroy(m);
   return ok;
@@ -285,7 +311,7 @@ static bool time_clblast(cliq_context *ctx, const shape *s, int repeat, double *
   }
   if (ok) {
     qsort(t, (size_t)repeat, sizeof *t, cmp_double);
-    *ms = t[repeat / 2];
+    *ms = t[pick(repeat)];
   }
   free(t);
   if (a) clReleaseMemObject(a);
@@ -339,6 +365,7 @@ static void write_json(FILE *f, const cliq__device *d, const char *git, double p
   json_str(f, git);
   fprintf(f, ", \"int8_paths\": ");
   json_str(f, d->int8_paths);
+  fprintf(f, ", \"statistic\": \"%s\"", stat_min ? "min" : "median");
   fprintf(f, ", \"peak_int8_gops\": ");
   json_num(f, peak);
   fprintf(f, ", \"shapes\": [");
@@ -382,7 +409,7 @@ static void write_json(FILE *f, const cliq__device *d, const char *git, double p
 }
 
 static void write_csv(FILE *f, const cliq__device *d, const char *git, const shape *sh, const shape_result *res, size_t n) {
-  fprintf(f, "# device=%s driver=%s git=%s\n", d->name, d->driver, git);
+  fprintf(f, "# device=%s driver=%s git=%s statistic=%s\n", d->name, d->driver, git, stat_min ? "min" : "median");
   fprintf(f, "name,cin,h,w,cout,kh,kw,stride,pad,dilation,group,macs,path,ms,gops,kernel_gops\n");
   for (size_t i = 0; i < n; i++) {
     const shape *s = &sh[i];
@@ -428,6 +455,10 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
       return 0;
     } else if (strcmp(a, "--json") == 0) {
       o.json = true;
+    } else if (strcmp(a, "--verbose") == 0) {
+      o.verbose = true;
+    } else if (strcmp(a, "--stat") == 0 && more && (strcmp(argv[i + 1], "min") == 0 || strcmp(argv[i + 1], "median") == 0)) {
+      o.best = strcmp(argv[++i], "min") == 0;
     } else if (strcmp(a, "--no-clblast") == 0) {
       o.no_clblast = true;
     } else if (strcmp(a, "--shapes") == 0 && more && o.n_shape_files < 32) {
@@ -452,6 +483,7 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
       return 2;
     }
   }
+  stat_min = o.best;
   /* shapes */
   shape *shapes = NULL;
   size_t n_shapes = 0, cap = 0;
@@ -507,7 +539,8 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
   char git[64];
   git_revision(git, sizeof git);
   FILE *tf = o.json ? stderr : stdout; /* progress table; stdout stays one JSON object with --json */
-  fprintf(tf, "device: %s / %s (driver %s; int8 paths %s); git %s\n", d->platform, d->name, d->driver, d->int8_paths, git);
+  fprintf(tf, "device: %s / %s (driver %s; int8 paths %s); git %s; %s of %d runs\n", d->platform, d->name, d->driver,
+          d->int8_paths, git, stat_min ? "fastest" : "median", o.repeat);
   if (peak > 0)
     fprintf(tf, "assumed int8 peak: %.0f GOP/s%s\n", peak,
             o.peak >= 0 ? " (--peak)" : " (VNNI vpdpbusd, 2 cores x 2.9 GHz: shared/notes/pocl-performance.md)");
@@ -551,7 +584,7 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
         double ms = 0, kms = 0;
         char err[512];
         cliq__graph *g = conv_graph(s, true, names[k]);
-        if (!time_session(ctx, g, o.repeat, dw ? "q8_dw" : "q8_gemm", &ms, &kms, err, sizeof err)) {
+        if (!time_session(ctx, g, o.repeat, dw ? "q8_dw" : "q8_gemm", o.verbose ? tf : NULL, &ms, &kms, err, sizeof err)) {
           fprintf(tf, "  %s %s: failed: %s\n", s->name, names[k], err);
           continue;
         }
@@ -569,7 +602,7 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
     {
       double ms = 0, kms = 0;
       cliq__graph *g = conv_graph(s, false, NULL);
-      if (time_session(ctx, g, o.repeat, NULL, &ms, &kms, r->fp32_err, sizeof r->fp32_err) && ms > 0)
+      if (time_session(ctx, g, o.repeat, NULL, o.verbose ? tf : NULL, &ms, &kms, r->fp32_err, sizeof r->fp32_err) && ms > 0)
         r->fp32_gops = 2.0 * (double)s->macs / (ms * 1e6);
       else if (i == 0)
         fprintf(tf, "  fp32 Conv unavailable: %s\n", r->fp32_err);

@@ -4,6 +4,8 @@
  */
 #include "tuning.h"
 
+#include "variant.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,23 +21,39 @@ typedef struct tune_row {
 static const tune_row rows[] = {
     /* PoCL CPU: work-groups of 1x4 along M share the packed B panel (shared/notes lesson 4). */
     {CLIQ__VENDOR_POCL, NULL, "GEMM_WG_M", 4, "1x4 work-groups along M measured best on PoCL"},
+    /* Float GEMM variant (host/cl/variants.h, bench/gemm_f32.c). PoCL: the register-blocked 8x32
+     * kernel runs ~7x CLBlast's GEMM there; GPUs: CLBlast's vendor-tuned SGEMM beats a CPU-shaped
+     * kernel. The Intel row matches GPU names only: Intel's CPU runtime reports the same vendor. */
+    {CLIQ__VENDOR_POCL, NULL, "GEMM_F32", CLIQ__VARIANT_gemm_f32_8x32, "~7x CLBlast on PoCL AVX-512"},
+    {CLIQ__VENDOR_NVIDIA, NULL, "GEMM_F32", CLIQ__VARIANT_clblast_sgemm, "CLBlast is tuned for NVIDIA GPUs"},
+    {CLIQ__VENDOR_AMD, NULL, "GEMM_F32", CLIQ__VARIANT_clblast_sgemm, "CLBlast is tuned for AMD GPUs"},
+    {CLIQ__VENDOR_INTEL, "Graphics", "GEMM_F32", CLIQ__VARIANT_clblast_sgemm, "CLBlast is tuned for Intel GPUs"},
+    {CLIQ__VENDOR_ARM, NULL, "GEMM_F32", CLIQ__VARIANT_clblast_sgemm, "CLBlast has Mali tunings"},
+    {CLIQ__VENDOR_QUALCOMM, NULL, "GEMM_F32", CLIQ__VARIANT_clblast_sgemm, "CLBlast has Adreno tunings"},
     {CLIQ__VENDOR_OTHER, NULL, NULL, 0, NULL},
 };
 
-static long user_override(const char *name, bool *found) {
+bool cliq__tuning_user(const char *name, char *buf, size_t size) {
   const char *env = getenv("CLIQ_TUNE");
-  *found = false;
-  if (!env) return 0;
+  if (!env) return false;
   size_t n = strlen(name);
   for (const char *p = env; p && *p;) {
     if (strncmp(p, name, n) == 0 && p[n] == '=') {
-      *found = true;
-      return strtol(p + n + 1, NULL, 10);
+      const char *v = p + n + 1, *e = strchr(v, ',');
+      size_t len = e ? (size_t)(e - v) : strlen(v);
+      if (size) snprintf(buf, size, "%.*s", (int)len, v);
+      return true;
     }
     p = strchr(p, ',');
     if (p) p++;
   }
-  return 0;
+  return false;
+}
+
+static long user_override(const char *name, bool *found) {
+  char buf[64];
+  *found = cliq__tuning_user(name, buf, sizeof buf);
+  return *found ? strtol(buf, NULL, 10) : 0;
 }
 
 long cliq__tuning_int(const cliq__device *d, const char *name, long def) {

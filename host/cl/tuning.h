@@ -15,4 +15,8 @@ void cliq__tuning_defines(const cliq__device *d, const char *program, char *buf,
 /* Integer tunable `name` for this device ("GEMM_F32_WG" ...); def when the table has none. */
 long cliq__tuning_int(const cliq__device *d, const char *name, long def);
 
+/* The raw CLIQ_TUNE value of `name` (e.g. a kernel variant's name) into buf; false when the user
+ * set none. */
+bool cliq__tuning_user(const char *name, char *buf, size_t size);
+
 #endif /* CLIQ_TUNING_H */

@@ -15,6 +15,10 @@ CLIQ_OP(HardSigmoid)
 CLIQ_OP(HardSwish)
 CLIQ_OP(Tanh)
 CLIQ_OP(Exp)
+CLIQ_OP(Elu)
+CLIQ_OP(Selu)
+CLIQ_OP(Softplus)
+CLIQ_OP(Softsign)
 
 /* elementwise binary with broadcasting (host/ops/binary.c) */
 CLIQ_OP(Add)
@@ -62,6 +66,10 @@ CLIQ_OP(Pad)
 CLIQ_OP(Resize)
 
 /* convolution, gemm, pooling (host/ops/conv.c, gemm.c, pool.c) */
+CLIQ_OP(Conv)
+CLIQ_OP(ConvTranspose)
+CLIQ_OP(Gemm)
+CLIQ_OP(MatMul)
 
 /* normalisation and others */
 /* pooling (host/ops/pool.c) */
@@ -92,6 +100,19 @@ CLIQ_OP(InstanceNormalization)
 CLIQ_OP(LayerNormalization)
 
 /* quantization (host/ops/quant.c) and internal int8 ops */
+CLIQ_OP(QuantizeLinear)
+CLIQ_OP(DequantizeLinear)
+CLIQ_OP(DynamicQuantizeLinear)
+CLIQ_OP(ConvInteger)
+CLIQ_OP(QLinearConv)
+CLIQ_OP(MatMulInteger)
+CLIQ_OP(QLinearMatMul)
+CLIQ_OP(QAdd)
+CLIQ_OP(QMul)
+CLIQ_OP(QConcat)
+CLIQ_OP(QAvgPool)
+CLIQ_OP(QGlobalAvgPool)
+CLIQ_OP(QLut)
 /* int8 convolution and fully connected (host/ops/qconv.c, qgemm.c, shared parts in q8_layer.c) */
 CLIQ_OP(QConv)
 CLIQ_OP(QGemm)

@@ -1,8 +1,9 @@
 /*
  * q8_layer.h — what the int8 conv and fully connected ops (qconv.c, qgemm.c) share: reading and
  * checking their quantization parameters and epilogue attributes into the exact output stage
- * (cliq__q8_epi, host/ref/q8.h), and planning the device work: packing, the GEMM variant and its
- * orientation (cl_kernels/gemm_q8.cl), and the direct depthwise kernels (dwconv_q8.cl).
+ * (cliq__q8_epi, host/ref/q8.h), and planning the device work: the activation layout
+ * (cl_kernels/conv_q8.cl), the GEMM variant and its orientation (gemm_q8.cl), and the direct
+ * depthwise kernels (dwconv_q8.cl).
  *
  * Node attributes read here (all optional; see DEVELOPERS.md "Int8 conv and GEMM"):
  *   cliq.act, cliq.act_a, cliq.act_b             output activation: CLIQ_ACT_NONE, RELU or CLIP (a, b
@@ -38,8 +39,8 @@ cliq_status cliq__q8_epi_init(const cliq__opctx *oc, size_t channels, cliq__q8_e
 void cliq__q8_epi_free(cliq__q8_epi *e);
 
 typedef enum cliq__q8_pack_kind {
-  CLIQ__Q8_PACK_IM2COL = 0, /* any convolution */
-  CLIQ__Q8_PACK_1X1 = 1,    /* 1x1 kernel, stride 1, no padding: a transpose */
+  CLIQ__Q8_PACK_CONV = 0, /* any convolution: the padded channel-quad layout of conv_q8.cl */
+  CLIQ__Q8_PACK_1X1 = 1,  /* 1x1 kernel, stride 1, no padding: the input is its own im2col */
   CLIQ__Q8_PACK_ROWS = 2    /* fully connected: x [positions, K] row-major */
 } cliq__q8_pack_kind;
 
@@ -49,7 +50,7 @@ typedef struct cliq__q8_gemm_desc {
   const int8_t *w;              /* [groups * chans_per_group][depth] */
   const int32_t *bias;          /* [groups * chans_per_group] or NULL */
   cliq__q8_pack_kind pack;
-  const cliq__qconv_geom *geom; /* IM2COL and 1X1 */
+  const cliq__qconv_geom *geom; /* CONV and 1X1 */
   int x, y, res;                /* value ids; res -1 when absent */
   int64_t y_sn, y_sc, y_sp;     /* element strides of y (and res) per image, channel, position */
   const cliq__q8_epi *epi;

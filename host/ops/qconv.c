@@ -1,7 +1,8 @@
 /*
  * qconv.c — QConv (domain "cliq"): the int8 convolution the QDQ lowering pass makes from
  * DQ -> Conv -> Q, QLinearConv and ConvInteger+requantize patterns. Reference host/ref/conv_q8.c,
- * kernels cl_kernels/conv_q8.cl + gemm_q8.cl (im2col/pack + GEMM) and dwconv_q8.cl (depthwise).
+ * kernels cl_kernels/conv_q8.cl + gemm_q8.cl (activation layout + implicit GEMM) and dwconv_q8.cl
+ * (depthwise).
  *
  * Inputs (values carry their quantization, cliq__quant):
  *   0 x         int8 [N, C, H, W] (or [N, C, W] for 1-D), per-tensor scale s_x, zero point z_x
@@ -20,8 +21,9 @@
  * cliq.gemm_orient pick kernels).
  * Exact semantics: acc = bias + sum (x - z_x)(w - z_w[c]) over in-range taps, int32 wrapping;
  * y = cliq_requant(acc, M[c], shift[c], z_y, lo, hi) with (M, shift) from s_x * s_w[c] / s_y.
- * Device: depthwise (C/group = 1) runs the direct kernels, everything else im2col + GEMM
- * (1x1 stride-1 unpadded convs skip im2col).
+ * Device: depthwise (C/group = 1) runs the direct kernels, everything else an implicit GEMM over
+ * a padded channel-quad copy of the input (1x1 stride-1 unpadded convs: a flat copy, or none on
+ * VNNI, whose kernel reads NCHW itself).
  */
 #include "q8_layer.h"
 #include "../ref/ref.h"
@@ -204,7 +206,7 @@ static cliq_status qconv_plan(cliq__planner *p, int node) {
     d.depth = (g.C / g.group) * g.KH * g.KW;
     d.w = wd;
     d.bias = bd;
-    d.pack = one ? CLIQ__Q8_PACK_1X1 : CLIQ__Q8_PACK_IM2COL;
+    d.pack = one ? CLIQ__Q8_PACK_1X1 : CLIQ__Q8_PACK_CONV;
     d.geom = &g;
     d.x = n->inputs[0];
     d.y = n->outputs[0];

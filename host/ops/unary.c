@@ -1,6 +1,6 @@
 /*
  * unary.c — float elementwise activations: Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid,
- * HardSwish, Tanh, Exp. Each maps to (activation id, a, b) of activation.h, the same triple a
+ * HardSwish, Tanh, Exp, Elu, Selu, Softplus, Softsign. Each maps to (activation id, a, b) of activation.h, the same triple a
  * fused Conv epilogue uses. Reference: host/ref/unary_f32.c; kernel: cl_kernels/unary_f32.cl.
  */
 #include "op.h"
@@ -48,6 +48,17 @@ cliq_status cliq__unary_params(const cliq__opctx *oc, int *act, float *a, float 
     *act = CLIQ_ACT_TANH;
   } else if (strcmp(op, "Exp") == 0) {
     *act = CLIQ_ACT_EXP;
+  } else if (strcmp(op, "Elu") == 0) {
+    *act = CLIQ_ACT_ELU;
+    *a = cliq__attr_float(n, "alpha", 1.0f);
+  } else if (strcmp(op, "Selu") == 0) {
+    *act = CLIQ_ACT_SELU;
+    *a = cliq__attr_float(n, "alpha", 1.67326319217681884765625f);
+    *b = cliq__attr_float(n, "gamma", 1.05070102214813232421875f);
+  } else if (strcmp(op, "Softplus") == 0) {
+    *act = CLIQ_ACT_SOFTPLUS;
+  } else if (strcmp(op, "Softsign") == 0) {
+    *act = CLIQ_ACT_SOFTSIGN;
   } else {
     return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "is not a unary activation");
   }
@@ -58,6 +69,8 @@ static cliq_status unary_check(cliq__opctx *oc) {
   const char *op = cliq__op_node(oc)->op_type;
   if (strcmp(op, "LeakyRelu") == 0) return cliq__op_check_attrs(oc, "alpha");
   if (strcmp(op, "HardSigmoid") == 0) return cliq__op_check_attrs(oc, "alpha,beta");
+  if (strcmp(op, "Elu") == 0) return cliq__op_check_attrs(oc, "alpha");
+  if (strcmp(op, "Selu") == 0) return cliq__op_check_attrs(oc, "alpha,gamma");
   /* Relu-1 .. Sigmoid-1 had a 'consumed_inputs' legacy attribute; opset >= 6 has none */
   return cliq__op_check_attrs(oc, "");
 }
@@ -195,3 +208,7 @@ UNARY_OP(HardSigmoid, 6)
 UNARY_OP(HardSwish, 14)
 UNARY_OP(Tanh, 6)
 UNARY_OP(Exp, 6)
+UNARY_OP(Elu, 6)
+UNARY_OP(Selu, 6)
+UNARY_OP(Softplus, 1)
+UNARY_OP(Softsign, 1)
