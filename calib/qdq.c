@@ -6,7 +6,7 @@
 
 #include "../host/error.h"
 #include "../host/ops/op.h"
-#include "activation.h"
+#include "../host/passes/fusion.h"
 #include "weights.h"
 
 #include <float.h>
@@ -46,67 +46,8 @@ static bool const_scalar(const cliq__graph *g, int v, float *out) {
   return true;
 }
 
-/* ---- the fusion rule (DEVELOPERS.md "Fused activations") ------------------------------------ */
-
 static bool weighted_op(const cliq__node *n) {
   return is_op(n, "Conv") || is_op(n, "ConvTranspose") || is_op(n, "Gemm") || is_op(n, "MatMul");
-}
-
-bool cliq__calib_fusable_activation(const cliq__graph *g, int producer_node, int act_node, int *act, float *a, float *b) {
-  const cliq__node *p = &g->nodes[producer_node], *n = &g->nodes[act_node];
-  if (p->n_outputs < 1 || p->outputs[0] < 0) return false;
-  int y = p->outputs[0];
-  bool producer_ok = weighted_op(p);
-  if (!producer_ok && is_op(p, "Add") && p->n_inputs == 2) {
-    /* a bias Add after a weighted op: (MatMul + Add) is one GEMM with bias */
-    for (int k = 0; k < 2; k++) {
-      int o = p->inputs[k], c = p->inputs[1 - k];
-      if (o >= 0 && c >= 0 && const_of(g, c) && g->values[o].producer >= 0 && weighted_op(&g->nodes[g->values[o].producer]))
-        producer_ok = true;
-    }
-  }
-  if (!producer_ok || is_graph_output(g, y)) return false;
-  *a = 0.0f;
-  *b = 0.0f;
-  if (is_op(n, "Mul") && n->n_inputs == 2) {
-    /* SiLU: y * Sigmoid(y), y read by exactly the Sigmoid and the Mul, the Sigmoid by the Mul */
-    for (int k = 0; k < 2; k++) {
-      int s = n->inputs[1 - k];
-      if (n->inputs[k] != y || s < 0 || g->values[s].producer < 0) continue;
-      const cliq__node *sig = &g->nodes[g->values[s].producer];
-      if (!is_op(sig, "Sigmoid") || sig->inputs[0] != y) continue;
-      if (cliq__graph_use_count(g, y) != 2 || sole_reader(g, s) != act_node) continue;
-      *act = CLIQ_ACT_SILU;
-      return true;
-    }
-    return false;
-  }
-  if (n->n_inputs < 1 || n->inputs[0] != y || sole_reader(g, y) != act_node) return false;
-  if (is_op(n, "Relu")) {
-    *act = CLIQ_ACT_RELU;
-  } else if (is_op(n, "Clip")) {
-    *act = CLIQ_ACT_CLIP;
-    *a = -FLT_MAX;
-    *b = FLT_MAX;
-    if (n->n_inputs > 1 && n->inputs[1] >= 0 && !const_scalar(g, n->inputs[1], a)) return false;
-    if (n->n_inputs > 2 && n->inputs[2] >= 0 && !const_scalar(g, n->inputs[2], b)) return false;
-  } else if (is_op(n, "LeakyRelu")) {
-    *act = CLIQ_ACT_LEAKY_RELU;
-    *a = cliq__attr_float(n, "alpha", 0.01f);
-  } else if (is_op(n, "HardSigmoid")) {
-    *act = CLIQ_ACT_HARD_SIGMOID;
-    *a = cliq__attr_float(n, "alpha", 0.2f);
-    *b = cliq__attr_float(n, "beta", 0.5f);
-  } else if (is_op(n, "HardSwish")) {
-    *act = CLIQ_ACT_HARD_SWISH;
-  } else if (is_op(n, "Sigmoid")) {
-    *act = CLIQ_ACT_SIGMOID;
-  } else if (is_op(n, "Tanh")) {
-    *act = CLIQ_ACT_TANH;
-  } else {
-    return false;
-  }
-  return true;
 }
 
 /* ---- planning ------------------------------------------------------------------------------- */
@@ -235,23 +176,22 @@ static int group_output(planner *P, int head) {
     prod = r;
     y = g->nodes[r].outputs[0];
   }
-  /* candidates for the activation: the sole reader, or for SiLU the Mul reading y */
+  if (prod != head) return y; /* the fusion rule takes an activation right after the weighted op */
+  /* the activation the session fuses (host/passes/fusion.h, the rule of DEVELOPERS.md): a reader
+   * of y; for SiLU its Sigmoid and Mul both join the group */
   for (size_t i = 0; i < g->n_nodes; i++) {
     const cliq__node *n = &g->nodes[i];
     bool reads = false;
     for (size_t k = 0; k < n->n_inputs; k++) reads = reads || n->inputs[k] == y;
-    if (!reads || P->p->node_role[i] != CLIQ__QROLE_FLOAT) continue;
     int act;
     float a, b;
-    if (!cliq__calib_fusable_activation(g, prod, (int)i, &act, &a, &b)) continue;
-    P->p->node_role[i] = CLIQ__QROLE_FUSED;
-    P->head[i] = head;
-    if (act == CLIQ_ACT_SILU) {
-      int s = n->inputs[0] == y ? n->inputs[1] : n->inputs[0];
-      P->p->node_role[g->values[s].producer] = CLIQ__QROLE_FUSED;
-      P->head[g->values[s].producer] = head;
-    }
-    return n->outputs[0];
+    if (!reads || P->p->node_role[i] != CLIQ__QROLE_FLOAT || !cliq__fusable_activation(g, head, (int)i, &act, &a, &b)) continue;
+    int out = cliq__fused_output(g, head, (int)i);
+    if (out < 0) continue;
+    int last = g->values[out].producer;
+    P->p->node_role[i] = P->p->node_role[last] = CLIQ__QROLE_FUSED;
+    P->head[i] = P->head[last] = head;
+    return out;
   }
   return y;
 }

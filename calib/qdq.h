@@ -15,9 +15,9 @@
  * logits) keep float precision at the cost of running in float.
  * Roles of float nodes (in topological order; data movement then backwards and forwards):
  *   WEIGHTED  Conv, ConvTranspose, Gemm, MatMul with a float activation input: input quantized,
- *             weights and bias quantized. A bias Add and a fusable activation after it (the rule
- *             of DEVELOPERS.md "Fused activations") belong to its group (FUSED): no Q/DQ inside
- *             the group; the group's last output is the op's output.
+ *             weights and bias quantized. A bias Add after it, or an activation the session
+ *             fuses into it (cliq__fusable_activation, host/passes/fusion.h), belongs to its
+ *             group (FUSED): no Q/DQ inside the group; the group's last output is the op's output.
  *   COMPUTE   Add, Mul, Concat, AveragePool, GlobalAveragePool and unary activations (Relu, Clip,
  *             LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Tanh, Exp) that have an int8 op: data
  *             inputs quantized, each with its own range; constant float operands become int8
@@ -63,12 +63,5 @@ int cliq__qdq_root(const cliq__stats_table *tab, int e);
  * be set), weights and biases are quantized per the options. *out is a new graph (caller frees). */
 cliq_status cliq__qdq_build(cliq_context *ctx, const cliq__graph *g, const cliq__qdq_plan *plan, const cliq__stats_table *tab,
                             const cliq_quantize_options *o, cliq__graph **out);
-
-/* The fusion rule of DEVELOPERS.md "Fused activations": whether node act_node is an activation
- * that the session pass fuses into producer_node (Conv/ConvTranspose/Gemm/MatMul, or a bias Add
- * after one), with its CLIQ_ACT_* id and parameters. For SiLU, act_node is the Mul of
- * x * Sigmoid(x). Same signature as cliq__fusable_activation (host/passes/fusion.h), which
- * replaces it once merged. */
-bool cliq__calib_fusable_activation(const cliq__graph *g, int producer_node, int act_node, int *act, float *a, float *b);
 
 #endif /* CLIQ_CALIB_QDQ_H */
