@@ -6,13 +6,14 @@
  * Stages, in the order the driver runs them:
  *   FLOAT       the float graph before calibration (a private copy of the model's graph). Rewrites
  *               that keep the function and help quantization: folding a Conv's bias Add into the
- *               Conv (fold_bias.c), cross-layer equalization (Nagel et al., "Data-Free
- *               Quantization Through Weight Equalization and Bias Correction", ICCV 2019).
+ *               Conv (fold_bias.c), cross-layer equalization and high-bias absorption (Nagel et
+ *               al., "Data-Free Quantization Through Weight Equalization and Bias Correction",
+ *               ICCV 2019; equalize.c). `images` (the first calibration batch) is available.
  *               The calibration session runs the graph as it leaves this stage, so tensor names
  *               in the stats table are the names of this graph.
  *   CALIBRATED  the same float graph, with `stats` filled (histograms, moments, per-channel
  *               moments) and a quantizer chosen for every quantized tensor (cliq__tstats.grid):
- *               range edits, high-bias absorption (same paper, sec. 4.1).
+ *               range edits.
  *   QDQ         the QDQ graph that will become the int8 model; stats still readable by the
  *               float names. Analytic bias correction (sec. 4.2) edits the int32 biases here;
  *               empirical bias correction can run sessions on `images` (the first calibration
@@ -32,9 +33,16 @@ typedef struct cliq__ptq {
   const cliq_quantize_options *options;
   cliq__graph *g;            /* the graph of the current stage (owned by the driver) */
   cliq__stats_table *stats;  /* NULL in stage FLOAT */
-  /* the first calibration batch, per model input: images[i] holds n_images images of input i */
+  /* the first calibration batch, per model input: images[i] holds n_images images of input i
+   * (every stage; the layout of the session inputs) */
   const float *const *images;
   size_t n_inputs, n_images;
+  /* session options of the calibration (dims bound; batch and keep_intermediates to be set by a
+   * pass that opens its own session) and the model's base directory */
+  const cliq_session_options *so;
+  const char *base_dir;
+  /* stage QDQ: the float graph as calibrated (after the FLOAT and CALIBRATED passes) */
+  const cliq__graph *float_g;
 } cliq__ptq;
 
 typedef cliq_status (*cliq__ptq_pass_fn)(cliq__ptq *ptq);

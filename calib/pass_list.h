@@ -4,3 +4,7 @@
  */
 CLIQ_PTQ_PASS(FLOAT, cliq__ptq_fold_conv_bias_add)
 CLIQ_PTQ_PASS(FLOAT, cliq__ptq_matmul_add_to_gemm)
+/* accuracy (calib/equalize.c): cross-layer equalization on the float graph */
+CLIQ_PTQ_PASS(FLOAT, cliq__ptq_equalize)
+/* accuracy (calib/round_weights.c): int8 weights chosen for the layers' output error (GPTQ) */
+CLIQ_PTQ_PASS(QDQ, cliq__ptq_round_weights)

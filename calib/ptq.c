@@ -4,6 +4,9 @@
  * Memory is bounded whatever the number of images: per batch the session's activations (kept for
  * reading, batch-sized), then per quantized tensor a 2048-bin histogram and per-channel sums;
  * the first batch of input images is kept for AUTO and for passes that need to run the model.
+ * That batch is read before the FLOAT passes (through a session of the unmodified model, which
+ * tells the batch size and the image sizes), so data-aware float rewrites (equalization) can use
+ * it; calibration then starts with it.
  * Models whose graph cannot take a batch (e.g. a Reshape to a fixed [1, -1]) are calibrated one
  * image per run. Symbolic spatial dims of input 0 are bound from the preprocessing sizes.
  */
@@ -59,6 +62,7 @@ typedef struct calib {
   cliq_context *ctx;
   const cliq_quantize_options *o;
   cliq_model *model;          /* the float model as calibrated (after FLOAT passes) */
+  cliq_model *probe;          /* the float model as given, which read the first batch */
   cliq_session_options so;
   cliq_dim_binding *dims;     /* the caller's and the spatial ones */
   cliq__stats_table *tab;
@@ -70,6 +74,8 @@ typedef struct calib {
   float **in_buf;             /* a batch of images per input */
   float **kept;               /* the first batch, per input */
   size_t n_kept;
+  bool kept_served;           /* the first batch has gone through calibration */
+  bool source_ended;          /* the source said so while the first batch was read */
   run_session main, tail;
 } calib;
 
@@ -117,6 +123,7 @@ static void calib_free(calib *C) {
   free(C->src_input);
   cliq__qdq_plan_free(C->plan);
   cliq_model_destroy(C->model);
+  cliq_model_destroy(C->probe);
   free(C->dims);
 }
 
@@ -225,6 +232,19 @@ static cliq_status run_and_observe(calib *C, run_session *r, size_t n_images) {
 /* Fills up to `want` images from the source into the batch buffers; *got is how many. */
 static cliq_status fill_batch(calib *C, const cliq_calib_source *src, size_t want, size_t *got, bool *ended) {
   *got = 0;
+  if (C->n_kept && !C->kept_served) {
+    /* the first batch, read before the FLOAT passes */
+    size_t k = C->n_kept < want ? C->n_kept : want;
+    for (size_t i = 0; i < C->n_in; i++) memcpy(C->in_buf[i], C->kept[i], k * C->in_elems[i] * sizeof(float));
+    *got = k;
+    C->kept_served = true;
+    if (k < C->n_kept)
+      return cliq__fail(C->ctx, CLIQ_STATUS_INVALID_STATE, "the calibration batch shrank from %zu to %zu images", C->n_kept, want);
+    if (C->source_ended) {
+      *ended = true;
+      return CLIQ_STATUS_OK;
+    }
+  }
   float **ptr = calloc(C->n_in + 1, sizeof *ptr);
   if (!ptr) return cliq__fail(C->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "calibration inputs");
   cliq_status st = CLIQ_STATUS_OK;
@@ -310,24 +330,66 @@ static cliq_status open_main(calib *C, size_t batch) {
   return run_session_open(C, 1, &C->main);
 }
 
-static cliq_status calibrate(calib *C, const cliq_calib_source *src, size_t *images) {
+/* Batch buffers for the inputs of the main session (sizes per image checked against earlier
+ * ones when the buffers exist: the FLOAT passes must not change the inputs). */
+static cliq_status alloc_inputs(calib *C) {
   size_t B = C->main.batch;
   const cliq__graph *sg = C->main.s->g;
+  if (C->in_elems && C->n_in != sg->n_inputs)
+    return cliq__fail(C->ctx, CLIQ_STATUS_INVALID_STATE, "the float passes changed the model's inputs");
   C->n_in = sg->n_inputs;
-  C->in_elems = calloc(C->n_in + 1, sizeof(size_t));
-  C->in_buf = calloc(C->n_in + 1, sizeof(float *));
-  C->kept = calloc(C->n_in + 1, sizeof(float *));
-  if (!C->in_elems || !C->in_buf || !C->kept) return cliq__fail(C->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "calibration buffers");
+  if (!C->in_elems) {
+    C->in_elems = calloc(C->n_in + 1, sizeof(size_t));
+    C->in_buf = calloc(C->n_in + 1, sizeof(float *));
+    C->kept = calloc(C->n_in + 1, sizeof(float *));
+    if (!C->in_elems || !C->in_buf || !C->kept) return cliq__fail(C->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "calibration buffers");
+  }
   for (size_t i = 0; i < C->n_in; i++) {
     const cliq__value *v = &sg->values[sg->inputs[i]];
     size_t n;
     if (!cliq__shape_elems(v->rank, v->dims, &n) || n % B)
       return cliq__fail(C->ctx, CLIQ_STATUS_SHAPE_MISMATCH, "input '%s' does not split into %zu images", v->name, B);
+    if (C->in_buf[i] && C->in_elems[i] != n / B)
+      return cliq__fail(C->ctx, CLIQ_STATUS_INVALID_STATE, "the float passes changed the size of input '%s'", v->name);
     C->in_elems[i] = n / B;
+    free(C->in_buf[i]);
     size_t bytes;
     if (!cliq__mul_size(n, sizeof(float), &bytes) || !(C->in_buf[i] = malloc(bytes ? bytes : 1)))
       return cliq__fail(C->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "a batch of %zu images for input '%s'", B, v->name);
   }
+  return CLIQ_STATUS_OK;
+}
+
+/* Reads the first batch into `kept`, with a session of the float model as given (the FLOAT
+ * passes have not run yet); the session and model copy are dropped again. */
+static cliq_status read_first_batch(calib *C, const cliq_model *m, const cliq_calib_source *src) {
+  cliq__graph *cg = cliq__graph_clone(m->g);
+  if (!cg) return cliq__fail(C->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "copying the model");
+  CLIQ__TRY(cliq__model_from_graph(C->ctx, cg, m->base_dir, &C->model));
+  CLIQ__TRY(bind_dims(C, C->o));
+  CLIQ__TRY(open_main(C, C->o->batch ? C->o->batch : 8));
+  CLIQ__TRY(alloc_inputs(C));
+  size_t got, want = C->main.batch;
+  if (C->o->limit && C->o->limit < want) want = C->o->limit;
+  CLIQ__TRY(fill_batch(C, src, want, &got, &C->source_ended));
+  if (got < want) C->source_ended = true;
+  if (got == 0) return cliq__fail(C->ctx, CLIQ_STATUS_BAD_DATA, "the calibration source gave no images");
+  for (size_t i = 0; i < C->n_in; i++) {
+    if (!(C->kept[i] = malloc(got * C->in_elems[i] * sizeof(float))))
+      return cliq__fail(C->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "keeping the first calibration batch");
+    memcpy(C->kept[i], C->in_buf[i], got * C->in_elems[i] * sizeof(float));
+  }
+  C->n_kept = got;
+  run_session_free(&C->main);
+  /* the dims bound stay (the FLOAT passes keep the inputs); their names point into this model */
+  C->probe = C->model;
+  C->model = NULL;
+  return CLIQ_STATUS_OK;
+}
+
+static cliq_status calibrate(calib *C, const cliq_calib_source *src, size_t *images) {
+  size_t B = C->main.batch;
+  CLIQ__TRY(alloc_inputs(C));
   size_t limit = C->o->limit, total = src->total;
   if (limit && (total == 0 || limit < total)) total = limit;
   size_t done = 0;
@@ -339,14 +401,6 @@ static cliq_status calibrate(calib *C, const cliq_calib_source *src, size_t *ima
     size_t got;
     CLIQ__TRY(fill_batch(C, src, want, &got, &ended));
     if (got == 0) break;
-    if (done == 0) {
-      for (size_t i = 0; i < C->n_in; i++) {
-        if (!(C->kept[i] = malloc(got * C->in_elems[i] * sizeof(float))))
-          return cliq__fail(C->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "keeping the first calibration batch");
-        memcpy(C->kept[i], C->in_buf[i], got * C->in_elems[i] * sizeof(float));
-      }
-      C->n_kept = got;
-    }
     run_session *r = &C->main;
     if (got != B) {
       /* the last, partial batch: a session of that batch (made once) */
@@ -383,13 +437,17 @@ cliq_status cliq__ptq_run(cliq_context *ctx, const cliq_model *m, const cliq_cal
   cliq__stats_table *tab = cliq__stats_new();
   cliq_status st = g && tab ? CLIQ_STATUS_OK : cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "copying the model to quantize");
   C.tab = tab;
-  cliq__ptq ptq = {ctx, o, g, NULL, NULL, 0, 0};
+  cliq__ptq ptq = {ctx, o, g, NULL, NULL, 0, 0, &C.so, m->base_dir, NULL};
+  if (st == CLIQ_STATUS_OK) st = read_first_batch(&C, m, src);
+  ptq.images = (const float *const *)C.kept;
+  ptq.n_inputs = C.n_in;
+  ptq.n_images = C.n_kept;
   if (st == CLIQ_STATUS_OK) st = cliq__ptq_passes_run(&ptq, CLIQ__PTQ_FLOAT);
   if (st == CLIQ_STATUS_OK) {
     cliq__graph *cg = cliq__graph_clone(g);
     st = cg ? cliq__model_from_graph(ctx, cg, m->base_dir, &C.model) : cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "copying the model");
   }
-  if (st == CLIQ_STATUS_OK) st = bind_dims(&C, o);
+  if (st == CLIQ_STATUS_OK && !C.dims) st = bind_dims(&C, o);
   if (st == CLIQ_STATUS_OK) st = open_main(&C, o->batch ? o->batch : 8);
   if (st == CLIQ_STATUS_OK) st = cliq__qdq_plan_new(ctx, g, C.main.s->g, tab, &C.plan);
   if (st == CLIQ_STATUS_OK) st = classify_entries(&C);
@@ -400,14 +458,12 @@ cliq_status cliq__ptq_run(cliq_context *ctx, const cliq_model *m, const cliq_cal
   cliq__calib_cfg cfg = {o->method, pct, o->activations_symmetric != 0, -128, 127};
   if (st == CLIQ_STATUS_OK) st = choose_ranges(&C, &cfg);
   ptq.stats = tab;
-  ptq.images = (const float *const *)C.kept;
-  ptq.n_inputs = C.n_in;
-  ptq.n_images = C.n_kept;
   if (st == CLIQ_STATUS_OK) st = cliq__ptq_passes_run(&ptq, CLIQ__PTQ_CALIBRATED);
   if (st == CLIQ_STATUS_OK) st = cliq__qdq_build(ctx, g, C.plan, tab, o, &qg);
   if (st == CLIQ_STATUS_OK) st = cliq__meta_write(ctx, qg, o->preprocess, o, images);
   if (st == CLIQ_STATUS_OK) {
     ptq.g = qg;
+    ptq.float_g = g;
     st = cliq__ptq_passes_run(&ptq, CLIQ__PTQ_QDQ);
   }
   if (st == CLIQ_STATUS_OK && report) {

@@ -378,6 +378,12 @@ typedef struct cliq_quantize_options {
   size_t n_dims;
   cliq_progress_fn progress;
   void *progress_user;
+  /* Accuracy passes, on by default: non-zero turns off cross-layer equalization (with high-bias
+   * absorption; calib/equalize.c), output-aware weight rounding (GPTQ; calib/round_weights.c)
+   * or bias correction (calib/bias_correct.c). */
+  int no_equalize;
+  int no_weight_rounding;
+  int no_bias_correction;
 } cliq_quantize_options;
 
 /* method MSE (the best or near-best calibrator on the shared models), percentile 99.99, batch 8,

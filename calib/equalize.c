@@ -1,0 +1,329 @@
+/*
+ * equalize.c — cross-layer equalization, a FLOAT-stage PTQ pass (calib/pass.h).
+ *
+ * Source: Nagel, van Baalen, Blankevoort, Welling, "Data-Free Quantization Through Weight
+ * Equalization and Bias Correction", ICCV 2019, sec. 4.1. For two layers y = f(W1 x + b1),
+ * z = W2 y + b2 with f positively homogeneous (f(s x) = s f(x) for s > 0), scaling output
+ * channel i of layer 1 by 1/s_i and input channel i of layer 2 by s_i keeps z exactly (up to
+ * float rounding). With r1_i the range of W1's row i and r2_i the range of W2's column i, the
+ * choice s_i = sqrt(r1_i r2_i) / r2_i (eq. 11) makes both ranges sqrt(r1_i r2_i): channel i's
+ * activations shrink or grow with r1_i, so channels of very different ranges (the depthwise
+ * layers of MobileNet-style networks) end up close, which is what per-tensor activation
+ * quantization needs. A layer in two chains (a depthwise conv between an expansion and a
+ * projection) is rescaled by both; the pass repeats until the scales are all ~1 (sec. 4.1:
+ * "iterate until convergence").
+ *
+ * Chains: Conv1 -> [transparent ops] -> readers, all Convs reading it as their input (several:
+ * the scale goes into each of them, r2_i is the largest column range among them). Transparent
+ * ops commute with a positive per-channel scale and have one data reader each: Relu,
+ * LeakyRelu, PRelu, Clip without an upper bound and with a lower bound of 0 or none, MaxPool,
+ * AveragePool, GlobalAveragePool, GlobalMaxPool, Pad with zeros, Identity, Dropout. Clip with an
+ * upper bound (ReLU6) is not homogeneous: equalizing through it would need a per-channel bound,
+ * so those pairs are skipped. Convs of any group count (depthwise included) with constant
+ * float weights (and bias) read only by them; the values between must not be graph outputs.
+ */
+#include "pass.h"
+#include "ptq_run.h"
+
+#include "../host/error.h"
+#include "../host/ops/op.h"
+#include "../host/tensor.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLE_MAX_ITERS 100
+#define CLE_MAX_READERS 16
+/* |log s| below which a channel counts as converged */
+#define CLE_TOL 1e-4
+
+static bool is_op(const cliq__node *n, const char *op) { return n->domain[0] == '\0' && strcmp(n->op_type, op) == 0; }
+
+static bool is_graph_output(const cliq__graph *g, int v) {
+  for (size_t i = 0; i < g->n_outputs; i++)
+    if (g->outputs[i] == v) return true;
+  return false;
+}
+
+static const cliq__tensor *float_const(const cliq__graph *g, int v) {
+  const cliq__tensor *t = v >= 0 ? g->values[v].constant : NULL;
+  return t && t->dtype == CLIQ_DTYPE_FLOAT32 ? t : NULL;
+}
+
+/* A Clip that is a Relu: lower bound 0 (or none), no upper bound. */
+static bool clip_is_relu(const cliq__graph *g, const cliq__node *n) {
+  float lo = -INFINITY, hi = INFINITY;
+  if (n->opset < 11) {
+    lo = cliq__attr_float(n, "min", -FLT_MAX);
+    hi = cliq__attr_float(n, "max", FLT_MAX);
+  } else {
+    for (size_t k = 1; k < n->n_inputs && k < 3; k++) {
+      if (n->inputs[k] < 0) continue;
+      const cliq__tensor *t = float_const(g, n->inputs[k]);
+      if (!t || cliq__tensor_elems(t) != 1) return false;
+      float v = ((const float *)t->data)[0];
+      if (k == 1) lo = v;
+      else hi = v;
+    }
+  }
+  return (lo == 0.0f || lo <= -FLT_MAX) && hi >= FLT_MAX;
+}
+
+/* Ops through which a positive per-channel scale passes unchanged (see the banner). */
+static bool transparent(const cliq__graph *g, const cliq__node *n) {
+  static const char *const ops[] = {"Relu", "LeakyRelu", "PRelu", "MaxPool", "AveragePool", "GlobalAveragePool",
+                                    "GlobalMaxPool", "Identity", "Dropout"};
+  if (n->domain[0] || n->n_inputs < 1) return false;
+  for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
+    if (strcmp(n->op_type, ops[k]) == 0) {
+      if (strcmp(n->op_type, "MaxPool") == 0 && n->n_outputs > 1 && n->outputs[1] >= 0) return false;
+      return true;
+    }
+  if (is_op(n, "Clip")) return clip_is_relu(g, n);
+  if (is_op(n, "Pad")) {
+    if (strcmp(cliq__attr_string(n, "mode", "constant"), "constant") != 0) return false;
+    if (n->opset < 11) return cliq__attr_float(n, "value", 0.0f) == 0.0f;
+    if (n->n_inputs > 2 && n->inputs[2] >= 0) {
+      const cliq__tensor *c = float_const(g, n->inputs[2]);
+      return c && cliq__tensor_elems(c) == 1 && ((const float *)c->data)[0] == 0.0f;
+    }
+    return true;
+  }
+  return false;
+}
+
+/* Node indices reading v (each once), up to max; the count. */
+static size_t readers(const cliq__graph *g, int v, int *out, size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < g->n_nodes; i++)
+    for (size_t k = 0; k < g->nodes[i].n_inputs; k++)
+      if (g->nodes[i].inputs[k] == v) {
+        if (n < max) out[n] = (int)i;
+        n++;
+        break;
+      }
+  return n;
+}
+
+/* A Conv with constant float weights [M, C/group, k...] and constant (or absent) float bias [M],
+ * both read by this node only. */
+static bool plain_conv(const cliq__graph *g, int node) {
+  const cliq__node *n = &g->nodes[node];
+  if (!is_op(n, "Conv") || n->n_inputs < 2 || n->n_outputs != 1) return false;
+  const cliq__tensor *w = float_const(g, n->inputs[1]);
+  if (!w || w->rank < 3 || cliq__graph_use_count(g, n->inputs[1]) != 1) return false;
+  int64_t group = cliq__attr_int(n, "group", 1);
+  if (group < 1 || w->dims[0] % group) return false;
+  if (n->n_inputs > 2 && n->inputs[2] >= 0) {
+    const cliq__tensor *b = float_const(g, n->inputs[2]);
+    if (!b || (int64_t)cliq__tensor_elems(b) != w->dims[0] || cliq__graph_use_count(g, n->inputs[2]) != 1) return false;
+  }
+  return true;
+}
+
+typedef struct cle_chain {
+  int first;                 /* Conv1 */
+  int next[CLE_MAX_READERS]; /* the Convs reading its (transparent-op) output */
+  size_t n_next;
+  int value;                 /* the value they read */
+  bool depthwise;            /* every reader is depthwise (one input channel per group) */
+  double *act;               /* data-aware: per channel max |value| on the kept images, or NULL */
+} cle_chain;
+
+/* The chain starting at Conv node `first`, if any. */
+static bool find_chain(const cliq__graph *g, int first, cle_chain *c) {
+  if (!plain_conv(g, first)) return false;
+  int v = g->nodes[first].outputs[0];
+  int rd[CLE_MAX_READERS];
+  for (size_t guard = 0; guard <= g->n_nodes; guard++) {
+    if (v < 0 || is_graph_output(g, v)) return false;
+    size_t nr = readers(g, v, rd, CLE_MAX_READERS);
+    if (nr == 0 || nr > CLE_MAX_READERS) return false;
+    const cliq__node *r0 = &g->nodes[rd[0]];
+    if (nr == 1 && transparent(g, r0) && r0->inputs[0] == v && r0->n_outputs >= 1) {
+      for (size_t k = 1; k < r0->n_inputs; k++)
+        if (r0->inputs[k] == v) return false;
+      v = r0->outputs[0];
+      continue;
+    }
+    const int64_t M = g->values[g->nodes[first].inputs[1]].constant->dims[0];
+    for (size_t k = 0; k < nr; k++) {
+      const cliq__node *n = &g->nodes[rd[k]];
+      if (!plain_conv(g, rd[k]) || n->inputs[0] != v || n->inputs[1] == v) return false;
+      const cliq__tensor *w = g->values[n->inputs[1]].constant;
+      if (w->dims[1] * cliq__attr_int(n, "group", 1) != M) return false; /* input channels = M */
+      c->next[k] = rd[k];
+    }
+    c->first = first;
+    c->n_next = nr;
+    c->value = v;
+    c->depthwise = true;
+    for (size_t k = 0; k < nr; k++) c->depthwise = c->depthwise && g->values[g->nodes[rd[k]].inputs[1]].constant->dims[1] == 1;
+    c->act = NULL;
+    return true;
+  }
+  return false;
+}
+
+/* Elements of a weight per output channel (C/group * kernel). */
+static size_t row_elems(const cliq__tensor *w) { return cliq__tensor_elems(w) / (size_t)w->dims[0]; }
+
+/* r1[i] = max |W1[i, ...]| */
+static void row_ranges(const cliq__tensor *w, double *r) {
+  size_t M = (size_t)w->dims[0], n = row_elems(w);
+  const float *p = w->data;
+  for (size_t i = 0; i < M; i++) {
+    double m = 0.0;
+    for (size_t j = 0; j < n; j++) m = fmax(m, fabs((double)p[i * n + j]));
+    r[i] = m;
+  }
+}
+
+/* Calls fn(ctx, input channel i, element index) for every weight of input channel i of a Conv
+ * weight [M2, C/group, k...] with `group` groups; i in [0, C). */
+#define FOR_COLUMN_ELEMS(w, group, BODY)                                                        \
+  do {                                                                                          \
+    size_t M2_ = (size_t)(w)->dims[0], Cg_ = (size_t)(w)->dims[1], K_ = row_elems(w) / Cg_;     \
+    size_t Mg_ = M2_ / (size_t)(group);                                                         \
+    for (size_t o_ = 0; o_ < M2_; o_++) {                                                       \
+      size_t gi_ = o_ / Mg_;                                                                    \
+      for (size_t c_ = 0; c_ < Cg_; c_++) {                                                     \
+        size_t ch = gi_ * Cg_ + c_, base_ = (o_ * Cg_ + c_) * K_;                               \
+        for (size_t k_ = 0; k_ < K_; k_++) {                                                    \
+          size_t idx = base_ + k_;                                                              \
+          BODY;                                                                                 \
+        }                                                                                       \
+      }                                                                                         \
+    }                                                                                           \
+  } while (0)
+
+/* r2[i] = max over the readers of max |W2[:, i]| (input channel i) */
+static void column_ranges(const cliq__graph *g, const cle_chain *c, double *r, size_t M) {
+  for (size_t i = 0; i < M; i++) r[i] = 0.0;
+  for (size_t k = 0; k < c->n_next; k++) {
+    const cliq__node *n = &g->nodes[c->next[k]];
+    const cliq__tensor *w = g->values[n->inputs[1]].constant;
+    const float *p = w->data;
+    FOR_COLUMN_ELEMS(w, cliq__attr_int(n, "group", 1), r[ch] = fmax(r[ch], fabs((double)p[idx])));
+  }
+}
+
+/* Applies scale s (per channel of Conv1's output): W1, b1 rows / s, the readers' columns * s. */
+static void apply_scales(cliq__graph *g, const cle_chain *c, const double *s) {
+  const cliq__node *n1 = &g->nodes[c->first];
+  cliq__tensor *w1 = g->values[n1->inputs[1]].constant;
+  size_t M = (size_t)w1->dims[0], n = row_elems(w1);
+  float *p = w1->data;
+  for (size_t i = 0; i < M; i++)
+    for (size_t j = 0; j < n; j++) p[i * n + j] = (float)((double)p[i * n + j] / s[i]);
+  if (n1->n_inputs > 2 && n1->inputs[2] >= 0) {
+    float *b = g->values[n1->inputs[2]].constant->data;
+    for (size_t i = 0; i < M; i++) b[i] = (float)((double)b[i] / s[i]);
+  }
+  for (size_t k = 0; k < c->n_next; k++) {
+    const cliq__node *n2 = &g->nodes[c->next[k]];
+    cliq__tensor *w = g->values[n2->inputs[1]].constant;
+    float *q = w->data;
+    FOR_COLUMN_ELEMS(w, cliq__attr_int(n2, "group", 1), q[idx] = (float)((double)q[idx] * s[ch]));
+  }
+}
+
+static int cle_mode(void) {
+  const char *e = getenv("CLIQ_CLE_MODE");
+  return e ? atoi(e) : 2;
+}
+
+/* One equalization step of a chain; returns max |log s_i|. */
+static double equalize_chain(cliq__graph *g, const cle_chain *c, double *r1, double *r2, double *s) {
+  const cliq__tensor *w1 = g->values[g->nodes[c->first].inputs[1]].constant;
+  size_t M = (size_t)w1->dims[0];
+  row_ranges(w1, r1);
+  column_ranges(g, c, r2, M);
+  int mode = cle_mode();
+  double amax = 0.0;
+  for (size_t i = 0; c->act && i < M; i++) amax = fmax(amax, c->act[i]);
+  double worst = 0.0;
+  for (size_t i = 0; i < M; i++) {
+    if (c->act && mode == 2 && c->depthwise)
+      s[i] = c->act[i] > 0.0 ? c->act[i] / amax : 1.0;
+    else if (c->act && mode >= 1)
+      s[i] = c->act[i] > 0.0 && r2[i] > 0.0 ? sqrt(c->act[i] / r2[i]) : 1.0;
+    else
+    /* eq. 11; a channel that is zero on either side carries nothing to balance */
+    s[i] = r1[i] > 0.0 && r2[i] > 0.0 ? sqrt(r1[i] * r2[i]) / r2[i] : 1.0;
+    if (!isfinite(s[i]) || s[i] <= 0.0) s[i] = 1.0;
+    worst = fmax(worst, fabs(log(s[i])));
+    if (c->act) c->act[i] /= s[i];
+  }
+  apply_scales(g, c, s);
+  return worst;
+}
+
+/* Per channel max |x| of each chain's value over the kept images, on the graph as it is. */
+static cliq_status chain_activations(cliq__ptq *ptq, cle_chain *chains, size_t n) {
+  cliq__ptq_runner r;
+  CLIQ__TRY(cliq__ptq_runner_open(ptq, ptq->g, &r));
+  cliq_status st = CLIQ_STATUS_OK;
+  for (size_t k = 0; k < n && st == CLIQ_STATUS_OK; k++) {
+    size_t M = (size_t)ptq->g->values[ptq->g->nodes[chains[k].first].inputs[1]].constant->dims[0];
+    if (!(chains[k].act = calloc(M, sizeof(double)))) st = cliq__fail(ptq->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "equalization statistics");
+  }
+  for (size_t im = 0; im < ptq->n_images && st == CLIQ_STATUS_OK; im++) {
+    st = cliq__ptq_runner_run(&r, im);
+    for (size_t k = 0; k < n && st == CLIQ_STATUS_OK; k++) {
+      cliq__tensor *t;
+      st = cliq__ptq_runner_read(&r, ptq->g->values[chains[k].value].name, &t);
+      if (st != CLIQ_STATUS_OK || !t) continue;
+      size_t M = (size_t)ptq->g->values[ptq->g->nodes[chains[k].first].inputs[1]].constant->dims[0];
+      if (t->rank >= 2 && (size_t)t->dims[1] == M) {
+        size_t outer = (size_t)t->dims[0], inner = cliq__tensor_elems(t) / (outer * M);
+        const float *x = t->data;
+        for (size_t o = 0; o < outer; o++)
+          for (size_t i = 0; i < M; i++)
+            for (size_t j = 0; j < inner; j++) chains[k].act[i] = fmax(chains[k].act[i], fabs((double)x[(o * M + i) * inner + j]));
+      }
+      cliq__tensor_free(t);
+    }
+  }
+  cliq__ptq_runner_close(&r);
+  return st;
+}
+
+cliq_status cliq__ptq_equalize(cliq__ptq *ptq) {
+  if (ptq->options && ptq->options->no_equalize) return CLIQ_STATUS_OK;
+  cliq__graph *g = ptq->g;
+  cle_chain *chains = malloc((g->n_nodes + 1) * sizeof *chains);
+  if (!chains) return cliq__fail(ptq->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "cross-layer equalization");
+  size_t n = 0, maxM = 0;
+  for (size_t i = 0; i < g->n_nodes; i++)
+    if (find_chain(g, (int)i, &chains[n])) {
+      size_t M = (size_t)g->values[g->nodes[i].inputs[1]].constant->dims[0];
+      if (M > maxM) maxM = M;
+      n++;
+    }
+  double *buf = n ? malloc(3 * maxM * sizeof(double)) : NULL;
+  if (n && !buf) {
+    free(chains);
+    return cliq__fail(ptq->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "cross-layer equalization of %zu channels", maxM);
+  }
+  if (n && ptq->images && cle_mode() > 0) {
+    cliq_status st = chain_activations(ptq, chains, n);
+    if (st != CLIQ_STATUS_OK) {
+      for (size_t k = 0; k < n; k++) free(chains[k].act);
+      free(buf);
+      free(chains);
+      return st;
+    }
+  }
+  for (int it = 0; it < CLE_MAX_ITERS && n; it++) {
+    double worst = 0.0;
+    for (size_t k = 0; k < n; k++) worst = fmax(worst, equalize_chain(g, &chains[k], buf, buf + maxM, buf + 2 * maxM));
+    if (worst < CLE_TOL) break;
+  }
+  for (size_t k = 0; k < n; k++) free(chains[k].act);
+  free(buf);
+  free(chains);
+  return CLIQ_STATUS_OK;
+}
