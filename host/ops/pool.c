@@ -16,6 +16,8 @@
  */
 #include "op.h"
 
+#include "../cl/device.h"
+#include "../cl/tuning.h"
 #include "../planner.h"
 #include "../ref/ref.h"
 #include "launch_dims.h"
@@ -26,7 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define VW 8 /* outputs along W per work-item: must match -DVW below */
+#define VW 16 /* outputs per vector in cl_kernels/pool_f32.cl (-DVW) */
 
 static bool is_max(const cliq__opctx *oc) { return strcmp(cliq__op_node(oc)->op_type, "MaxPool") == 0; }
 
@@ -176,23 +178,46 @@ static cliq_status pool_plan(cliq__planner *pl, int node) {
   if (x->dtype == CLIQ_DTYPE_INT8) type = "-DT=char -DT_LOWEST=CHAR_MIN";
   if (x->dtype == CLIQ_DTYPE_UINT8) type = "-DT=uchar -DT_LOWEST=0";
   /* strides 1 and 2 along W (nearly every pool) get the vector path, built for that stride */
+  const int64_t sw = p.stride[2];
   char opts[96];
-  snprintf(opts, sizeof opts, "%s -DVW=8%s", type, p.stride[2] == 1 ? " -DPOOL_SW=1" : p.stride[2] == 2 ? " -DPOOL_SW=2" : "");
+  snprintf(opts, sizeof opts, "%s -DVW=%d%s", type, VW, sw == 1 ? " -DPOOL_SW=1" : sw == 2 ? " -DPOOL_SW=2" : "");
+  /* [vlo, vhi): outputs whose taps along W, and the extra element a stride-2 vector load reads,
+   * all lie inside the input */
+  int64_t vlo = 0, vhi = 0;
+  if (sw == 1 || sw == 2) {
+    int64_t last = p.in[2] - 1 - (sw - 1) + p.pad_begin[2] - (p.kernel[2] - 1) * p.dilation[2];
+    vlo = (p.pad_begin[2] + sw - 1) / sw;
+    vhi = last < 0 ? 0 : last / sw + 1;
+    if (vhi > p.out[2]) vhi = p.out[2];
+  }
+  /* outputs along W per work-item: whole rows on CPUs (the row set-up paid once), one vector on
+   * GPUs; pieces of a row split it evenly */
+  const cliq__device *dev = cliq__plan_device(pl);
+  long item = cliq__tuning_int(dev, "POOL_ITEM_OUTPUTS", dev->is_gpu ? VW : 256);
+  if (item < 1) item = 1;
+  const int64_t npieces = (p.out[2] + item - 1) / item, piece = (p.out[2] + npieces - 1) / npieces;
+  const int64_t rows = p.planes * p.out[0] * p.out[1];
+  if (rows * npieces > INT32_MAX)
+    return cliq__op_fail(&oc, CLIQ_STATUS_UNSUPPORTED, "tensors of 2^31 or more elements are not supported (32-bit indexing)");
   cliq__launch *L = cliq__plan_kernel(pl, node, "pool_f32", opts, mx ? "maxpool" : "avgpool_f32");
   cliq__arg_value(L, n->inputs[0]);
   cliq__arg_value(L, n->outputs[0]);
-  cliq__arg_i32(L, (int32_t)p.planes);
+  cliq__arg_i32(L, (int32_t)rows);
   for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)p.in[a]);
   for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)p.out[a]);
   for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)p.kernel[a]);
   for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)p.stride[a]);
   for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)p.dilation[a]);
   for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)p.pad_begin[a]);
+  cliq__arg_i32(L, (int32_t)piece);
+  cliq__arg_i32(L, (int32_t)npieces);
+  cliq__arg_i32(L, (int32_t)vlo);
+  cliq__arg_i32(L, (int32_t)vhi);
   if (!mx) {
     for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)(p.in[a] + p.pad_end[a]));
     cliq__arg_i32(L, p.count_include_pad);
   }
-  cliq__math_range(L, cliq__div_up((size_t)p.out[2], VW) * (size_t)(p.out[1] * p.planes * p.out[0]));
+  cliq__math_range(L, (size_t)(rows * npieces));
   return cliq__plan_status(pl);
 }
 
