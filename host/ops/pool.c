@@ -1,13 +1,7 @@
 /*
  * pool.c — MaxPool, AveragePool (1-D, 2-D and 3-D windows), GlobalAveragePool, GlobalMaxPool.
  *
- * Geometry (ONNX MaxPool/AveragePool docs, with ONNX Runtime's and PyTorch's ceil_mode rule):
- *   explicit pads (auto_pad NOTSET): out = floor_or_ceil((in + pad_begin + pad_end - ((k-1)*d + 1)) / s) + 1,
- *     and with ceil_mode a last window that would start past the input and its begin pad is
- *     dropped ((out-1)*s >= in + pad_begin -> out - 1);
- *   SAME_UPPER / SAME_LOWER: out = ceil(in / s), total pad = max(0, (out-1)*s + (k-1)*d + 1 - in),
- *     the odd unit at the end (UPPER) or the beginning (LOWER);
- *   VALID: explicit pads of 0 (ceil_mode applies, as in ONNX Runtime).
+ * Geometry (output sizes, auto_pad, ceil_mode with ONNX Runtime's rule): host/ops/window.c.
  * MaxPool runs on float32, int8 and uint8 (the int8 graph reuses it: max commutes with a
  * positive-scale quantization); its optional Indices output is not supported. storage_order only
  * affects Indices, so it is accepted. The global pools are reductions over the spatial dims
@@ -23,6 +17,7 @@
 #include "launch_dims.h"
 #include "reduce.h"
 #include "reduce_op.h"
+#include "window.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -37,9 +32,8 @@ static cliq_status pool_check(cliq__opctx *oc) {
   bool mx = is_max(oc);
   CLIQ__TRY(cliq__op_check_attrs(oc, mx ? "auto_pad,ceil_mode,dilations,kernel_shape,pads,storage_order,strides"
                                         : "auto_pad,ceil_mode,count_include_pad,dilations,kernel_shape,pads,strides"));
-  const char *ap = cliq__attr_string(n, "auto_pad", "NOTSET");
-  if (strcmp(ap, "NOTSET") && strcmp(ap, "SAME_UPPER") && strcmp(ap, "SAME_LOWER") && strcmp(ap, "VALID"))
-    return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "auto_pad '%s' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", ap);
+  cliq__auto_pad mode;
+  CLIQ__TRY(cliq__window_auto_pad(oc, &mode));
   if (!cliq__node_attr(n, "kernel_shape"))
     return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attribute kernel_shape is required");
   if (mx && n->n_outputs > 1 && n->outputs[1] >= 0)
@@ -48,88 +42,28 @@ static cliq_status pool_check(cliq__opctx *oc) {
   return CLIQ_STATUS_OK;
 }
 
-/* Reads an ints attribute of exactly nsp (or 2*nsp for pads) entries, or fills the default. */
-static cliq_status spatial_attr(const cliq__opctx *oc, const char *name, int nsp, int mult, int64_t def, int64_t min,
-                                int64_t *out) {
-  long n = cliq__attr_ints(cliq__op_node(oc), name, out, (size_t)(nsp * mult));
-  if (n < 0) {
-    for (int i = 0; i < nsp * mult; i++) out[i] = def;
-    return CLIQ_STATUS_OK;
-  }
-  if (n != nsp * mult)
-    return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attribute %s has %ld values; the input has %d spatial dims (%d expected)",
-                         name, n, nsp, nsp * mult);
-  for (int i = 0; i < nsp * mult; i++) {
-    if (out[i] < min)
-      return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attribute %s[%d] is %lld; it must be >= %lld", name, i,
-                           (long long)out[i], (long long)min);
-    /* keeps the window arithmetic (kernel-1)*dilation, (out-1)*stride far from int64 overflow */
-    if (out[i] > INT32_MAX)
-      return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "attribute %s[%d] is %lld; cliq supports values below 2^31", name, i,
-                           (long long)out[i]);
-  }
-  return CLIQ_STATUS_OK;
-}
-
-/* The pool's geometry and full output dims (N, C, spatial...). */
+/* The pool's geometry (window.c), right-aligned to (D, H, W), and full output dims (N, C, spatial...). */
 static cliq_status pool_geom(const cliq__opctx *oc, cliq__pool_params *p, int *out_rank, int64_t *out_dims) {
-  const cliq__node *n = cliq__op_node(oc);
   const cliq__value *x = cliq__op_in(oc, 0);
-  int nsp = x->rank - 2;
-  char d[128];
-  if (nsp < 1 || nsp > 3)
-    return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "input '%s' %s has %d spatial dims; cliq pools 1 to 3", x->name,
-                         cliq__dims_str(x->rank, x->dims, d, sizeof d), nsp);
-  int64_t k[3], s[3], dl[3], pads[6];
-  CLIQ__TRY(spatial_attr(oc, "kernel_shape", nsp, 1, 1, 1, k));
-  CLIQ__TRY(spatial_attr(oc, "strides", nsp, 1, 1, 1, s));
-  CLIQ__TRY(spatial_attr(oc, "dilations", nsp, 1, 1, 1, dl));
-  CLIQ__TRY(spatial_attr(oc, "pads", nsp, 2, 0, 0, pads));
-  const char *ap = cliq__attr_string(n, "auto_pad", "NOTSET");
-  bool ceil_mode = cliq__attr_int(n, "ceil_mode", 0) != 0;
+  cliq__win w;
+  CLIQ__TRY(cliq__window(oc, x, NULL, true, &w));
   memset(p, 0, sizeof *p);
-  for (int a = 0; a < 3; a++) {
-    p->in[a] = p->out[a] = p->kernel[a] = p->stride[a] = p->dilation[a] = 1;
-  }
-  p->count_include_pad = (int)cliq__attr_int(n, "count_include_pad", 0);
+  for (int a = 0; a < 3; a++) p->in[a] = p->out[a] = p->kernel[a] = p->stride[a] = p->dilation[a] = 1;
+  p->count_include_pad = (int)cliq__attr_int(cliq__op_node(oc), "count_include_pad", 0);
   p->planes = x->dims[0] * x->dims[1];
   out_dims[0] = x->dims[0];
   out_dims[1] = x->dims[1];
   *out_rank = x->rank;
-  for (int i = 0; i < nsp; i++) {
-    int a = 3 - nsp + i;
-    int64_t in = x->dims[2 + i], ext = (k[i] - 1) * dl[i] + 1, pb = pads[i], pe = pads[nsp + i], o;
-    if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER")) {
-      o = (in + s[i] - 1) / s[i];
-      int64_t total = (o - 1) * s[i] + ext - in;
-      if (total < 0) total = 0;
-      pb = !strcmp(ap, "SAME_UPPER") ? total / 2 : total - total / 2;
-      pe = total - pb;
-    } else {
-      if (!strcmp(ap, "VALID")) pb = pe = 0;
-      int64_t num = in + pb + pe - ext;
-      if (num < 0)
-        o = 0;
-      else if (ceil_mode) {
-        o = (num + s[i] - 1) / s[i] + 1;
-        if ((o - 1) * s[i] >= in + pb) o--;
-      } else
-        o = num / s[i] + 1;
-    }
-    if (o <= 0)
-      return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH,
-                           "input '%s' %s: spatial dim %d of size %lld (pads %lld+%lld) is smaller than the window "
-                           "(kernel %lld, dilation %lld)",
-                           x->name, cliq__dims_str(x->rank, x->dims, d, sizeof d), i, (long long)in, (long long)pb,
-                           (long long)pe, (long long)k[i], (long long)dl[i]);
-    p->in[a] = in;
-    p->out[a] = o;
-    p->kernel[a] = k[i];
-    p->stride[a] = s[i];
-    p->dilation[a] = dl[i];
-    p->pad_begin[a] = pb;
-    p->pad_end[a] = pe;
-    out_dims[2 + i] = o;
+  for (int i = 0; i < w.nsp; i++) {
+    int a = 3 - w.nsp + i;
+    p->in[a] = w.in[i];
+    p->out[a] = w.out[i];
+    p->kernel[a] = w.k[i];
+    p->stride[a] = w.stride[i];
+    p->dilation[a] = w.dil[i];
+    p->pad_begin[a] = w.pad[i];
+    p->pad_end[a] = w.pad_end[i];
+    out_dims[2 + i] = w.out[i];
   }
   return CLIQ_STATUS_OK;
 }
