@@ -247,6 +247,17 @@ int cliq__graph_add_value_unique(cliq__graph *g, const char *hint) {
   return v;
 }
 
+int cliq__graph_add_constant(cliq__graph *g, const char *hint, cliq__tensor *t) {
+  int v = cliq__graph_add_value_unique(g, hint);
+  if (v < 0) {
+    cliq__tensor_free(t);
+    return -1;
+  }
+  cliq__value_set_constant(&g->values[v], t);
+  g->values[v].flags |= CLIQ__VALUE_INITIALIZER;
+  return v;
+}
+
 int cliq__graph_insert_node(cliq__graph *g, size_t pos, const char *op_type, const char *domain,
                             const char *name, const int *inputs, size_t n_inputs, const int *outputs,
                             size_t n_outputs) {

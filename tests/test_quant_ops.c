@@ -179,18 +179,6 @@ static void test_exact_device(void) {
 
 #define NODE_DIR "/usr/share/libonnx-testdata/data/node"
 
-static cliq__tensor *read_pb(const char *path) {
-  size_t size;
-  void *buf = th_read_file(path, &size);
-  if (!buf) return NULL;
-  cliq__tensor *t = NULL;
-  char *name = NULL;
-  cliq__tensor_read_pb(ref_ctx, buf, size, &t, &name);
-  free(buf);
-  free(name);
-  return t;
-}
-
 static void run_node_test(const char *test) {
   char path[1024], model[1024];
   snprintf(model, sizeof model, NODE_DIR "/%s/model.onnx", test);
@@ -203,11 +191,11 @@ static void run_node_test(const char *test) {
       size_t n_in = 0, n_want = 0;
       for (; n_in < 16; n_in++) {
         snprintf(path, sizeof path, NODE_DIR "/%s/test_data_set_%d/input_%zu.pb", test, ds, n_in);
-        if (!(in[n_in] = read_pb(path))) break;
+        if (!(in[n_in] = th_read_pb(path))) break;
       }
       for (; n_want < 16; n_want++) {
         snprintf(path, sizeof path, NODE_DIR "/%s/test_data_set_%d/output_%zu.pb", test, ds, n_want);
-        if (!(want[n_want] = read_pb(path))) break;
+        if (!(want[n_want] = th_read_pb(path))) break;
       }
       if (n_want == 0) {
         for (size_t i = 0; i < n_in; i++) cliq__tensor_free(in[i]);

@@ -235,7 +235,7 @@ int cliq_cmd_bench(int argc, char **argv) {
   }
   tool_opts o;
   tool_opts_init(&o, "bench", TOOL_OPT_DEVICE | TOOL_OPT_JSON | TOOL_OPT_DIMS);
-  const char *model = NULL, *batches = "1", *results = NULL, *v;
+  const char *model = NULL, *batches = "1", *results = NULL;
   long runs = 20, warmup = 3, top = 12;
   int save = 1;
   /* the source tree's bench/results while it exists (results are committed with the code that
@@ -265,21 +265,17 @@ int cliq_cmd_bench(int argc, char **argv) {
     if (tool_is_opt(argv[i], "--batch")) {
       if (!(batches = tool_value(&o, argc, argv, &i))) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--runs")) {
-      if (!(v = tool_value(&o, argc, argv, &i)) || (runs = tool_parse_count(&o, "--runs", v, 1, 100000)) < 0) return TOOL_EXIT_USAGE;
+      if (!tool_count_value(&o, argc, argv, &i, "--runs", 1, 100000, &runs)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--warmup")) {
-      if (!(v = tool_value(&o, argc, argv, &i)) || (warmup = tool_parse_count(&o, "--warmup", v, 0, 100000)) < 0) return TOOL_EXIT_USAGE;
+      if (!tool_count_value(&o, argc, argv, &i, "--warmup", 0, 100000, &warmup)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--top")) {
-      if (!(v = tool_value(&o, argc, argv, &i)) || (top = tool_parse_count(&o, "--top", v, 0, 100000)) < 0) return TOOL_EXIT_USAGE;
+      if (!tool_count_value(&o, argc, argv, &i, "--top", 0, 100000, &top)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--results")) {
       if (!(results = tool_value(&o, argc, argv, &i))) return TOOL_EXIT_USAGE;
     } else if (strcmp(argv[i], "--no-save") == 0) {
       save = 0;
-    } else if (argv[i][0] == '-') {
-      return tool_usage_error(&o, "unknown option '%s'", argv[i]);
-    } else if (model) {
-      return tool_usage_error(&o, "one model at a time ('%s' and '%s')", model, argv[i]);
-    } else {
-      model = argv[i];
+    } else if (tool_model_arg(&o, argv[i], &model) != TOOL_EXIT_OK) {
+      return TOOL_EXIT_USAGE;
     }
   }
   if (!model) return tool_usage_error(&o, "missing MODEL");

@@ -252,9 +252,9 @@ static int run_image(tool_opts *o, cliq_context *ctx, const cliq_model *m, const
   if (cliq_model_input_count(m) != 1)
     return tool_usage_error(o, "--image feeds models with one input; '%s' has %zu", model_path, cliq_model_input_count(m));
   const char *src;
-  cliq_preprocess pre = tool_preprocess(o, m, &src);
-  cliq_status st = tool_bind_image_dims(o, ctx, m, &pre);
-  if (st != CLIQ_STATUS_OK) return tool_lib_error(o, ctx, st, "preprocessing for '%s'", model_path);
+  cliq_preprocess pre;
+  if (tool_image_preprocess(o, ctx, m, model_path, &pre, &src) != TOOL_EXIT_OK) return TOOL_EXIT_USAGE;
+  cliq_status st;
   cliq_session *s = NULL;
   tool_io io = {0};
   int rc = TOOL_EXIT_OK;
@@ -362,12 +362,8 @@ int cliq_cmd_run(int argc, char **argv) {
       char *end;
       tol = strtod(v, &end);
       if (!*v || *end || !(tol >= 0) || !isfinite(tol)) return tool_usage_error(&o, "--tol '%s': expected a number >= 0", v);
-    } else if (argv[i][0] == '-') {
-      return tool_usage_error(&o, "unknown option '%s'", argv[i]);
-    } else if (model) {
-      return tool_usage_error(&o, "one model at a time ('%s' and '%s')", model, argv[i]);
-    } else {
-      model = argv[i];
+    } else if (tool_model_arg(&o, argv[i], &model) != TOOL_EXIT_OK) {
+      return TOOL_EXIT_USAGE;
     }
   }
   if (!model) return tool_usage_error(&o, "missing MODEL");
