@@ -90,6 +90,14 @@ static out_error compare_output(const cliq_buffer *got, size_t n, cliq_dtype ref
   return e;
 }
 
+/* One run of the session on io, timed (ms): TOOL_EXIT_OK or the library's error printed. */
+static int run_timed(tool_opts *o, cliq_context *ctx, cliq_session *s, tool_io *io, const char *model_path, double *ms) {
+  double t0 = tool_now();
+  cliq_status st = cliq_session_run(s, io->n_in, io->in, io->n_out, io->out);
+  *ms = (tool_now() - t0) * 1e3;
+  return st == CLIQ_STATUS_OK ? TOOL_EXIT_OK : tool_lib_error(o, ctx, st, "running '%s'", model_path);
+}
+
 static int run_test_data(tool_opts *o, cliq_context *ctx, const cliq_model *m, const char *model_path, const char *dir,
                          double tol) {
   size_t n_in = cliq_model_input_count(m), n_out = cliq_model_output_count(m);
@@ -154,13 +162,8 @@ static int run_test_data(tool_opts *o, cliq_context *ctx, const cliq_model *m, c
     }
     if (size) memcpy(io.in[i].data, data, size);
   }
-  double t0 = tool_now();
-  st = cliq_session_run(s, io.n_in, io.in, io.n_out, io.out);
-  double ms = (tool_now() - t0) * 1e3;
-  if (st != CLIQ_STATUS_OK) {
-    rc = tool_lib_error(o, ctx, st, "running '%s'", model_path);
-    goto done;
-  }
+  double ms;
+  if ((rc = run_timed(o, ctx, s, &io, model_path, &ms)) != TOOL_EXIT_OK) goto done;
   bool all_ok = true;
   if (o->json) {
     printf("{\"model\":");
@@ -271,13 +274,8 @@ static int run_image(tool_opts *o, cliq_context *ctx, const cliq_model *m, const
     rc = tool_lib_error(o, ctx, st, "cannot use image '%s'", image);
     goto done;
   }
-  double t0 = tool_now();
-  st = cliq_session_run(s, io.n_in, io.in, io.n_out, io.out);
-  double ms = (tool_now() - t0) * 1e3;
-  if (st != CLIQ_STATUS_OK) {
-    rc = tool_lib_error(o, ctx, st, "running '%s'", model_path);
-    goto done;
-  }
+  double ms;
+  if ((rc = run_timed(o, ctx, s, &io, model_path, &ms)) != TOOL_EXIT_OK) goto done;
   if (o->json) {
     printf("{\"model\":");
     tool_json_str(stdout, model_path);

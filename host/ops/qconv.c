@@ -60,19 +60,10 @@ static cliq_status qconv_infer(cliq__opctx *oc) {
   cliq__qconv_geom g;
   CLIQ__TRY(qconv_geom(oc, &g));
   CLIQ__TRY(cliq__q8_check_io(oc, g.M));
-  const cliq__value *x = cliq__op_in(oc, 0), *r = cliq__op_in(oc, 3);
+  const cliq__value *x = cliq__op_in(oc, 0);
   int64_t dims[4] = {g.N, g.M, g.OH, g.OW};
   if (x->rank == 3) dims[2] = g.OW;
-  if (r) {
-    bool same = r->rank == x->rank;
-    for (int i = 0; same && i < x->rank; i++) same = r->dims[i] == dims[i];
-    if (!same) {
-      char a[96], b[96];
-      return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH, "residual '%s' has shape %s but the output is %s: they must be equal",
-                           r->name, cliq__dims_str(r->rank, r->dims, a, sizeof a), cliq__dims_str(x->rank, dims, b, sizeof b));
-    }
-  }
-  return cliq__op_set_out(oc, 0, CLIQ_DTYPE_INT8, x->rank, dims);
+  return cliq__q8_set_output(oc, x->rank, dims);
 }
 
 static cliq_status qconv_ref(cliq__opctx *oc, const cliq__tensor *const *in, cliq__tensor *const *out) {
