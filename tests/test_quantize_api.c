@@ -1,0 +1,290 @@
+/*
+ * test_quantize_api.c — post-training quantization through the public API only, as an app would
+ * use it: a dataset of image files as the calibration source, cliq_quantize, cliq_model_save and
+ * cliq_model_load, and the int8 plan run on the device and on the C reference.
+ *
+ * Checks (issue "post-training quantization end to end", tests section):
+ *   - save, load, run gives bit-identical outputs (device), and the int8 plan is bit-identical on
+ *     the device and on the C reference (numerics contract);
+ *   - the quantized model stays close to the float one (cosine > 0.99 on held-out images);
+ *   - a constant (zero-range) activation quantizes without NaN and the model still runs;
+ *   - bad inputs, each with its specific status: empty calibration folder (BAD_DATA), an image
+ *     file that does not decode (BAD_IMAGE), a model whose input has a channel count images cannot
+ *     give (BAD_IMAGE), NaN activations from a source (BAD_DATA), QDQ models with a zero,
+ *     negative or NaN scale (INVALID_MODEL) and with a zero point of the wrong type.
+ */
+#include "harness.h"
+#include "harness_graph.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define STB_IMAGE_WRITE_STATIC
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#include <stb/stb_image_write.h>
+#pragma GCC diagnostic pop
+
+#define H 16
+#define W 16
+
+static int rand_const(tg *t, const char *name, int rank, const int64_t *dims, float lo, float hi) {
+  cliq__tensor *c = th_tensor_random(CLIQ_DTYPE_FLOAT32, rank, dims, lo, hi);
+  int v = tg_const(t, name, c);
+  cliq__tensor_free(c);
+  return v;
+}
+
+/* x[1,3,H,W] -> Conv3x3(8)+b -> Relu -> depthwise 3x3 -> Relu -> Conv1x1(4) -> GAP -> Flatten.
+ * With dead_channel, the second conv's bias drives one ReLU output to a constant 0 everywhere
+ * (a zero-range tensor once it feeds a per-channel op on its own: here the whole tensor after a
+ * Mul by 0 — the test only needs a tensor whose calibrated range is [0,0]). */
+static cliq_model *small_cnn(cliq_context *ctx, int channels, bool zero_branch) {
+  tg *t = tg_new(13);
+  int64_t xd[4] = {1, channels, H, W};
+  int x = tg_input(t, "image", CLIQ_DTYPE_FLOAT32, 4, xd, NULL);
+  int64_t w1d[4] = {8, channels, 3, 3}, b1d[1] = {8}, w2d[4] = {8, 1, 3, 3}, w3d[4] = {4, 8, 1, 1}, b3d[1] = {4};
+  int w1 = rand_const(t, "w1", 4, w1d, -0.05f, 0.05f), b1 = rand_const(t, "b1", 1, b1d, -0.2f, 0.2f);
+  int in1[3] = {x, w1, b1};
+  int c1 = tg_node(t, "Conv", "conv1", in1, 3);
+  int64_t pads[4] = {1, 1, 1, 1};
+  cliq__node_set_ints(tg_last_node(t), "pads", pads, 4);
+  int r1 = tg_node(t, "Relu", "relu1", &c1, 1);
+  int w2 = rand_const(t, "w2", 4, w2d, -0.5f, 0.5f);
+  int in2[2] = {r1, w2};
+  int c2 = tg_node(t, "Conv", "dw", in2, 2);
+  cliq__node_set_ints(tg_last_node(t), "pads", pads, 4);
+  cliq__node_set_int(tg_last_node(t), "group", 8);
+  int r2 = tg_node(t, "Relu", "relu2", &c2, 1);
+  if (zero_branch) {
+    /* r2 * 0 is a constant-zero activation feeding the next conv through an Add */
+    int64_t sd[1] = {1};
+    cliq__tensor *z = th_tensor(CLIQ_DTYPE_FLOAT32, 1, sd);
+    int zero = tg_const(t, "zero", z);
+    cliq__tensor_free(z);
+    int mi[2] = {r2, zero};
+    int m0 = tg_node(t, "Mul", "zeroed", mi, 2);
+    int ai[2] = {r2, m0};
+    r2 = tg_node(t, "Add", "plus_zero", ai, 2);
+  }
+  int w3 = rand_const(t, "w3", 4, w3d, -0.3f, 0.3f), b3 = rand_const(t, "b3", 1, b3d, -0.1f, 0.1f);
+  int in3[3] = {r2, w3, b3};
+  int c3 = tg_node(t, "Conv", "conv3", in3, 3);
+  int g = tg_node(t, "GlobalAveragePool", "gap", &c3, 1);
+  int y = tg_node(t, "Flatten", "logits", &g, 1);
+  tg_output(t, y);
+  cliq_model *m = NULL;
+  cliq_status st = tg_model(t, ctx, &m);
+  tg_free(t);
+  if (st != CLIQ_STATUS_OK) printf("building the test CNN failed: %s: %s\n", cliq_status_name(st), cliq_context_error(ctx));
+  return m;
+}
+
+/* n smooth random RGB images as PNG files img_000.png ... in dir. */
+static void write_images(const char *dir, int n) {
+  unsigned char px[H * W * 3];
+  for (int i = 0; i < n; i++) {
+    float f0 = th_uniform(0.1f, 0.6f), f1 = th_uniform(0.1f, 0.6f), ph = th_uniform(0, 6.28f);
+    for (int y = 0; y < H; y++)
+      for (int x = 0; x < W; x++)
+        for (int c = 0; c < 3; c++) {
+          float v = 128 + 100 * sinf(f0 * x + f1 * y * (c + 1) + ph) + th_uniform(-20, 20);
+          px[(y * W + x) * 3 + c] = (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/img_%03d.png", dir, i);
+    stbi_write_png(path, W, H, 3, px, W * 3);
+  }
+}
+
+static cliq_status run_model(cliq_context *ctx, const cliq_model *m, const float *x, float *y) {
+  cliq_session *s = NULL;
+  cliq_status st = cliq_session_create(ctx, m, NULL, &s);
+  if (st != CLIQ_STATUS_OK) return st;
+  cliq_buffer in = {CLIQ_DTYPE_FLOAT32, (void *)x, 3 * H * W * sizeof(float)}, out = {CLIQ_DTYPE_FLOAT32, y, 4 * sizeof(float)};
+  th_fill_poison(y, out.size);
+  st = cliq_session_run(s, 1, &in, 1, &out);
+  cliq_session_destroy(s);
+  return st;
+}
+
+static void test_end_to_end(cliq_context *dev, cliq_context *ref, const char *dir) {
+  cliq_model *fm = small_cnn(dev, 3, false);
+  if (!TH_CHECK(fm != NULL, "float CNN builds")) return;
+  cliq_preprocess pre = cliq_preprocess_default();
+  cliq_dataset *ds = NULL;
+  if (!TH_OK(dev, cliq_dataset_open(dev, dir, fm, &pre, &ds))) return;
+  TH_CHECK(cliq_dataset_count(ds) == 24, "24 images in the folder (%zu)", cliq_dataset_count(ds));
+  cliq_calib_source src = cliq_calib_source_dataset(ds, 16); /* the first 16 calibrate */
+  cliq_quantize_options qo = cliq_quantize_options_default();
+  cliq_quantize_report rep;
+  cliq_model *qm = NULL;
+  if (!TH_OK(dev, cliq_quantize(dev, fm, &src, &qo, &rep, &qm))) return;
+  TH_CHECK(rep.images == 16 && rep.quantized_ops >= 3, "report: %zu images, %zu int8 ops", rep.images, rep.quantized_ops);
+  cliq_model_stats st;
+  cliq_model_stats_get(qm, &st);
+  TH_CHECK(st.quantized == 1, "the result is a quantized model");
+
+  char path[4200];
+  snprintf(path, sizeof path, "%s/q.onnx", dir);
+  TH_OK(dev, cliq_model_save(dev, qm, path));
+  cliq_model *loaded = NULL, *loaded_ref = NULL;
+  TH_OK(dev, cliq_model_load(dev, path, &loaded));
+  TH_OK(ref, cliq_model_load(ref, path, &loaded_ref));
+  size_t n = cliq_dataset_image_elements(ds);
+  float *x = malloc(n * sizeof(float));
+  double dot = 0, nf = 0, nq = 0;
+  for (size_t i = 16; i < 24 && loaded && loaded_ref; i++) {
+    int label;
+    TH_OK(dev, cliq_dataset_get(ds, i, x, &label, NULL));
+    float yf[4], yq[4], yl[4], yr[4];
+    TH_OK(dev, run_model(dev, fm, x, yf));
+    TH_OK(dev, run_model(dev, qm, x, yq));
+    TH_OK(dev, run_model(dev, loaded, x, yl));
+    TH_OK(ref, run_model(ref, loaded_ref, x, yr));
+    th_compare_bytes("saved and reloaded int8 model: same output bits", yl, yq, sizeof yq);
+    th_compare_bytes("int8 plan: device and C reference give the same bits", yr, yl, sizeof yl);
+    for (int k = 0; k < 4; k++) dot += (double)yf[k] * yq[k], nf += (double)yf[k] * yf[k], nq += (double)yq[k] * yq[k];
+  }
+  double cosine = dot / sqrt(nf * nq + 1e-30);
+  TH_CHECK(cosine > 0.99, "int8 outputs follow the float ones on held-out images (cosine %.5f)", cosine);
+  TH_CHECK(cliq_model_metadata(loaded, "cliq.preprocess.mean") != NULL || cliq_model_metadata(loaded, "cliq.quantize.method") != NULL,
+           "metadata survives save/load");
+  free(x);
+  cliq_model_destroy(loaded);
+  cliq_model_destroy(loaded_ref);
+  cliq_model_destroy(qm);
+
+  /* a constant-zero activation (range [0,0]) quantizes and runs */
+  cliq_model *zm = small_cnn(dev, 3, true);
+  src = cliq_calib_source_dataset(ds, 8);
+  cliq_model *zq = NULL;
+  if (TH_OK(dev, cliq_quantize(dev, zm, &src, &qo, NULL, &zq))) {
+    float xz[3 * H * W], yz[4];
+    TH_OK(dev, cliq_dataset_get(ds, 20, xz, NULL, NULL));
+    TH_OK(dev, run_model(dev, zq, xz, yz));
+    bool finite = true;
+    for (int k = 0; k < 4; k++) finite = finite && isfinite(yz[k]);
+    TH_CHECK(finite, "zero-range activation: outputs finite");
+  }
+  cliq_model_destroy(zq);
+  cliq_model_destroy(zm);
+  cliq_dataset_destroy(ds);
+  cliq_model_destroy(fm);
+}
+
+static cliq_status nan_next(void *user, size_t n_inputs, float *const *inputs, size_t max_images, size_t *out_images) {
+  int *calls = user;
+  size_t elems = 3 * H * W;
+  for (size_t i = 0; i < max_images * elems; i++) inputs[0][i] = (*calls == 1 && i == 7) ? NAN : 0.5f;
+  *out_images = (*calls)++ < 2 ? max_images : 0;
+  (void)n_inputs;
+  return CLIQ_STATUS_OK;
+}
+
+static void test_bad_calibration(cliq_context *ctx, const char *dir) {
+  cliq_model *fm = small_cnn(ctx, 3, false);
+  cliq_preprocess pre = cliq_preprocess_default();
+  cliq_dataset *ds = (cliq_dataset *)&pre;
+  char empty[4200];
+  snprintf(empty, sizeof empty, "%s/empty", dir);
+  mkdir(empty, 0755);
+  th_expect_status(ctx, cliq_dataset_open(ctx, empty, fm, &pre, &ds), CLIQ_STATUS_BAD_DATA, "empty calibration folder");
+  TH_CHECK(ds == NULL, "no dataset handle on failure");
+
+  /* a .jpg that is not an image: found by name, fails when decoded during calibration */
+  char broken[4200], file[4300];
+  snprintf(broken, sizeof broken, "%s/broken", dir);
+  mkdir(broken, 0755);
+  write_images(broken, 2);
+  snprintf(file, sizeof file, "%s/zz_not_an_image.jpg", broken);
+  FILE *f = fopen(file, "wb");
+  fputs("this is text, not a JPEG", f);
+  fclose(f);
+  if (TH_OK(ctx, cliq_dataset_open(ctx, broken, fm, &pre, &ds))) {
+    cliq_calib_source src = cliq_calib_source_dataset(ds, 0);
+    cliq_quantize_options qo = cliq_quantize_options_default();
+    cliq_model *qm = (cliq_model *)ds;
+    cliq_status st = cliq_quantize(ctx, fm, &src, &qo, NULL, &qm);
+    th_expect_status(ctx, st, CLIQ_STATUS_BAD_IMAGE, "calibration folder with an undecodable image");
+    TH_CHECK(qm == NULL && strstr(cliq_context_error(ctx), "zz_not_an_image.jpg"), "message names the file: %s",
+             cliq_context_error(ctx));
+    cliq_dataset_destroy(ds);
+  }
+
+  /* images cannot feed a 2-channel input */
+  cliq_model *m2 = small_cnn(ctx, 2, false);
+  ds = NULL;
+  th_expect_status(ctx, cliq_dataset_open(ctx, dir, m2, &pre, &ds), CLIQ_STATUS_BAD_IMAGE, "model input with 2 channels");
+  cliq_model_destroy(m2);
+
+  /* NaN in the calibration data */
+  int calls = 0;
+  cliq_calib_source nan_src = {&calls, nan_next, 0};
+  cliq_quantize_options qo = cliq_quantize_options_default();
+  qo.batch = 2;
+  cliq_model *qm = NULL;
+  th_expect_status(ctx, cliq_quantize(ctx, fm, &nan_src, &qo, NULL, &qm), CLIQ_STATUS_BAD_DATA, "NaN activations");
+  cliq_model_destroy(fm);
+}
+
+/* x -> QuantizeLinear(s, z) -> DequantizeLinear(s, z) -> y with a given scale/zero point. */
+static cliq_status qdq_model(cliq_context *ctx, float scale, cliq_dtype zp_type, int zp, cliq_model **out) {
+  tg *t = tg_new(13);
+  int64_t d[2] = {1, 4};
+  int x = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 2, d, NULL);
+  cliq__tensor *s = th_tensor(CLIQ_DTYPE_FLOAT32, 0, d), *z = th_tensor(zp_type, 0, d);
+  ((float *)s->data)[0] = scale;
+  if (zp_type == CLIQ_DTYPE_INT32)
+    ((int32_t *)z->data)[0] = zp;
+  else
+    ((int8_t *)z->data)[0] = (int8_t)zp;
+  int sv = tg_const(t, "s", s), zv = tg_const(t, "z", z);
+  cliq__tensor_free(s);
+  cliq__tensor_free(z);
+  int qi[3] = {x, sv, zv};
+  int q = tg_node(t, "QuantizeLinear", "q", qi, 3);
+  int di[3] = {q, sv, zv};
+  int y = tg_node(t, "DequantizeLinear", "dq", di, 3);
+  tg_output(t, y);
+  cliq_status st = tg_model(t, ctx, out);
+  tg_free(t);
+  return st;
+}
+
+static void test_bad_qdq(cliq_context *ctx) {
+  cliq_model *m = NULL;
+  TH_OK(ctx, qdq_model(ctx, 0.5f, CLIQ_DTYPE_INT8, -3, &m));
+  cliq_model_destroy(m);
+  m = NULL;
+  th_expect_status(ctx, qdq_model(ctx, 0.0f, CLIQ_DTYPE_INT8, 0, &m), CLIQ_STATUS_INVALID_MODEL, "QDQ with scale 0");
+  TH_CHECK(m == NULL && strstr(cliq_context_error(ctx), "'q'") != NULL, "message names the node: %s", cliq_context_error(ctx));
+  th_expect_status(ctx, qdq_model(ctx, -0.25f, CLIQ_DTYPE_INT8, 0, &m), CLIQ_STATUS_INVALID_MODEL, "QDQ with a negative scale");
+  th_expect_status(ctx, qdq_model(ctx, NAN, CLIQ_DTYPE_INT8, 0, &m), CLIQ_STATUS_INVALID_MODEL, "QDQ with a NaN scale");
+  /* a zero point must have the quantized type (int8/uint8): an int32 zero point of 300 cannot be one */
+  cliq_status st = qdq_model(ctx, 0.5f, CLIQ_DTYPE_INT32, 300, &m);
+  TH_CHECK(st == CLIQ_STATUS_UNSUPPORTED || st == CLIQ_STATUS_INVALID_MODEL,
+           "QDQ with an int32 zero point of 300 is refused (%s: %s)", cliq_status_name(st), cliq_context_error(ctx));
+  TH_CHECK(m == NULL, "no model on failure");
+}
+
+int main(void) {
+  th_init("test_quantize_api");
+  cliq_context *dev = th_device_context();
+  cliq_context *ref = th_ref_context();
+  const char *dir = th_temp_dir("quantize_api");
+  write_images(dir, 24);
+  test_end_to_end(dev, ref, dir);
+  test_bad_calibration(dev, dir);
+  test_bad_qdq(dev);
+  th_remove_dir(dir);
+  cliq_context_destroy(dev);
+  cliq_context_destroy(ref);
+  return th_finish();
+}
