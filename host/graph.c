@@ -366,6 +366,16 @@ bool cliq__node_set_floats(cliq__node *n, const char *name, const float *v, size
   return true;
 }
 
+void cliq__node_drop_attr(cliq__node *n, const char *name) {
+  for (size_t i = 0; i < n->n_attrs; i++)
+    if (strcmp(n->attrs[i].name, name) == 0) {
+      cliq__attr_clear(&n->attrs[i]);
+      memmove(&n->attrs[i], &n->attrs[i + 1], (n->n_attrs - i - 1) * sizeof(cliq__attr));
+      n->n_attrs--;
+      return;
+    }
+}
+
 const cliq__attr *cliq__node_attr(const cliq__node *n, const char *name) {
   for (size_t i = 0; i < n->n_attrs; i++)
     if (strcmp(n->attrs[i].name, name) == 0) return &n->attrs[i];

@@ -136,6 +136,8 @@ bool cliq__node_set_string(cliq__node *n, const char *name, const char *v);
 bool cliq__node_set_ints(cliq__node *n, const char *name, const int64_t *v, size_t count);
 bool cliq__node_set_floats(cliq__node *n, const char *name, const float *v, size_t count);
 const cliq__attr *cliq__node_attr(const cliq__node *n, const char *name);
+/* Removes the attribute `name` if the node has it. */
+void cliq__node_drop_attr(cliq__node *n, const char *name);
 void cliq__attr_clear(cliq__attr *a);
 bool cliq__attr_copy(cliq__attr *dst, const cliq__attr *src);
 
