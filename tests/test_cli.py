@@ -248,6 +248,15 @@ def test_generated(tmp, models):
         check(len(rows) == 3 and rows[0].startswith("date,git,device"), "bench.csv header + 2 rows: %s" % rows[:1])
     rc, _, err = cliq("bench", dyn, "--runs", "2", "--no-save")
     check(rc == 2 and "'H'" in err, "bench with unbound dims: %r" % err)
+    # --compare: a second model in the same run, the ratio per batch size
+    rc, out, err = cliq("bench", dyn, "--dims", "H=8,W=8", "--batch", "1,2", "--runs", "3", "--warmup", "1",
+                        "--compare", dyn, "--no-save", "--json")
+    j = json_of("bench --compare", out)
+    if check(rc == 0 and j and "compare" in j, "bench --compare --json: %s" % err):
+        ra = j["ratios"]
+        check(len(ra) == 2 and len(j["compare"]["results"]) == 2 and
+              all(abs(x["ratio"] - x["compare_median_ms"] / x["median_ms"]) < 1e-3 * x["ratio"] for x in ra),
+              "bench --compare ratios: %s" % ra)
 
 
 def test_demo_model(tmp):
