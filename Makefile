@@ -1,6 +1,7 @@
 # Makefile — the README's commands. CMake does the building; this only strings steps together.
 #   make demo   install missing packages, build, run the default model on a real image
 #   make test   install missing packages, build, run every test (what CI runs)
+#   make bench  build, then int8 vs fp32 latency of the ../shared models (bench/models.sh)
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SHARED ?= $(abspath ../shared)
@@ -23,7 +24,7 @@ demo: build
 	@bash scripts/demo.sh $(BUILD)/cliq
 
 bench: build
-	@bash bench/run.sh $(BUILD)/cliq
+	@bash bench/models.sh $(BUILD)/cliq
 
 clean:
 	rm -rf $(BUILD)
