@@ -19,19 +19,11 @@ import subprocess
 import sys
 import tempfile
 
+import harness as th
+from harness import check
+
 BIN = os.environ.get("CLIQ_BIN") or os.path.join(os.path.dirname(__file__), "..", "build", "cliq")
 SHARED = os.environ.get("CLIQ_SHARED_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "shared")
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what, flush=True)
-    return cond
 
 
 def cliq(*args, timeout=600):
@@ -325,8 +317,7 @@ def test_shared():
 def main():
     print("test_cli: binary %s" % BIN, flush=True)
     if not os.access(BIN, os.X_OK):
-        print("test_cli: SKIPPED: no cliq binary at %s" % BIN)
-        return 77
+        th.skip("test_cli", "no cliq binary at %s" % BIN)
     tmp = tempfile.mkdtemp(prefix="cliq_cli_")
     try:
         test_help_and_usage()
@@ -338,8 +329,7 @@ def main():
         test_shared()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("test_cli: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return th.finish("test_cli")
 
 
 if __name__ == "__main__":

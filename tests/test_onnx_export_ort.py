@@ -15,19 +15,9 @@ import os
 import sys
 import tempfile
 
-SKIP = 77
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL " + what, flush=True)
-    return cond
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as th  # noqa: E402
+from harness import check  # noqa: E402
 
 try:
     import numpy as np
@@ -35,10 +25,7 @@ try:
     from onnx import TensorProto, helper, numpy_helper
     import onnxruntime as ort
 except ImportError as e:
-    print("test_onnx_export_ort: SKIPPED: needs numpy, onnx and onnxruntime (%s)" % e)
-    sys.exit(SKIP)
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    th.skip("test_onnx_export_ort", "needs numpy, onnx and onnxruntime (%s)" % e)
 import cliq_ctypes  # noqa: E402
 
 
@@ -68,13 +55,11 @@ def model(qdq, wq, scale):
 def main():
     lib = cliq_ctypes.find_lib()
     if not lib:
-        print("test_onnx_export_ort: SKIPPED: libcliq.so not found (build first)")
-        return SKIP
+        th.skip("test_onnx_export_ort", "libcliq.so not found (build first)")
     try:
         cq = cliq_ctypes.Cliq(lib)
     except cliq_ctypes.NoDevice as e:
-        print("test_onnx_export_ort: SKIPPED: no OpenCL device (%s)" % e)
-        return SKIP
+        th.skip("test_onnx_export_ort", "no OpenCL device (%s)" % e)
     rng = np.random.default_rng(int(os.environ.get("CLIQ_TEST_SEED", "20240611")) % (2**32))
     wq = rng.integers(-127, 128, size=(4, 3, 3, 3)).astype(np.int8)
     scale = rng.uniform(0.01, 0.05, size=4).astype(np.float32)
@@ -120,8 +105,7 @@ def main():
         onnx.save(s13, s13_path)
         naive = ort.InferenceSession(s13_path, so, providers=["CPUExecutionProvider"]).run(None, {"c": cval})[0]
         check(np.abs(naive - want[0]).max() > 1e-3, "Softmax-13 at axis 1 really means something else here")
-    print("test_onnx_export_ort: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return th.finish("test_onnx_export_ort")
 
 
 if __name__ == "__main__":
