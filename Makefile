@@ -5,6 +5,9 @@
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SHARED ?= $(abspath ../shared)
+# the make CMake runs is a sub-make of this one: without this, every one of its steps prints
+# "Entering/Leaving directory" lines
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps build test demo bench clean
 

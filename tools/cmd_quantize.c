@@ -42,7 +42,9 @@ static int on_progress(void *user, size_t done, size_t total) {
     if (total && done >= total) fprintf(stderr, "\n");
   } else if (done - p->last_line >= 64 || (total && done >= total)) {
     p->last_line = done;
-    fprintf(stderr, "calibrated %zu/%zu images (%.1f img/s)\n", done, total, rate);
+    /* the rate leaves out the first batch (planning, kernel builds): say so, or the summary's
+     * overall rate below looks contradictory */
+    fprintf(stderr, "calibrated %zu/%zu images (%.1f img/s after the first batch)\n", done, total, rate);
   }
   return 0;
 }
