@@ -97,6 +97,20 @@ class Cliq:
         finally:
             self.cl.cliq_model_destroy(m)
 
+    def save(self, path, out_path):
+        """Loads model file `path` and writes it back with cliq_model_save (cliq's ONNX exporter)."""
+        m = ctypes.c_void_p()
+        st = self.cl.cliq_model_load(self.ctx, path.encode(), ctypes.byref(m))
+        if st == STATUS_UNSUPPORTED:
+            raise Unsupported(self.error())
+        if st != 0:
+            raise RuntimeError("loading %s: %s" % (path, self.error()))
+        try:
+            if self.cl.cliq_model_save(self.ctx, m, out_path.encode()) != 0:
+                raise RuntimeError("saving %s: %s" % (out_path, self.error()))
+        finally:
+            self.cl.cliq_model_destroy(m)
+
     def run(self, path, feeds, env=None, runs=1, dims=None):
         """Runs model file `path` on numpy arrays (model input order). Returns (outputs, [(op_type,
         ms)] of the last run). env: variables set while the session is created and run; dims: a dict
