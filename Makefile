@@ -1,9 +1,13 @@
 # Makefile — the README's commands. CMake does the building; this only strings steps together.
 #   make demo   install missing packages, build, run the default model on a real image
 #   make test   install missing packages, build, run every test (what CI runs)
+#   make bench  build, then int8 vs fp32 latency of the ../shared models (bench/models.sh)
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SHARED ?= $(abspath ../shared)
+# the make CMake runs is a sub-make of this one: without this, every one of its steps prints
+# "Entering/Leaving directory" lines
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps build test demo bench clean
 
@@ -23,7 +27,7 @@ demo: build
 	@bash scripts/demo.sh $(BUILD)/cliq
 
 bench: build
-	@bash bench/run.sh $(BUILD)/cliq
+	@bash bench/models.sh $(BUILD)/cliq
 
 clean:
 	rm -rf $(BUILD)

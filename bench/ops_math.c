@@ -25,6 +25,7 @@ typedef struct bench_case {
   int rank[2];
   int64_t dims[2][5];
   void (*attrs)(cliq__node *n);
+  cliq_dtype dtype; /* of input 0; 0 means float32 */
 } bench_case;
 
 static void pool22(cliq__node *n) {
@@ -53,6 +54,13 @@ static const bench_case cases[] = {
     {"maxpool 2x2s2 1x24x64x64 (blazeface)", "MaxPool", 12, 1, {4}, {{1, 24, 64, 64}}, pool22},
     {"maxpool 3x3s1p1 1x64x80x80 (mlsd)", "MaxPool", 12, 1, {4}, {{1, 64, 80, 80}}, pool33s1},
     {"maxpool 3x3s2p1 1x64x112x112 (resnet)", "MaxPool", 12, 1, {4}, {{1, 64, 112, 112}}, pool33s2},
+    {"maxpool int8 2x2s2 1x16x160x160 (yunet)", "MaxPool", 12, 1, {4}, {{1, 16, 160, 160}}, pool22, CLIQ_DTYPE_INT8},
+    {"maxpool int8 2x2s2 1x24x64x64 (blazeface)", "MaxPool", 12, 1, {4}, {{1, 24, 64, 64}}, pool22, CLIQ_DTYPE_INT8},
+    {"maxpool int8 3x3s1p1 1x64x80x80 (mlsd)", "MaxPool", 12, 1, {4}, {{1, 64, 80, 80}}, pool33s1, CLIQ_DTYPE_INT8},
+    {"maxpool int8 3x3s2p1 1x64x112x112", "MaxPool", 12, 1, {4}, {{1, 64, 112, 112}}, pool33s2, CLIQ_DTYPE_INT8},
+    {"quantize 1x3x320x320 (yunet input)", "QuantizeLinear", 13, 1, {4}, {{1, 3, 320, 320}}, NULL},
+    {"quantize 1x3x240x320 (ultraface input)", "QuantizeLinear", 13, 1, {4}, {{1, 3, 240, 320}}, NULL},
+    {"quantize 8x3x224x224", "QuantizeLinear", 13, 1, {4}, {{8, 3, 224, 224}}, NULL},
     {"avgpool 3x3s1p1 1x64x56x56", "AveragePool", 12, 1, {4}, {{1, 64, 56, 56}}, pool33s1},
     {"globalavgpool 1x1280x7x7", "GlobalAveragePool", 12, 1, {4}, {{1, 1280, 7, 7}}, NULL},
     {"globalavgpool 1x96x56x56", "GlobalAveragePool", 12, 1, {4}, {{1, 96, 56, 56}}, NULL},
@@ -112,10 +120,20 @@ int main(int argc, char **argv) {
     th_op *op = th_op_new(c->op, c->opset);
     cliq__tensor *in[2] = {NULL, NULL};
     size_t bytes = 0;
+    const cliq_dtype dt = c->dtype ? c->dtype : CLIQ_DTYPE_FLOAT32;
     for (int i = 0; i < c->n_in; i++) {
-      th_op_input(op, CLIQ_DTYPE_FLOAT32, c->rank[i], c->dims[i]);
-      in[i] = th_tensor_random(CLIQ_DTYPE_FLOAT32, c->rank[i], c->dims[i], -2, 2);
+      th_op_input(op, dt, c->rank[i], c->dims[i]);
+      in[i] = th_tensor_random(dt, c->rank[i], c->dims[i], dt == CLIQ_DTYPE_FLOAT32 ? -2 : -128, dt == CLIQ_DTYPE_FLOAT32 ? 2 : 127);
       bytes += in[i]->nbytes;
+    }
+    if (!strcmp(c->op, "QuantizeLinear")) { /* per-tensor scale and int8 zero point */
+      cliq__tensor *s = th_tensor(CLIQ_DTYPE_FLOAT32, 0, NULL), *z = th_tensor(CLIQ_DTYPE_INT8, 0, NULL);
+      *(float *)s->data = 0.0173f;
+      *(int8_t *)z->data = -3;
+      th_op_const(op, s);
+      th_op_const(op, z);
+      cliq__tensor_free(s);
+      cliq__tensor_free(z);
     }
     if (!strcmp(c->op, "BatchNormalization")) {
       int64_t ch[1] = {c->dims[0][1]};
@@ -134,12 +152,12 @@ int main(int argc, char **argv) {
     } else {
       cliq_tensor_info oi;
       cliq_session_output(s, 0, &oi);
-      size_t on = 1;
+      size_t on = 1, osz = oi.dtype == CLIQ_DTYPE_FLOAT32 ? sizeof(float) : 1;
       for (size_t d = 0; d < oi.rank; d++) on *= (size_t)oi.dims[d];
-      float *y = malloc(on * sizeof(float));
-      bytes += on * sizeof(float);
-      cliq_buffer ib[2], ob = {CLIQ_DTYPE_FLOAT32, y, on * sizeof(float)};
-      for (int i = 0; i < c->n_in; i++) ib[i] = (cliq_buffer){CLIQ_DTYPE_FLOAT32, in[i]->data, in[i]->nbytes};
+      void *y = malloc(on * osz);
+      bytes += on * osz;
+      cliq_buffer ib[2], ob = {oi.dtype, y, on * osz};
+      for (int i = 0; i < c->n_in; i++) ib[i] = (cliq_buffer){dt, in[i]->data, in[i]->nbytes};
       for (int r = -2; r < repeat; r++) {
         cliq_session_run(s, (size_t)c->n_in, ib, 1, &ob);
         const cliq_op_time *times;

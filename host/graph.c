@@ -247,6 +247,17 @@ int cliq__graph_add_value_unique(cliq__graph *g, const char *hint) {
   return v;
 }
 
+int cliq__graph_add_constant(cliq__graph *g, const char *hint, cliq__tensor *t) {
+  int v = cliq__graph_add_value_unique(g, hint);
+  if (v < 0) {
+    cliq__tensor_free(t);
+    return -1;
+  }
+  cliq__value_set_constant(&g->values[v], t);
+  g->values[v].flags |= CLIQ__VALUE_INITIALIZER;
+  return v;
+}
+
 int cliq__graph_insert_node(cliq__graph *g, size_t pos, const char *op_type, const char *domain,
                             const char *name, const int *inputs, size_t n_inputs, const int *outputs,
                             size_t n_outputs) {
@@ -353,6 +364,16 @@ bool cliq__node_set_floats(cliq__node *n, const char *name, const float *v, size
   if (!(a->floats = malloc(count * sizeof(float)))) return false;
   memcpy(a->floats, v, count * sizeof(float));
   return true;
+}
+
+void cliq__node_drop_attr(cliq__node *n, const char *name) {
+  for (size_t i = 0; i < n->n_attrs; i++)
+    if (strcmp(n->attrs[i].name, name) == 0) {
+      cliq__attr_clear(&n->attrs[i]);
+      memmove(&n->attrs[i], &n->attrs[i + 1], (n->n_attrs - i - 1) * sizeof(cliq__attr));
+      n->n_attrs--;
+      return;
+    }
 }
 
 const cliq__attr *cliq__node_attr(const cliq__node *n, const char *name) {

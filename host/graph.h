@@ -114,6 +114,9 @@ cliq__graph *cliq__graph_clone(const cliq__graph *g);
 int cliq__graph_add_value(cliq__graph *g, const char *name);
 /* Adds a value whose name is made unique from `hint` ("hint", "hint_1", ...). */
 int cliq__graph_add_value_unique(cliq__graph *g, const char *hint);
+/* Adds an initializer named after `hint` (made unique) holding t, whose ownership it takes (t is
+ * freed on failure). Returns the value id or -1 (OOM). Passes use it for the weights they make. */
+int cliq__graph_add_constant(cliq__graph *g, const char *hint, cliq__tensor *t);
 /* Finds a value by name (linear scan; import uses its own hash). -1 when absent. */
 int cliq__graph_find_value(const cliq__graph *g, const char *name);
 
@@ -133,6 +136,8 @@ bool cliq__node_set_string(cliq__node *n, const char *name, const char *v);
 bool cliq__node_set_ints(cliq__node *n, const char *name, const int64_t *v, size_t count);
 bool cliq__node_set_floats(cliq__node *n, const char *name, const float *v, size_t count);
 const cliq__attr *cliq__node_attr(const cliq__node *n, const char *name);
+/* Removes the attribute `name` if the node has it. */
+void cliq__node_drop_attr(cliq__node *n, const char *name);
 void cliq__attr_clear(cliq__attr *a);
 bool cliq__attr_copy(cliq__attr *dst, const cliq__attr *src);
 

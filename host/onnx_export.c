@@ -4,14 +4,17 @@
  * Writes what a standard ONNX consumer (ONNX Runtime, Netron, onnx.checker) expects: constants
  * read by nodes become initializers (raw_data, little-endian), graph inputs and outputs get full
  * ValueInfo with symbolic dims by name, metadata_props are kept. The ai.onnx opset written is the
- * highest of the model's and its nodes' (import raises canonicalised nodes), and at least 13 when
- * the graph has per-axis QuantizeLinear/DequantizeLinear (per-axis support starts at 13).
+ * highest of the model's and its nodes' (import raises canonicalised nodes), at least 10 when the
+ * graph has QuantizeLinear/DequantizeLinear and 13 when some are per-axis (per-axis support starts
+ * at 13). Nodes from a lower opset are rewritten on a copy of the graph so that they mean the same
+ * under the written one (onnx_upgrade.c).
  * Session-only attributes ("cliq.*") never reach a model graph, so none are written.
  */
 #include "error.h"
 #include "graph.h"
 #include "model.h"
 #include "onnx.pb-c.h"
+#include "onnx_upgrade.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -161,9 +164,54 @@ static Onnx__AttributeProto *attr_proto(arena *a, const cliq__attr *at) {
   return ap;
 }
 
+/* Per-axis quantization (an axis attribute, or more than one scale) exists from opset 13. */
+static bool per_axis_qdq(const cliq__graph *g, const cliq__node *n) {
+  if (cliq__node_attr(n, "axis")) return true;
+  if (n->n_inputs < 2 || n->inputs[1] < 0) return false;
+  const cliq__value *s = &g->values[n->inputs[1]];
+  for (int d = 0; d < s->rank; d++)
+    if (s->dims[d] != 1) return true;
+  return false;
+}
+
+/* The ai.onnx opset the file declares: the highest of the graph's and its nodes', at least 10
+ * with QuantizeLinear/DequantizeLinear and 13 with per-axis ones. */
+static int written_opset(const cliq__graph *g) {
+  int opset = g->opset;
+  for (size_t i = 0; i < g->n_nodes; i++) {
+    const cliq__node *n = &g->nodes[i];
+    if (n->domain[0]) continue;
+    if (n->opset > opset) opset = n->opset;
+    if (strcmp(n->op_type, "QuantizeLinear") == 0 || strcmp(n->op_type, "DequantizeLinear") == 0) {
+      int need = per_axis_qdq(g, n) ? 13 : 10;
+      if (opset < need) opset = need;
+    }
+  }
+  return opset;
+}
+
+static cliq_status serialize(cliq_context *ctx, const cliq__graph *g, int opset, void **out, size_t *out_size);
+
 cliq_status cliq__onnx_export(cliq_context *ctx, const cliq__graph *g, void **out, size_t *out_size) {
   *out = NULL;
   *out_size = 0;
+  for (size_t i = 0; i < g->n_nodes; i++)
+    for (size_t k = 0; k < g->nodes[i].n_attrs; k++)
+      if (strncmp(g->nodes[i].attrs[k].name, "cliq.", 5) == 0)
+        return cliq__node_fail(ctx, g, (int)i, CLIQ_STATUS_INVALID_STATE,
+                               "carries session attribute '%s'; only model graphs can be saved", g->nodes[i].attrs[k].name);
+  int opset = written_opset(g);
+  if (!cliq__onnx_upgrade_needed(g, opset)) return serialize(ctx, g, opset, out, out_size);
+  /* nodes from older opsets are rewritten on a copy so they keep their meaning (onnx_upgrade.h) */
+  cliq__graph *c = cliq__graph_clone(g);
+  if (!c) return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "out of memory while copying the graph to write it");
+  cliq_status st = cliq__onnx_upgrade(ctx, c, opset);
+  if (st == CLIQ_STATUS_OK) st = serialize(ctx, c, opset, out, out_size);
+  cliq__graph_free(c);
+  return st;
+}
+
+static cliq_status serialize(cliq_context *ctx, const cliq__graph *g, int opset, void **out, size_t *out_size) {
   arena a = {0};
   Onnx__ModelProto mp;
   Onnx__GraphProto gp;
@@ -176,20 +224,6 @@ cliq_status cliq__onnx_export(cliq_context *ctx, const cliq__graph *g, void **ou
   mp.graph = &gp;
   gp.name = a_str(&a, g->name ? g->name : "cliq");
 
-  for (size_t i = 0; i < g->n_nodes; i++)
-    for (size_t k = 0; k < g->nodes[i].n_attrs; k++)
-      if (strncmp(g->nodes[i].attrs[k].name, "cliq.", 5) == 0)
-        return cliq__node_fail(ctx, g, (int)i, CLIQ_STATUS_INVALID_STATE,
-                               "carries session attribute '%s'; only model graphs can be saved", g->nodes[i].attrs[k].name);
-
-  int opset = g->opset;
-  for (size_t i = 0; i < g->n_nodes; i++) {
-    const cliq__node *n = &g->nodes[i];
-    if (n->domain[0]) continue;
-    if (n->opset > opset) opset = n->opset;
-    bool qdq = strcmp(n->op_type, "QuantizeLinear") == 0 || strcmp(n->op_type, "DequantizeLinear") == 0;
-    if (qdq && opset < 13) opset = 13;
-  }
   Onnx__OperatorSetIdProto *os = a_alloc(&a, sizeof *os);
   Onnx__OperatorSetIdProto **osv = a_alloc(&a, sizeof(void *));
   if (os && osv) {

@@ -218,7 +218,9 @@ static cliq_status import_value_info(importer *im, const Onnx__ValueInfoProto *v
   if (dt == CLIQ_DTYPE_UNDEFINED && strcmp(role, "input") == 0)
     return cliq__fail(im->ctx, CLIQ_STATUS_UNSUPPORTED, "graph input '%s' has element type %s; cliq supports float32, uint8, int8, int32, int64, bool",
                       v->name, cliq__onnx_type_name(et));
-  if (strcmp(role, "input") == 0) v->dtype = dt;
+  /* outputs keep their declared type (cliq_model_output reports it, the exporter writes it back);
+   * the session's inference overwrites it */
+  if (strcmp(role, "input") == 0 || dt != CLIQ_DTYPE_UNDEFINED) v->dtype = dt;
   if (!tt->shape) {
     if (strcmp(role, "input") == 0)
       return cliq__fail(im->ctx, CLIQ_STATUS_UNSUPPORTED, "graph input '%s' has no shape; cliq needs the input rank", v->name);
@@ -244,9 +246,7 @@ static cliq_status import_value_info(importer *im, const Onnx__ValueInfoProto *v
       v->dim_param[d] = cliq__strdup(dim->dim_param);
     }
   }
-  /* Outputs keep their declared rank and fixed dims too (cliq_model_output reports them); the
-   * session's inference overwrites them. */
-  if (strcmp(role, "output") == 0 && dt != CLIQ_DTYPE_UNDEFINED) v->dtype = dt;
+  /* and their declared rank and fixed dims too */
   v->rank = rank;
   for (int d = 0; d < rank; d++) v->dims[d] = dims[d];
   return CLIQ_STATUS_OK;
@@ -254,16 +254,6 @@ static cliq_status import_value_info(importer *im, const Onnx__ValueInfoProto *v
 
 /* --- canonical forms ----------------------------------------------------------------------- */
 static const cliq__attr *find_attr(const cliq__node *n, const char *name) { return cliq__node_attr(n, name); }
-
-static void drop_attr(cliq__node *n, const char *name) {
-  for (size_t i = 0; i < n->n_attrs; i++)
-    if (strcmp(n->attrs[i].name, name) == 0) {
-      cliq__attr_clear(&n->attrs[i]);
-      memmove(&n->attrs[i], &n->attrs[i + 1], (n->n_attrs - i - 1) * sizeof(cliq__attr));
-      n->n_attrs--;
-      return;
-    }
-}
 
 static bool set_inputs(cliq__node *n, const int *ids, size_t count) {
   int *p = realloc(n->inputs, (count + 1) * sizeof(int));
@@ -290,8 +280,8 @@ static cliq_status canonicalize(importer *im, size_t ni) {
     n = &g->nodes[ni];
     int ids[3] = {x, a, b};
     if (!set_inputs(n, ids, 3)) return CLIQ_STATUS_OUT_OF_MEMORY;
-    drop_attr(n, "min");
-    drop_attr(n, "max");
+    cliq__node_drop_attr(n, "min");
+    cliq__node_drop_attr(n, "max");
     n->opset = 11;
   } else if (strcmp(op, "Pad") == 0 && opset < 11) {
     const cliq__attr *pa = find_attr(n, "pads");
@@ -304,8 +294,8 @@ static cliq_status canonicalize(importer *im, size_t ni) {
     n = &g->nodes[ni];
     int ids[3] = {x, a, b};
     if (!set_inputs(n, ids, 3)) return CLIQ_STATUS_OUT_OF_MEMORY;
-    drop_attr(n, "pads");
-    drop_attr(n, "value");
+    cliq__node_drop_attr(n, "pads");
+    cliq__node_drop_attr(n, "value");
     n->opset = 11;
   } else if (strcmp(op, "Slice") == 0 && opset < 10) {
     const cliq__attr *s = find_attr(n, "starts"), *e = find_attr(n, "ends"), *ax = find_attr(n, "axes");
@@ -323,9 +313,9 @@ static cliq_status canonicalize(importer *im, size_t ni) {
     n = &g->nodes[ni];
     int ids[4] = {x, a, b, c};
     if (!set_inputs(n, ids, c >= 0 ? 4 : 3)) return CLIQ_STATUS_OUT_OF_MEMORY;
-    drop_attr(n, "starts");
-    drop_attr(n, "ends");
-    drop_attr(n, "axes");
+    cliq__node_drop_attr(n, "starts");
+    cliq__node_drop_attr(n, "ends");
+    cliq__node_drop_attr(n, "axes");
     n->opset = 10;
   } else if (strcmp(op, "Split") == 0 && opset < 13) {
     const cliq__attr *s = find_attr(n, "split");
@@ -335,7 +325,7 @@ static cliq_status canonicalize(importer *im, size_t ni) {
       n = &g->nodes[ni];
       int ids[2] = {x, a};
       if (!set_inputs(n, ids, 2)) return CLIQ_STATUS_OUT_OF_MEMORY;
-      drop_attr(n, "split");
+      cliq__node_drop_attr(n, "split");
     }
     n->opset = 13;
   } else if ((strcmp(op, "Squeeze") == 0 || strcmp(op, "Unsqueeze") == 0) && opset < 13) {
@@ -346,7 +336,7 @@ static cliq_status canonicalize(importer *im, size_t ni) {
       n = &g->nodes[ni];
       int ids[2] = {x, a};
       if (!set_inputs(n, ids, 2)) return CLIQ_STATUS_OUT_OF_MEMORY;
-      drop_attr(n, "axes");
+      cliq__node_drop_attr(n, "axes");
     }
     n->opset = 13;
   } else if (strcmp(op, "Upsample") == 0 || (strcmp(op, "Resize") == 0 && opset < 11)) {
@@ -361,7 +351,7 @@ static cliq_status canonicalize(importer *im, size_t ni) {
       scales = add_const(im, n->name, "scales", floats_tensor(s->floats, s->n, false));
       if (scales < 0) return CLIQ_STATUS_OUT_OF_MEMORY;
       n = &g->nodes[ni];
-      drop_attr(n, "scales");
+      cliq__node_drop_attr(n, "scales");
     } else {
       scales = n->n_inputs > 1 ? n->inputs[1] : -1;
     }

@@ -37,6 +37,22 @@ class _Buffer(ctypes.Structure):
     _fields_ = [("dtype", ctypes.c_int), ("data", ctypes.c_void_p), ("size", ctypes.c_size_t)]
 
 
+class _DimBinding(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("value", ctypes.c_int64)]
+
+
+class _SessionOptions(ctypes.Structure):
+    _fields_ = [("batch", ctypes.c_size_t), ("dims", ctypes.POINTER(_DimBinding)), ("n_dims", ctypes.c_size_t),
+                ("keep_intermediates", ctypes.c_int)]
+
+
+class Preprocess(ctypes.Structure):
+    """cliq_preprocess: sizes, mean/std in 0..255 units, bgr, gray, layout (0 auto, 1 NCHW, 2 NHWC)."""
+    _fields_ = [("width", ctypes.c_int), ("height", ctypes.c_int), ("resize_short", ctypes.c_int),
+                ("crop_w", ctypes.c_int), ("crop_h", ctypes.c_int), ("mean", ctypes.c_float * 3),
+                ("std", ctypes.c_float * 3), ("bgr", ctypes.c_int), ("gray", ctypes.c_int), ("layout", ctypes.c_int)]
+
+
 class _OpTime(ctypes.Structure):
     _fields_ = [("node", ctypes.c_char_p), ("op_type", ctypes.c_char_p), ("kernel", ctypes.c_char_p), ("ms", ctypes.c_double)]
 
@@ -65,9 +81,40 @@ class Cliq:
     def error(self):
         return self.cl.cliq_context_error(self.ctx).decode()
 
-    def run(self, path, feeds, env=None, runs=1):
+    def image(self, model_path, image_path, pre, shape):
+        """Image file -> float32 array of `shape` for input 0 of the model, preprocessed by cliq
+        (cliq_image_load) exactly as cliq quantize/run/eval do."""
+        m = ctypes.c_void_p()
+        if self.cl.cliq_model_load(self.ctx, model_path.encode(), ctypes.byref(m)) != 0:
+            raise RuntimeError("loading %s: %s" % (model_path, self.error()))
+        try:
+            a = np.empty(shape, dtype=np.float32)
+            st = self.cl.cliq_image_load(self.ctx, image_path.encode(), m, ctypes.byref(pre), a.ctypes.data_as(ctypes.c_void_p),
+                                         ctypes.c_size_t(a.size))
+            if st != 0:
+                raise RuntimeError("image %s: %s" % (image_path, self.error()))
+            return a
+        finally:
+            self.cl.cliq_model_destroy(m)
+
+    def save(self, path, out_path):
+        """Loads model file `path` and writes it back with cliq_model_save (cliq's ONNX exporter)."""
+        m = ctypes.c_void_p()
+        st = self.cl.cliq_model_load(self.ctx, path.encode(), ctypes.byref(m))
+        if st == STATUS_UNSUPPORTED:
+            raise Unsupported(self.error())
+        if st != 0:
+            raise RuntimeError("loading %s: %s" % (path, self.error()))
+        try:
+            if self.cl.cliq_model_save(self.ctx, m, out_path.encode()) != 0:
+                raise RuntimeError("saving %s: %s" % (out_path, self.error()))
+        finally:
+            self.cl.cliq_model_destroy(m)
+
+    def run(self, path, feeds, env=None, runs=1, dims=None):
         """Runs model file `path` on numpy arrays (model input order). Returns (outputs, [(op_type,
-        ms)] of the last run). env: variables set while the session is created and run."""
+        ms)] of the last run). env: variables set while the session is created and run; dims: a dict
+        of symbolic dim values."""
         old = {k: os.environ.get(k) for k in (env or {})}
         os.environ.update(env or {})
         try:
@@ -79,7 +126,11 @@ class Cliq:
                 raise RuntimeError("loading %s: %s" % (path, self.error()))
             try:
                 s = ctypes.c_void_p()
-                st = self.cl.cliq_session_create(self.ctx, m, None, ctypes.byref(s))
+                so = None
+                if dims:
+                    binds = (_DimBinding * len(dims))(*[_DimBinding(k.encode(), v) for k, v in dims.items()])
+                    so = _SessionOptions(1, binds, len(dims), 0)
+                st = self.cl.cliq_session_create(self.ctx, m, ctypes.byref(so) if so else None, ctypes.byref(s))
                 if st == STATUS_UNSUPPORTED:
                     raise Unsupported(self.error())
                 if st != 0:

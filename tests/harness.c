@@ -4,7 +4,9 @@
 #include "harness.h"
 
 #include "model.h"
+#include "onnx_tensor.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -408,4 +410,48 @@ void *th_read_file(const char *path, size_t *size) {
   fclose(f);
   if (size) *size = (size_t)n;
   return buf;
+}
+
+cliq__tensor *th_read_pb(const char *path) {
+  size_t size;
+  void *buf = th_read_file(path, &size);
+  if (!buf) return NULL;
+  cliq__tensor *t = NULL;
+  char *name = NULL;
+  cliq_status st = cliq__tensor_read_pb(NULL, buf, size, &t, &name);
+  free(buf);
+  free(name);
+  if (st != CLIQ_STATUS_OK) {
+    cliq__tensor_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+char **th_list_dir(const char *dir, size_t *n) {
+  *n = 0;
+  DIR *d = opendir(dir);
+  if (!d) return NULL;
+  size_t cap = 64;
+  char **names = malloc(cap * sizeof *names);
+  struct dirent *e;
+  while (names && (e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    if (*n == cap) {
+      char **grown = realloc(names, (cap *= 2) * sizeof *names);
+      if (!grown) break;
+      names = grown;
+    }
+    if ((names[*n] = strdup(e->d_name)) != NULL) (*n)++;
+  }
+  closedir(d);
+  if (names) qsort(names, *n, sizeof *names, cmp_name);
+  return names;
+}
+
+void th_free_list(char **names, size_t n) {
+  for (size_t i = 0; i < n; i++) free(names[i]);
+  free(names);
 }

@@ -90,5 +90,12 @@ bool th_compare_tensor(const char *what, const cliq__tensor *got, const cliq__te
 
 /* Reads a whole file (tests reading .pb data); NULL when unreadable. */
 void *th_read_file(const char *path, size_t *size);
+/* An ONNX TensorProto file (the .pb of ONNX test data sets) as a tensor; NULL when unreadable or
+ * malformed. */
+cliq__tensor *th_read_pb(const char *path);
+/* The entries of dir not starting with '.', sorted by name (malloc'ed); the count in *n. NULL (and
+ * *n = 0) when dir cannot be read. th_free_list frees the list. */
+char **th_list_dir(const char *dir, size_t *n);
+void th_free_list(char **names, size_t n);
 
 #endif /* CLIQ_TEST_HARNESS_H */

@@ -19,19 +19,11 @@ import subprocess
 import sys
 import tempfile
 
+import harness as th
+from harness import check
+
 BIN = os.environ.get("CLIQ_BIN") or os.path.join(os.path.dirname(__file__), "..", "build", "cliq")
 SHARED = os.environ.get("CLIQ_SHARED_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "shared")
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what, flush=True)
-    return cond
 
 
 def cliq(*args, timeout=600):
@@ -248,6 +240,15 @@ def test_generated(tmp, models):
         check(len(rows) == 3 and rows[0].startswith("date,git,device"), "bench.csv header + 2 rows: %s" % rows[:1])
     rc, _, err = cliq("bench", dyn, "--runs", "2", "--no-save")
     check(rc == 2 and "'H'" in err, "bench with unbound dims: %r" % err)
+    # --compare: a second model in the same run, the ratio per batch size
+    rc, out, err = cliq("bench", dyn, "--dims", "H=8,W=8", "--batch", "1,2", "--runs", "3", "--warmup", "1",
+                        "--compare", dyn, "--no-save", "--json")
+    j = json_of("bench --compare", out)
+    if check(rc == 0 and j and "compare" in j, "bench --compare --json: %s" % err):
+        ra = j["ratios"]
+        check(len(ra) == 2 and len(j["compare"]["results"]) == 2 and
+              all(abs(x["ratio"] - x["compare_median_ms"] / x["median_ms"]) < 1e-3 * x["ratio"] for x in ra),
+              "bench --compare ratios: %s" % ra)
 
 
 def test_demo_model(tmp):
@@ -316,8 +317,7 @@ def test_shared():
 def main():
     print("test_cli: binary %s" % BIN, flush=True)
     if not os.access(BIN, os.X_OK):
-        print("test_cli: SKIPPED: no cliq binary at %s" % BIN)
-        return 77
+        th.skip("test_cli", "no cliq binary at %s" % BIN)
     tmp = tempfile.mkdtemp(prefix="cliq_cli_")
     try:
         test_help_and_usage()
@@ -329,8 +329,7 @@ def main():
         test_shared()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("test_cli: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return th.finish("test_cli")
 
 
 if __name__ == "__main__":

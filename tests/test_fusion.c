@@ -430,18 +430,6 @@ static void nhwc_not_folded(void) {
 
 /* ---- real models -------------------------------------------------------------------------- */
 
-static cliq__tensor *read_pb(const char *path) {
-  size_t size;
-  void *data = th_read_file(path, &size);
-  if (!data) return NULL;
-  cliq__tensor *t = NULL;
-  char *name = NULL;
-  cliq__tensor_read_pb(ref_ctx, data, size, &t, &name);
-  free(name);
-  free(data);
-  return t;
-}
-
 static void real_model(const char *dir, const char *name) {
   char path[8192];
   snprintf(path, sizeof path, "%s/models/%s/model.onnx", dir, name);
@@ -458,7 +446,7 @@ static void real_model(const char *dir, const char *name) {
     char base[3072];
     snprintf(base, sizeof base, "%s/models/%s/%s", dir, name, sets[si]);
     snprintf(path, sizeof path, "%s/input_0.pb", base);
-    cliq__tensor *x = read_pb(path);
+    cliq__tensor *x = th_read_pb(path);
     if (!x) continue;
     cliq_tensor_info info;
     cliq_model_input(m, 0, &info);
@@ -475,7 +463,7 @@ static void real_model(const char *dir, const char *name) {
     } else if (TH_OK(dev_ctx, st)) {
       for (size_t o = 0; o < n_out; o++) {
         snprintf(path, sizeof path, "%s/output_%zu.pb", base, o);
-        cliq__tensor *want = read_pb(path);
+        cliq__tensor *want = th_read_pb(path);
         if (!want) continue;
         double max_ref = 0, max_err = 0;
         size_t n = cliq__tensor_elems(want);

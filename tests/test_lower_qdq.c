@@ -405,11 +405,15 @@ static const model_spec models[] = {
     {"conv+relu", "Conv,Relu,QConv", "QConv", "Conv,Relu", m_conv, 1},
     {"resnet block", "Conv,Relu,Add,MaxPool,GlobalAveragePool,Flatten,Gemm,QConv,QGemm",
      "QConv,MaxPool,QGlobalAvgPool,Flatten,QGemm", "Conv,Relu,Add,QAdd,Gemm,DequantizeLinear:1", m_resnet, 2},
+    /* 2 quanta: a near-tie flip of the conv output is one 0.03 quantum, 1.5 of the output's 0.02 */
     {"residual add with activations before and after", "Conv,Relu,Add,Clip,QConv", "QConv", "Conv,Add,QAdd,Clip,Relu,QLut",
-     m_residual_act, 1},
+     m_residual_act, 2},
     {"matmul", "MatMul,QGemm", "QGemm", "MatMul", m_matmul, 1},
+    /* The int8 plan rounds the conv output once more before the sigmoid table (the QDQ model
+     * has no Q there), so up to 432 sigmoid inputs sit one step off; their sum through the
+     * MatMul reaches a few output quanta (5 seen over 1000 seeds) */
     {"conv+sigmoid, matmul+hardswish", "Conv,Sigmoid,Reshape,MatMul,HardSwish,QConv,QGemm", "QConv,QGemm,QLut",
-     "Conv,Sigmoid,MatMul,HardSwish", m_conv_sigmoid, 2},
+     "Conv,Sigmoid,MatMul,HardSwish", m_conv_sigmoid, 8},
     {"batchnorm, per-channel mul", "BatchNormalization,Mul", "QLut", "BatchNormalization,Mul,QLut:1", m_batchnorm, 1},
     {"matmul, asymmetric weight quantized as an activation, bias add", "MatMul,Add,QGemm", "QGemm", "MatMul,Add", m_matmul_asym, 1},
 };

@@ -13,38 +13,12 @@
  */
 #include "harness.h"
 
-#include "onnx_tensor.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static cliq__tensor *read_pb(const char *path) {
-  size_t size;
-  void *buf = th_read_file(path, &size);
-  if (!buf) return NULL;
-  cliq__tensor *t = NULL;
-  cliq_status st = cliq__tensor_read_pb(NULL, buf, size, &t, NULL);
-  free(buf);
-  return st == CLIQ_STATUS_OK ? t : NULL;
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
-
-static size_t list_dirs(const char *dir, char **out, size_t max) {
-  DIR *d = opendir(dir);
-  size_t n = 0;
-  if (!d) return 0;
-  struct dirent *e;
-  while ((e = readdir(d)) && n < max)
-    if (e->d_name[0] != '.') out[n++] = strdup(e->d_name);
-  closedir(d);
-  qsort(out, n, sizeof *out, cmp_str);
-  return n;
-}
 
 static double now_s(void) {
   struct timespec ts;
@@ -60,41 +34,34 @@ int main(void) {
   cliq_context *ctx = th_device_context();
   char mdir[4096];
   snprintf(mdir, sizeof mdir, "%s/models", shared);
-  char *models[64];
-  size_t nm = list_dirs(mdir, models, 64);
+  size_t nm;
+  char **models = th_list_dir(mdir, &nm);
   for (size_t i = 0; i < nm; i++) {
     char path[16384];
     snprintf(path, sizeof path, "%s/%s/model.onnx", mdir, models[i]);
     FILE *f = fopen(path, "rb");
     if (!f || (filter && !strstr(models[i], filter))) {
       if (f) fclose(f);
-      free(models[i]);
       continue;
     }
     fclose(f);
     cliq_model *m = NULL;
-    if (!TH_OK(ctx, cliq_model_load(ctx, path, &m))) {
-      free(models[i]);
-      continue;
-    }
+    if (!TH_OK(ctx, cliq_model_load(ctx, path, &m))) continue;
     char sdir[8192];
     snprintf(sdir, sizeof sdir, "%s/%s", mdir, models[i]);
-    char *sets[32];
-    size_t ns = list_dirs(sdir, sets, 32);
+    size_t ns;
+    char **sets = th_list_dir(sdir, &ns);
     for (size_t s = 0; s < ns; s++) {
-      if (!strstr(sets[s], "test_data_set_")) {
-        free(sets[s]);
-        continue;
-      }
+      if (!strstr(sets[s], "test_data_set_")) continue;
       cliq__tensor *in[16] = {0}, *want[16] = {0};
       size_t n_in = 0, n_want = 0;
       for (; n_in < 16; n_in++) {
         snprintf(path, sizeof path, "%s/%s/input_%zu.pb", sdir, sets[s], n_in);
-        if (!(in[n_in] = read_pb(path))) break;
+        if (!(in[n_in] = th_read_pb(path))) break;
       }
       for (; n_want < 16; n_want++) {
         snprintf(path, sizeof path, "%s/%s/output_%zu.pb", sdir, sets[s], n_want);
-        if (!(want[n_want] = read_pb(path))) break;
+        if (!(want[n_want] = th_read_pb(path))) break;
       }
       for (size_t k = 0; k < n_in && k < cliq_model_input_count(m); k++) {
         cliq_tensor_info info;
@@ -139,11 +106,11 @@ int main(void) {
       th_free_tensors(got, n_got);
       for (size_t k = 0; k < n_in; k++) cliq__tensor_free(in[k]);
       for (size_t k = 0; k < n_want; k++) cliq__tensor_free(want[k]);
-      free(sets[s]);
     }
+    th_free_list(sets, ns);
     cliq_model_destroy(m);
-    free(models[i]);
   }
+  th_free_list(models, nm);
   cliq_context_destroy(ctx);
   return th_finish();
 }

@@ -198,41 +198,6 @@ static const char *classify(const void *buf, size_t size, char *missing_op, size
   return r;
 }
 
-static cliq__tensor *read_pb(const char *path) {
-  size_t size;
-  void *buf = th_read_file(path, &size);
-  if (!buf) return NULL;
-  cliq__tensor *t = NULL;
-  cliq_status st = cliq__tensor_read_pb(NULL, buf, size, &t, NULL);
-  free(buf);
-  return st == CLIQ_STATUS_OK ? t : NULL;
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
-
-/* Sorted directory entries (names malloc'ed); count in *n. */
-static char **list_dir(const char *dir, size_t *n) {
-  *n = 0;
-  DIR *d = opendir(dir);
-  if (!d) return NULL;
-  size_t cap = 64;
-  char **names = malloc(cap * sizeof *names);
-  struct dirent *e;
-  while ((e = readdir(d)) != NULL) {
-    if (e->d_name[0] == '.') continue;
-    if (*n == cap) names = realloc(names, (cap *= 2) * sizeof *names);
-    names[(*n)++] = strdup(e->d_name);
-  }
-  closedir(d);
-  qsort(names, *n, sizeof *names, cmp_str);
-  return names;
-}
-
-static void free_list(char **names, size_t n) {
-  for (size_t i = 0; i < n; i++) free(names[i]);
-  free(names);
-}
-
 /* Runs every data set of one case on ctx; returns true when all match. Prints the first problem. */
 static bool run_case(cliq_context *ctx, const char *label, const char *dir, const void *model_buf, size_t model_size,
                      char *why, size_t wlen) {
@@ -243,7 +208,7 @@ static bool run_case(cliq_context *ctx, const char *label, const char *dir, cons
     return false;
   }
   size_t nsets;
-  char **sets = list_dir(dir, &nsets);
+  char **sets = th_list_dir(dir, &nsets);
   bool ok = true;
   size_t ran = 0;
   for (size_t s = 0; s < nsets && ok; s++) {
@@ -268,7 +233,7 @@ static bool run_case(cliq_context *ctx, const char *label, const char *dir, cons
     }
     for (size_t k = 0; k < 64; k++) {
       snprintf(path, sizeof path, "%s/%s/input_%zu.pb", dir, sets[s], k);
-      cliq__tensor *t = read_pb(path);
+      cliq__tensor *t = th_read_pb(path);
       if (!t) break;
       if (baked[k])
         cliq__tensor_free(t);
@@ -277,7 +242,7 @@ static bool run_case(cliq_context *ctx, const char *label, const char *dir, cons
     }
     for (; n_want < 64; n_want++) {
       snprintf(path, sizeof path, "%s/%s/output_%zu.pb", dir, sets[s], n_want);
-      if (!(want[n_want] = read_pb(path))) break;
+      if (!(want[n_want] = th_read_pb(path))) break;
     }
     cliq__tensor **got = NULL;
     size_t n_got = 0;
@@ -328,7 +293,7 @@ static bool run_case(cliq_context *ctx, const char *label, const char *dir, cons
     snprintf(why, wlen, "no test_data_set_* found");
     ok = false;
   }
-  free_list(sets, nsets);
+  th_free_list(sets, nsets);
   cliq_model_destroy(m);
   (void)label;
   return ok;
@@ -348,7 +313,7 @@ int main(int argc, char **argv) {
     char sdir[1024];
     snprintf(sdir, sizeof sdir, "%s/%s", CLIQ_ONNX_TESTDATA, suites[si]);
     size_t ncases;
-    char **cases = list_dir(sdir, &ncases);
+    char **cases = th_list_dir(sdir, &ncases);
     tally t = {0};
     printf("== %s: %zu cases\n", suites[si], ncases);
     for (size_t c = 0; c < ncases; c++) {
@@ -389,7 +354,7 @@ int main(int argc, char **argv) {
            suites[si], t.in_scope, t.passed, t.excluded, t.out_of_scope, t.missing_ops[0] ? t.missing_ops : " none");
     total_in += t.in_scope;
     total_pass += t.passed;
-    free_list(cases, ncases);
+    th_free_list(cases, ncases);
   }
   printf("conformance: %zu of %zu in-scope cases pass on both the device and the reference\n", total_pass, total_in);
   cliq_context_destroy(dev);

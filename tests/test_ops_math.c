@@ -860,6 +860,28 @@ static void test_pool(void) {
   pool_case(&v4, 2, 3, (int64_t[]){5, 40, 1}, CLIQ_DTYPE_FLOAT32);
   pool_cfg v5 = {"MaxPool", 1, {3}, {2}, {2}, {2, 1}, NULL, 1, 0, 1};
   pool_case(&v5, 1, 7, (int64_t[]){61, 1, 1}, CLIQ_DTYPE_FLOAT32);
+  /* rows of more than POOL_ITEM_OUTPUTS (256 on CPUs) outputs split into pieces, each with its own
+   * vector span and overlapping last vector; then every piece one vector wide (the GPU split) */
+  pool_case(&v1, 1, 3, (int64_t[]){4, 301, 1}, CLIQ_DTYPE_INT8);
+  pool_case(&v1, 1, 2, (int64_t[]){5, 530, 1}, CLIQ_DTYPE_FLOAT32);
+  pool_case(&v2, 1, 2, (int64_t[]){3, 1061, 1}, CLIQ_DTYPE_INT8);
+  pool_case(&v3, 1, 2, (int64_t[]){4, 777, 1}, CLIQ_DTYPE_FLOAT32);
+  const char *tune = getenv("CLIQ_TUNE");
+  char *saved = tune ? strdup(tune) : NULL;
+  for (int item = 1; item <= 16; item += 15) {
+    char t[64];
+    snprintf(t, sizeof t, "POOL_ITEM_OUTPUTS=%d", item);
+    setenv("CLIQ_TUNE", t, 1);
+    printf("with CLIQ_TUNE=%s:\n", t);
+    pool_case(&v1, 1, 3, (int64_t[]){5, 45, 1}, CLIQ_DTYPE_INT8);
+    pool_case(&v2, 1, 2, (int64_t[]){4, 70, 1}, CLIQ_DTYPE_FLOAT32);
+    pool_case(&v4, 1, 2, (int64_t[]){5, 40, 1}, CLIQ_DTYPE_FLOAT32);
+    pool_cfg m3 = {"MaxPool", 3, {2, 3, 3}, {1, 2, 1}, {1, 1, 1}, {1, 0, 1, 0, 1, 1}, NULL, 1, 0, 0};
+    pool_case(&m3, 1, 2, (int64_t[]){4, 5, 37}, CLIQ_DTYPE_UINT8);
+  }
+  if (saved) setenv("CLIQ_TUNE", saved, 1);
+  else unsetenv("CLIQ_TUNE");
+  free(saved);
 }
 
 static void test_pool_examples(void) {

@@ -22,23 +22,12 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL " + what, flush=True)
-    return cond
+import harness as th
+from harness import check
 
 
 def skip(why):
-    print("test_qdq_export: SKIPPED: " + why, flush=True)
-    sys.exit(SKIP)
+    th.skip("test_qdq_export", why)
 
 
 try:
@@ -232,8 +221,7 @@ def main():
             check(s[0] > 30, "mnist-8: ONNX Runtime SQNR %.1f dB > 30" % s[0])
     else:
         print("  (../shared absent: mnist-8 not checked)")
-    print("test_qdq_export: %d passed, %d failed" % (passed, failed), flush=True)
-    return 1 if failed else 0
+    return th.finish("test_qdq_export")
 
 
 sys.exit(main())

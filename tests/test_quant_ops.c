@@ -179,18 +179,6 @@ static void test_exact_device(void) {
 
 #define NODE_DIR "/usr/share/libonnx-testdata/data/node"
 
-static cliq__tensor *read_pb(const char *path) {
-  size_t size;
-  void *buf = th_read_file(path, &size);
-  if (!buf) return NULL;
-  cliq__tensor *t = NULL;
-  char *name = NULL;
-  cliq__tensor_read_pb(ref_ctx, buf, size, &t, &name);
-  free(buf);
-  free(name);
-  return t;
-}
-
 static void run_node_test(const char *test) {
   char path[1024], model[1024];
   snprintf(model, sizeof model, NODE_DIR "/%s/model.onnx", test);
@@ -203,11 +191,11 @@ static void run_node_test(const char *test) {
       size_t n_in = 0, n_want = 0;
       for (; n_in < 16; n_in++) {
         snprintf(path, sizeof path, NODE_DIR "/%s/test_data_set_%d/input_%zu.pb", test, ds, n_in);
-        if (!(in[n_in] = read_pb(path))) break;
+        if (!(in[n_in] = th_read_pb(path))) break;
       }
       for (; n_want < 16; n_want++) {
         snprintf(path, sizeof path, NODE_DIR "/%s/test_data_set_%d/output_%zu.pb", test, ds, n_want);
-        if (!(want[n_want] = read_pb(path))) break;
+        if (!(want[n_want] = th_read_pb(path))) break;
       }
       if (n_want == 0) {
         for (size_t i = 0; i < n_in; i++) cliq__tensor_free(in[i]);
@@ -406,6 +394,32 @@ static void test_quantize_dequantize(void) {
   }
   cliq__tensor_free(x), cliq__tensor_free(s);
   th_op_free(op);
+  /* special values in every lane of the kernel's 16-lane path (and its scalar tail): NaN, +-inf,
+   * +-0, ties, subnormals, values around 2^23 and 2^24 and the float range */
+  static const float special[] = {NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f,
+                                  1e-45f, -1e-45f, 8388607.5f, -8388607.5f, 8388608.0f, -8388609.0f, 16777217.0f,
+                                  3.4e38f, -3.4e38f, 127.5f, -128.5f, 126.49999f, -3.5f};
+  int64_t d53[1] = {53};
+  for (int zi = 0; zi < 2; zi++)
+    for (int si = 0; si < 2; si++) {
+      op = th_op_new("QuantizeLinear", 13);
+      th_op_input(op, CLIQ_DTYPE_FLOAT32, 1, d53);
+      s = scalar_f32(si ? 0.5f : 1.0f);
+      th_op_const(op, s);
+      cliq__tensor *z = th_tensor(zi ? CLIQ_DTYPE_UINT8 : CLIQ_DTYPE_INT8, 0, NULL);
+      ((uint8_t *)z->data)[0] = zi ? 7 : (uint8_t)(int8_t)-3;
+      th_op_const(op, z);
+      th_op_outputs(op, 1);
+      x = th_tensor(CLIQ_DTYPE_FLOAT32, 1, d53);
+      for (int i = 0; i < 53; i++)
+        ((float *)x->data)[i] = special[(size_t)(i * 7 + zi + si) % (sizeof special / sizeof special[0])];
+      char what[96];
+      snprintf(what, sizeof what, "QuantizeLinear special values, scale %g, %s zero point", si ? 0.5 : 1.0,
+               zi ? "uint8" : "int8");
+      th_op_compare(op, 1, &x, 0.0f, 0.0f, what);
+      cliq__tensor_free(x), cliq__tensor_free(s), cliq__tensor_free(z);
+      th_op_free(op);
+    }
   /* block quantization is rejected by name */
   op = th_op_new("QuantizeLinear", 21);
   th_op_input(op, CLIQ_DTYPE_FLOAT32, 1, d7);

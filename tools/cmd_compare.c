@@ -121,11 +121,9 @@ int cliq_cmd_compare(int argc, char **argv) {
     if (tool_is_opt(argv[i], "--images")) {
       if (!(images = tool_value(&o, argc, argv, &i))) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--limit")) {
-      if (!(v = tool_value(&o, argc, argv, &i)) || (limit = tool_parse_count(&o, "--limit", v, 1, 1L << 30)) < 0)
-        return TOOL_EXIT_USAGE;
+      if (!tool_count_value(&o, argc, argv, &i, "--limit", 1, 1L << 30, &limit)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--skip")) {
-      if (!(v = tool_value(&o, argc, argv, &i)) || (skip = tool_parse_count(&o, "--skip", v, 0, 1L << 30)) < 0)
-        return TOOL_EXIT_USAGE;
+      if (!tool_count_value(&o, argc, argv, &i, "--skip", 0, 1L << 30, &skip)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--min-sqnr")) {
       char *end;
       if (!(v = tool_value(&o, argc, argv, &i))) return TOOL_EXIT_USAGE;

@@ -49,14 +49,7 @@ static int add_weight(cliq__graph *g, const char *name, int rank, const int64_t 
   float b = fan_in ? sqrtf(6.0f / (float)fan_in) : 0.1f;
   float *d = t->data;
   for (size_t i = 0; i < cliq__tensor_elems(t); i++) d[i] = uniform(-b, b);
-  int v = cliq__graph_add_value(g, name);
-  if (v < 0) {
-    cliq__tensor_free(t);
-    return -1;
-  }
-  cliq__value_set_constant(&g->values[v], t);
-  g->values[v].flags |= CLIQ__VALUE_INITIALIZER;
-  return v;
+  return cliq__graph_add_constant(g, name, t);
 }
 
 static int add_node(cliq__graph *g, const char *op, const char *name, const int *in, size_t n_in) {

@@ -66,7 +66,7 @@ static size_t argmax(const float *v, size_t k) {
 int cliq_cmd_eval(int argc, char **argv) {
   tool_opts o;
   tool_opts_init(&o, "eval", TOOL_OPT_DEVICE | TOOL_OPT_JSON | TOOL_OPT_DIMS | TOOL_OPT_PRE);
-  const char *model = NULL, *dataset = NULL, *reference = NULL, *v;
+  const char *model = NULL, *dataset = NULL, *reference = NULL;
   long limit = 0, batch = 8, offset = -1;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -88,20 +88,13 @@ int cliq_cmd_eval(int argc, char **argv) {
     } else if (tool_is_opt(argv[i], "--reference")) {
       if (!(reference = tool_value(&o, argc, argv, &i))) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--limit")) {
-      if (!(v = tool_value(&o, argc, argv, &i)) || (limit = tool_parse_count(&o, "--limit", v, 1, 1L << 30)) < 0)
-        return TOOL_EXIT_USAGE;
+      if (!tool_count_value(&o, argc, argv, &i, "--limit", 1, 1L << 30, &limit)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--batch")) {
-      if (!(v = tool_value(&o, argc, argv, &i)) || (batch = tool_parse_count(&o, "--batch", v, 1, 4096)) < 0)
-        return TOOL_EXIT_USAGE;
+      if (!tool_count_value(&o, argc, argv, &i, "--batch", 1, 4096, &batch)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--label-offset")) {
-      if (!(v = tool_value(&o, argc, argv, &i)) || (offset = tool_parse_count(&o, "--label-offset", v, 0, 1000)) < 0)
-        return TOOL_EXIT_USAGE;
-    } else if (argv[i][0] == '-') {
-      return tool_usage_error(&o, "unknown option '%s'", argv[i]);
-    } else if (model) {
-      return tool_usage_error(&o, "one model at a time ('%s' and '%s')", model, argv[i]);
-    } else {
-      model = argv[i];
+      if (!tool_count_value(&o, argc, argv, &i, "--label-offset", 0, 1000, &offset)) return TOOL_EXIT_USAGE;
+    } else if (tool_model_arg(&o, argv[i], &model) != TOOL_EXIT_OK) {
+      return TOOL_EXIT_USAGE;
     }
   }
   if (!model) return tool_usage_error(&o, "missing MODEL");
@@ -119,11 +112,8 @@ int cliq_cmd_eval(int argc, char **argv) {
     goto done;
   }
   const char *src;
-  cliq_preprocess pre = tool_preprocess(&o, m, &src);
-  if ((st = tool_bind_image_dims(&o, ctx, m, &pre)) != CLIQ_STATUS_OK) {
-    rc = tool_lib_error(&o, ctx, st, "preprocessing for '%s'", model);
-    goto done;
-  }
+  cliq_preprocess pre;
+  if ((rc = tool_image_preprocess(&o, ctx, m, model, &pre, &src)) != TOOL_EXIT_OK) goto done;
   if ((st = cliq_dataset_open(ctx, dataset, m, &pre, &ds)) != CLIQ_STATUS_OK) {
     rc = tool_lib_error(&o, ctx, st, "cannot open dataset '%s'", dataset);
     goto done;

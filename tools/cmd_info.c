@@ -65,9 +65,7 @@ int cliq_cmd_info(int argc, char **argv) {
     int r = tool_parse_common(&o, argc, argv, &i);
     if (r < 0) return TOOL_EXIT_USAGE;
     if (r == 1) continue;
-    if (argv[i][0] == '-') return tool_usage_error(&o, "unknown option '%s'", argv[i]);
-    if (path) return tool_usage_error(&o, "one model at a time ('%s' and '%s')", path, argv[i]);
-    path = argv[i];
+    if (tool_model_arg(&o, argv[i], &path) != TOOL_EXIT_OK) return TOOL_EXIT_USAGE;
   }
   if (!path) return tool_usage_error(&o, "missing MODEL");
   cliq_context *ctx;

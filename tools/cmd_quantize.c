@@ -42,7 +42,9 @@ static int on_progress(void *user, size_t done, size_t total) {
     if (total && done >= total) fprintf(stderr, "\n");
   } else if (done - p->last_line >= 64 || (total && done >= total)) {
     p->last_line = done;
-    fprintf(stderr, "calibrated %zu/%zu images (%.1f img/s)\n", done, total, rate);
+    /* the rate leaves out the first batch (planning, kernel builds): say so, or the summary's
+     * overall rate below looks contradictory */
+    fprintf(stderr, "calibrated %zu/%zu images (%.1f img/s after the first batch)\n", done, total, rate);
   }
   return 0;
 }
@@ -118,11 +120,9 @@ int cliq_cmd_quantize(int argc, char **argv) {
         return TOOL_EXIT_USAGE;
       }
     } else if (tool_is_opt(argv[i], "--limit")) {
-      if (!(v = tool_value(&o, argc, argv, &i)) || (limit = tool_parse_count(&o, "--limit", v, 1, 1L << 30)) < 0)
-        return TOOL_EXIT_USAGE;
+      if (!tool_count_value(&o, argc, argv, &i, "--limit", 1, 1L << 30, &limit)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--batch")) {
-      if (!(v = tool_value(&o, argc, argv, &i)) || (batch = tool_parse_count(&o, "--batch", v, 1, 1024)) < 0)
-        return TOOL_EXIT_USAGE;
+      if (!tool_count_value(&o, argc, argv, &i, "--batch", 1, 1024, &batch)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--method")) {
       if (!(v = tool_value(&o, argc, argv, &i)) || parse_method(&o, v, &q) != TOOL_EXIT_OK) return TOOL_EXIT_USAGE;
     } else if (strcmp(argv[i], "--per-tensor") == 0) {
@@ -131,12 +131,8 @@ int cliq_cmd_quantize(int argc, char **argv) {
       q.weights_asymmetric = 1;
     } else if (strcmp(argv[i], "--symmetric-activations") == 0) {
       q.activations_symmetric = 1;
-    } else if (argv[i][0] == '-') {
-      return tool_usage_error(&o, "unknown option '%s'", argv[i]);
-    } else if (model) {
-      return tool_usage_error(&o, "one model at a time ('%s' and '%s')", model, argv[i]);
-    } else {
-      model = argv[i];
+    } else if (tool_model_arg(&o, argv[i], &model) != TOOL_EXIT_OK) {
+      return TOOL_EXIT_USAGE;
     }
   }
   if (!model) return tool_usage_error(&o, "missing MODEL");
@@ -154,11 +150,8 @@ int cliq_cmd_quantize(int argc, char **argv) {
     goto done;
   }
   const char *pre_src;
-  cliq_preprocess pre = tool_preprocess(&o, m, &pre_src);
-  if ((st = tool_bind_image_dims(&o, ctx, m, &pre)) != CLIQ_STATUS_OK) {
-    rc = tool_lib_error(&o, ctx, st, "preprocessing for '%s'", model);
-    goto done;
-  }
+  cliq_preprocess pre;
+  if ((rc = tool_image_preprocess(&o, ctx, m, model, &pre, &pre_src)) != TOOL_EXIT_OK) goto done;
   if ((st = cliq_dataset_open(ctx, calib, m, &pre, &ds)) != CLIQ_STATUS_OK) {
     rc = tool_lib_error(&o, ctx, st, "cannot open calibration images '%s'", calib);
     goto done;

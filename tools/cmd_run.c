@@ -90,6 +90,14 @@ static out_error compare_output(const cliq_buffer *got, size_t n, cliq_dtype ref
   return e;
 }
 
+/* One run of the session on io, timed (ms): TOOL_EXIT_OK or the library's error printed. */
+static int run_timed(tool_opts *o, cliq_context *ctx, cliq_session *s, tool_io *io, const char *model_path, double *ms) {
+  double t0 = tool_now();
+  cliq_status st = cliq_session_run(s, io->n_in, io->in, io->n_out, io->out);
+  *ms = (tool_now() - t0) * 1e3;
+  return st == CLIQ_STATUS_OK ? TOOL_EXIT_OK : tool_lib_error(o, ctx, st, "running '%s'", model_path);
+}
+
 static int run_test_data(tool_opts *o, cliq_context *ctx, const cliq_model *m, const char *model_path, const char *dir,
                          double tol) {
   size_t n_in = cliq_model_input_count(m), n_out = cliq_model_output_count(m);
@@ -154,13 +162,8 @@ static int run_test_data(tool_opts *o, cliq_context *ctx, const cliq_model *m, c
     }
     if (size) memcpy(io.in[i].data, data, size);
   }
-  double t0 = tool_now();
-  st = cliq_session_run(s, io.n_in, io.in, io.n_out, io.out);
-  double ms = (tool_now() - t0) * 1e3;
-  if (st != CLIQ_STATUS_OK) {
-    rc = tool_lib_error(o, ctx, st, "running '%s'", model_path);
-    goto done;
-  }
+  double ms;
+  if ((rc = run_timed(o, ctx, s, &io, model_path, &ms)) != TOOL_EXIT_OK) goto done;
   bool all_ok = true;
   if (o->json) {
     printf("{\"model\":");
@@ -252,9 +255,9 @@ static int run_image(tool_opts *o, cliq_context *ctx, const cliq_model *m, const
   if (cliq_model_input_count(m) != 1)
     return tool_usage_error(o, "--image feeds models with one input; '%s' has %zu", model_path, cliq_model_input_count(m));
   const char *src;
-  cliq_preprocess pre = tool_preprocess(o, m, &src);
-  cliq_status st = tool_bind_image_dims(o, ctx, m, &pre);
-  if (st != CLIQ_STATUS_OK) return tool_lib_error(o, ctx, st, "preprocessing for '%s'", model_path);
+  cliq_preprocess pre;
+  if (tool_image_preprocess(o, ctx, m, model_path, &pre, &src) != TOOL_EXIT_OK) return TOOL_EXIT_USAGE;
+  cliq_status st;
   cliq_session *s = NULL;
   tool_io io = {0};
   int rc = TOOL_EXIT_OK;
@@ -271,13 +274,8 @@ static int run_image(tool_opts *o, cliq_context *ctx, const cliq_model *m, const
     rc = tool_lib_error(o, ctx, st, "cannot use image '%s'", image);
     goto done;
   }
-  double t0 = tool_now();
-  st = cliq_session_run(s, io.n_in, io.in, io.n_out, io.out);
-  double ms = (tool_now() - t0) * 1e3;
-  if (st != CLIQ_STATUS_OK) {
-    rc = tool_lib_error(o, ctx, st, "running '%s'", model_path);
-    goto done;
-  }
+  double ms;
+  if ((rc = run_timed(o, ctx, s, &io, model_path, &ms)) != TOOL_EXIT_OK) goto done;
   if (o->json) {
     printf("{\"model\":");
     tool_json_str(stdout, model_path);
@@ -362,12 +360,8 @@ int cliq_cmd_run(int argc, char **argv) {
       char *end;
       tol = strtod(v, &end);
       if (!*v || *end || !(tol >= 0) || !isfinite(tol)) return tool_usage_error(&o, "--tol '%s': expected a number >= 0", v);
-    } else if (argv[i][0] == '-') {
-      return tool_usage_error(&o, "unknown option '%s'", argv[i]);
-    } else if (model) {
-      return tool_usage_error(&o, "one model at a time ('%s' and '%s')", model, argv[i]);
-    } else {
-      model = argv[i];
+    } else if (tool_model_arg(&o, argv[i], &model) != TOOL_EXIT_OK) {
+      return TOOL_EXIT_USAGE;
     }
   }
   if (!model) return tool_usage_error(&o, "missing MODEL");

@@ -79,6 +79,21 @@ long tool_parse_count(tool_opts *o, const char *opt, const char *value, long lo,
   return v;
 }
 
+bool tool_count_value(tool_opts *o, int argc, char **argv, int *i, const char *name, long lo, long hi, long *out) {
+  const char *v = tool_value(o, argc, argv, i);
+  long n = v ? tool_parse_count(o, name, v, lo, hi) : -1;
+  if (n < 0) return false;
+  *out = n;
+  return true;
+}
+
+int tool_model_arg(const tool_opts *o, const char *arg, const char **model) {
+  if (arg[0] == '-') return tool_usage_error(o, "unknown option '%s'", arg);
+  if (*model) return tool_usage_error(o, "one model at a time ('%s' and '%s')", *model, arg);
+  *model = arg;
+  return TOOL_EXIT_OK;
+}
+
 static int parse_dims(tool_opts *o, const char *v) {
   const char *p = v;
   while (*p) {
@@ -240,6 +255,13 @@ cliq_status tool_bind_image_dims(tool_opts *o, cliq_context *ctx, const cliq_mod
     }
   }
   return CLIQ_STATUS_OK;
+}
+
+int tool_image_preprocess(tool_opts *o, cliq_context *ctx, const cliq_model *model, const char *path, cliq_preprocess *pre,
+                          const char **source) {
+  *pre = tool_preprocess(o, model, source);
+  cliq_status st = tool_bind_image_dims(o, ctx, model, pre);
+  return st == CLIQ_STATUS_OK ? TOOL_EXIT_OK : tool_lib_error(o, ctx, st, "preprocessing for '%s'", path);
 }
 
 cliq_status tool_session(const tool_opts *o, cliq_context *ctx, const cliq_model *model, size_t batch,

@@ -53,6 +53,12 @@ int tool_parse_common(tool_opts *o, int argc, char **argv, int *i);
 void tool_print_common_help(FILE *f, unsigned accepts);
 /* Positive integer option value; -1 (message printed) when malformed. */
 long tool_parse_count(tool_opts *o, const char *opt, const char *value, long lo, long hi);
+/* The integer value in lo..hi of option `name` at argv[*i] (tool_value, then tool_parse_count) into
+ * *out; false (message printed) when it is missing or malformed. */
+bool tool_count_value(tool_opts *o, int argc, char **argv, int *i, const char *name, long lo, long hi, long *out);
+/* A positional argument: the model's path into *model. An unknown option, or a second model, is a
+ * usage error (message printed). Returns TOOL_EXIT_OK or TOOL_EXIT_USAGE. */
+int tool_model_arg(const tool_opts *o, const char *arg, const char **model);
 
 /* Messages: "cliq CMD: ..." plus a hint to --help; returns TOOL_EXIT_USAGE. */
 int tool_usage_error(const tool_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -71,6 +77,10 @@ cliq_preprocess tool_preprocess(const tool_opts *o, const cliq_model *model, con
  * they are symbolic and not bound by --dims (image commands on dynamic-size models). Returns
  * CLIQ_STATUS_OK or the status of resolving pre against the model (message on ctx). */
 cliq_status tool_bind_image_dims(tool_opts *o, cliq_context *ctx, const cliq_model *model, const cliq_preprocess *pre);
+/* tool_preprocess, then tool_bind_image_dims, for images fed to model (path names it in the
+ * message). Returns TOOL_EXIT_OK or TOOL_EXIT_USAGE (message printed). */
+int tool_image_preprocess(tool_opts *o, cliq_context *ctx, const cliq_model *model, const char *path, cliq_preprocess *pre,
+                          const char **source);
 /* Session with batch and o->dims. */
 cliq_status tool_session(const tool_opts *o, cliq_context *ctx, const cliq_model *model, size_t batch,
                          cliq_session **out);

@@ -1,11 +1,8 @@
 /*
  * conv_attrs.c — Conv / ConvTranspose attributes to geometry (see conv_attrs.h).
  *
- * Output size, ONNX Conv (operator spec, "Conv" and its auto_pad note):
- *   NOTSET      out = floor((in + pb + pe - ((k - 1) * d + 1)) / s) + 1
- *   SAME_*      out = ceil(in / s); total = max(0, (out - 1) * s + (k - 1) * d + 1 - in);
- *               SAME_UPPER puts the odd pixel at the end (pb = total / 2), SAME_LOWER at the start
- *   VALID       pads 0, out = floor((in - ((k - 1) * d + 1)) / s) + 1
+ * Conv's output size and pads (kernel_shape, strides, dilations, pads, auto_pad) are the window
+ * rules every conv and pool shares: host/ops/window.c.
  * ConvTranspose (operator spec, "ConvTranspose"):
  *   out = s * (in - 1) + output_padding + ((k - 1) * d + 1) - pb - pe
  *   with output_shape (or SAME_*, where output_shape = in * s): total = s * (in - 1) +
@@ -18,22 +15,10 @@
  * as [N, spatial..., C]; everything else about it is unchanged.
  */
 #include "conv_attrs.h"
+#include "gemm_plan.h" /* cliq__node_fused_act */
+#include "window.h"
 
 #include <string.h>
-
-typedef enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID } pad_mode;
-
-static cliq_status read_auto_pad(const cliq__opctx *oc, pad_mode *mode) {
-  const char *s = cliq__attr_string(cliq__op_node(oc), "auto_pad", "NOTSET");
-  if (strcmp(s, "NOTSET") == 0 || s[0] == '\0') *mode = PAD_NOTSET;
-  else if (strcmp(s, "SAME_UPPER") == 0) *mode = PAD_SAME_UPPER;
-  else if (strcmp(s, "SAME_LOWER") == 0) *mode = PAD_SAME_LOWER;
-  else if (strcmp(s, "VALID") == 0) *mode = PAD_VALID;
-  else
-    return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED,
-                         "attribute auto_pad = '%s' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", s);
-  return CLIQ_STATUS_OK;
-}
 
 /* Reads an ints attribute of exactly `want` entries (want < 0: any count up to max) with every
  * value >= min_value. Returns the count (or -1 when absent) in *count. */
@@ -60,8 +45,8 @@ static cliq_status read_ints(const cliq__opctx *oc, const char *name, int64_t *o
 cliq_status cliq__conv_check_attrs(const cliq__opctx *oc, bool transpose) {
   CLIQ__TRY(cliq__op_check_attrs(oc, transpose ? "auto_pad,dilations,group,kernel_shape,output_padding,output_shape,pads,strides"
                                                : "auto_pad,dilations,group,kernel_shape,pads,strides"));
-  pad_mode mode;
-  CLIQ__TRY(read_auto_pad(oc, &mode));
+  cliq__auto_pad mode;
+  CLIQ__TRY(cliq__window_auto_pad(oc, &mode));
   const cliq__node *n = cliq__op_node(oc);
   if (cliq__attr_int(n, "group", 1) < 1)
     return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attribute group = %lld must be >= 1",
@@ -101,6 +86,28 @@ void cliq__conv_out_dims(const cliq__conv_geom *g, int64_t *dims) {
   dims[0] = g->N;
   dims[1] = g->M;
   for (int i = 0; i < g->nsp; i++) dims[2 + i] = g->out[3 - g->nsp + i];
+}
+
+cliq_status cliq__conv_infer_f32(cliq__opctx *oc, bool transpose) {
+  CLIQ__TRY(cliq__op_check_arity(oc, 2, 3, 1, 1));
+  for (size_t i = 0; i < cliq__op_n_in(oc); i++)
+    if (cliq__op_in(oc, i)) CLIQ__TRY(cliq__op_check_dtype(oc, i, CLIQ__DT_FLOAT));
+  cliq__conv_geom g;
+  CLIQ__TRY(cliq__conv_geometry(oc, transpose, &g));
+  int64_t dims[CLIQ__CONV_MAX_SPATIAL + 2];
+  cliq__conv_out_dims(&g, dims);
+  return cliq__op_set_out(oc, 0, CLIQ_DTYPE_FLOAT32, g.nsp + 2, dims);
+}
+
+cliq_status cliq__conv_ref_f32(cliq__opctx *oc, bool transpose, cliq__conv_ref_fn fn, const cliq__tensor *const *in,
+                               cliq__tensor *const *out) {
+  cliq__conv_geom g;
+  CLIQ__TRY(cliq__conv_geometry(oc, transpose, &g));
+  int act;
+  float a, b;
+  cliq__node_fused_act(cliq__op_node(oc), &act, &a, &b);
+  fn(&g, in[0]->data, in[1]->data, cliq__op_n_in(oc) > 2 && in[2] ? in[2]->data : NULL, out[0]->data, act, a, b);
+  return CLIQ_STATUS_OK;
 }
 
 cliq_status cliq__conv_geometry(const cliq__opctx *oc, bool transpose, cliq__conv_geom *g) {
@@ -156,6 +163,18 @@ cliq_status cliq__conv_geometry(const cliq__opctx *oc, bool transpose, cliq__con
     g->in[o + i] = xs[i];
     g->k[o + i] = w->dims[2 + i];
   }
+  if (!transpose) { /* the window rules shared with the pools and the integer convs */
+    cliq__win win;
+    CLIQ__TRY(cliq__window_resolve(oc, x->name, nsp, xs, w->dims + 2, false, &win));
+    for (int i = 0; i < nsp; i++) {
+      g->out[o + i] = win.out[i];
+      g->s[o + i] = win.stride[i];
+      g->d[o + i] = win.dil[i];
+      g->pb[o + i] = win.pad[i];
+      g->pe[o + i] = win.pad_end[i];
+    }
+    return CLIQ_STATUS_OK;
+  }
   long nk;
   int64_t kv[CLIQ__CONV_MAX_SPATIAL];
   CLIQ__TRY(read_ints(oc, "kernel_shape", kv, CLIQ__CONV_MAX_SPATIAL, nsp, 1, &nk));
@@ -168,35 +187,14 @@ cliq_status cliq__conv_geometry(const cliq__opctx *oc, bool transpose, cliq__con
   CLIQ__TRY(spatial_attr(oc, "dilations", nsp, 1, 1, g->d));
   int64_t pads[2 * CLIQ__CONV_MAX_SPATIAL] = {0};
   long np;
-  CLIQ__TRY(read_ints(oc, "pads", pads, 2 * CLIQ__CONV_MAX_SPATIAL, 2 * nsp, transpose ? INT32_MIN : 0, &np));
-  pad_mode mode;
-  CLIQ__TRY(read_auto_pad(oc, &mode));
-  if (mode == PAD_NOTSET)
+  CLIQ__TRY(read_ints(oc, "pads", pads, 2 * CLIQ__CONV_MAX_SPATIAL, 2 * nsp, INT32_MIN, &np));
+  cliq__auto_pad mode;
+  CLIQ__TRY(cliq__window_auto_pad(oc, &mode));
+  if (mode == CLIQ__AUTO_PAD_NOTSET)
     for (int i = 0; i < nsp; i++) {
       g->pb[o + i] = np < 0 ? 0 : pads[i];
       g->pe[o + i] = np < 0 ? 0 : pads[nsp + i];
     }
-
-  if (!transpose) {
-    for (int i = o; i < 3; i++) {
-      int64_t eff = (g->k[i] - 1) * g->d[i] + 1;
-      if (mode == PAD_SAME_UPPER || mode == PAD_SAME_LOWER) {
-        g->out[i] = (g->in[i] + g->s[i] - 1) / g->s[i];
-        int64_t total = (g->out[i] - 1) * g->s[i] + eff - g->in[i];
-        if (total < 0) total = 0;
-        g->pb[i] = mode == PAD_SAME_UPPER ? total / 2 : total - total / 2;
-        g->pe[i] = total - g->pb[i];
-      } else {
-        int64_t span = g->in[i] + g->pb[i] + g->pe[i] - eff;
-        if (span < 0)
-          return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH,
-                               "input '%s' spatial dim %d is %lld (+%lld/%lld padding) but the dilated kernel spans %lld: no output",
-                               x->name, i - o, (long long)g->in[i], (long long)g->pb[i], (long long)g->pe[i], (long long)eff);
-        g->out[i] = span / g->s[i] + 1;
-      }
-    }
-    return CLIQ_STATUS_OK;
-  }
 
   int64_t opad[3] = {0, 0, 0};
   CLIQ__TRY(spatial_attr(oc, "output_padding", nsp, 0, 0, opad));
@@ -213,16 +211,16 @@ cliq_status cliq__conv_geometry(const cliq__opctx *oc, bool transpose, cliq__con
                            "attribute output_padding[%d] = %lld must be smaller than the stride (%lld) or the dilation (%lld)",
                            i - o, (long long)opad[i], (long long)g->s[i], (long long)g->d[i]);
     int64_t natural = g->s[i] * (g->in[i] - 1) + opad[i] + eff;
-    if (nos >= 0 || mode == PAD_SAME_UPPER || mode == PAD_SAME_LOWER) {
+    if (nos >= 0 || mode == CLIQ__AUTO_PAD_SAME_UPPER || mode == CLIQ__AUTO_PAD_SAME_LOWER) {
       int64_t want = nos >= 0 ? oshape[nos - nsp + i - o] : g->in[i] * g->s[i];
       int64_t total = natural - want;
       /* floor division (as the spec's Python), also for the negative totals a large output_shape gives */
       int64_t half = total >= 0 ? total / 2 : -((1 - total) / 2);
-      g->pb[i] = mode == PAD_SAME_UPPER ? half : total - half;
+      g->pb[i] = mode == CLIQ__AUTO_PAD_SAME_UPPER ? half : total - half;
       g->pe[i] = total - g->pb[i];
       g->out[i] = want;
     } else {
-      if (mode == PAD_VALID) g->pb[i] = g->pe[i] = 0;
+      if (mode == CLIQ__AUTO_PAD_VALID) g->pb[i] = g->pe[i] = 0;
       g->out[i] = natural - g->pb[i] - g->pe[i];
     }
     if (g->out[i] < 1)

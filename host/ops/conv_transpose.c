@@ -18,25 +18,10 @@
 
 static cliq_status convt_check(cliq__opctx *oc) { return cliq__conv_check_attrs(oc, true); }
 
-static cliq_status convt_infer(cliq__opctx *oc) {
-  CLIQ__TRY(cliq__op_check_arity(oc, 2, 3, 1, 1));
-  for (size_t i = 0; i < cliq__op_n_in(oc); i++)
-    if (cliq__op_in(oc, i)) CLIQ__TRY(cliq__op_check_dtype(oc, i, CLIQ__DT_FLOAT));
-  cliq__conv_geom g;
-  CLIQ__TRY(cliq__conv_geometry(oc, true, &g));
-  int64_t dims[CLIQ__CONV_MAX_SPATIAL + 2];
-  cliq__conv_out_dims(&g, dims);
-  return cliq__op_set_out(oc, 0, CLIQ_DTYPE_FLOAT32, g.nsp + 2, dims);
-}
+static cliq_status convt_infer(cliq__opctx *oc) { return cliq__conv_infer_f32(oc, true); }
 
 static cliq_status convt_ref(cliq__opctx *oc, const cliq__tensor *const *in, cliq__tensor *const *out) {
-  cliq__conv_geom g;
-  CLIQ__TRY(cliq__conv_geometry(oc, true, &g));
-  int act;
-  float a, b;
-  cliq__node_fused_act(cliq__op_node(oc), &act, &a, &b);
-  cliq__ref_conv_transpose_f32(&g, in[0]->data, in[1]->data, in[2] ? in[2]->data : NULL, out[0]->data, act, a, b);
-  return CLIQ_STATUS_OK;
+  return cliq__conv_ref_f32(oc, true, cliq__ref_conv_transpose_f32, in, out);
 }
 
 static uint64_t convt_macs(cliq__opctx *oc) {

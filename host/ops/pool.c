@@ -1,13 +1,7 @@
 /*
  * pool.c — MaxPool, AveragePool (1-D, 2-D and 3-D windows), GlobalAveragePool, GlobalMaxPool.
  *
- * Geometry (ONNX MaxPool/AveragePool docs, with ONNX Runtime's and PyTorch's ceil_mode rule):
- *   explicit pads (auto_pad NOTSET): out = floor_or_ceil((in + pad_begin + pad_end - ((k-1)*d + 1)) / s) + 1,
- *     and with ceil_mode a last window that would start past the input and its begin pad is
- *     dropped ((out-1)*s >= in + pad_begin -> out - 1);
- *   SAME_UPPER / SAME_LOWER: out = ceil(in / s), total pad = max(0, (out-1)*s + (k-1)*d + 1 - in),
- *     the odd unit at the end (UPPER) or the beginning (LOWER);
- *   VALID: explicit pads of 0 (ceil_mode applies, as in ONNX Runtime).
+ * Geometry (output sizes, auto_pad, ceil_mode with ONNX Runtime's rule): host/ops/window.c.
  * MaxPool runs on float32, int8 and uint8 (the int8 graph reuses it: max commutes with a
  * positive-scale quantization); its optional Indices output is not supported. storage_order only
  * affects Indices, so it is accepted. The global pools are reductions over the spatial dims
@@ -16,17 +10,20 @@
  */
 #include "op.h"
 
+#include "../cl/device.h"
+#include "../cl/tuning.h"
 #include "../planner.h"
 #include "../ref/ref.h"
 #include "launch_dims.h"
 #include "reduce.h"
 #include "reduce_op.h"
+#include "window.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#define VW 8 /* outputs along W per work-item: must match -DVW below */
+#define VW 16 /* outputs per vector in cl_kernels/pool_f32.cl (-DVW) */
 
 static bool is_max(const cliq__opctx *oc) { return strcmp(cliq__op_node(oc)->op_type, "MaxPool") == 0; }
 
@@ -35,9 +32,8 @@ static cliq_status pool_check(cliq__opctx *oc) {
   bool mx = is_max(oc);
   CLIQ__TRY(cliq__op_check_attrs(oc, mx ? "auto_pad,ceil_mode,dilations,kernel_shape,pads,storage_order,strides"
                                         : "auto_pad,ceil_mode,count_include_pad,dilations,kernel_shape,pads,strides"));
-  const char *ap = cliq__attr_string(n, "auto_pad", "NOTSET");
-  if (strcmp(ap, "NOTSET") && strcmp(ap, "SAME_UPPER") && strcmp(ap, "SAME_LOWER") && strcmp(ap, "VALID"))
-    return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "auto_pad '%s' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", ap);
+  cliq__auto_pad mode;
+  CLIQ__TRY(cliq__window_auto_pad(oc, &mode));
   if (!cliq__node_attr(n, "kernel_shape"))
     return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attribute kernel_shape is required");
   if (mx && n->n_outputs > 1 && n->outputs[1] >= 0)
@@ -46,88 +42,28 @@ static cliq_status pool_check(cliq__opctx *oc) {
   return CLIQ_STATUS_OK;
 }
 
-/* Reads an ints attribute of exactly nsp (or 2*nsp for pads) entries, or fills the default. */
-static cliq_status spatial_attr(const cliq__opctx *oc, const char *name, int nsp, int mult, int64_t def, int64_t min,
-                                int64_t *out) {
-  long n = cliq__attr_ints(cliq__op_node(oc), name, out, (size_t)(nsp * mult));
-  if (n < 0) {
-    for (int i = 0; i < nsp * mult; i++) out[i] = def;
-    return CLIQ_STATUS_OK;
-  }
-  if (n != nsp * mult)
-    return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attribute %s has %ld values; the input has %d spatial dims (%d expected)",
-                         name, n, nsp, nsp * mult);
-  for (int i = 0; i < nsp * mult; i++) {
-    if (out[i] < min)
-      return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attribute %s[%d] is %lld; it must be >= %lld", name, i,
-                           (long long)out[i], (long long)min);
-    /* keeps the window arithmetic (kernel-1)*dilation, (out-1)*stride far from int64 overflow */
-    if (out[i] > INT32_MAX)
-      return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "attribute %s[%d] is %lld; cliq supports values below 2^31", name, i,
-                           (long long)out[i]);
-  }
-  return CLIQ_STATUS_OK;
-}
-
-/* The pool's geometry and full output dims (N, C, spatial...). */
+/* The pool's geometry (window.c), right-aligned to (D, H, W), and full output dims (N, C, spatial...). */
 static cliq_status pool_geom(const cliq__opctx *oc, cliq__pool_params *p, int *out_rank, int64_t *out_dims) {
-  const cliq__node *n = cliq__op_node(oc);
   const cliq__value *x = cliq__op_in(oc, 0);
-  int nsp = x->rank - 2;
-  char d[128];
-  if (nsp < 1 || nsp > 3)
-    return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "input '%s' %s has %d spatial dims; cliq pools 1 to 3", x->name,
-                         cliq__dims_str(x->rank, x->dims, d, sizeof d), nsp);
-  int64_t k[3], s[3], dl[3], pads[6];
-  CLIQ__TRY(spatial_attr(oc, "kernel_shape", nsp, 1, 1, 1, k));
-  CLIQ__TRY(spatial_attr(oc, "strides", nsp, 1, 1, 1, s));
-  CLIQ__TRY(spatial_attr(oc, "dilations", nsp, 1, 1, 1, dl));
-  CLIQ__TRY(spatial_attr(oc, "pads", nsp, 2, 0, 0, pads));
-  const char *ap = cliq__attr_string(n, "auto_pad", "NOTSET");
-  bool ceil_mode = cliq__attr_int(n, "ceil_mode", 0) != 0;
+  cliq__win w;
+  CLIQ__TRY(cliq__window(oc, x, NULL, true, &w));
   memset(p, 0, sizeof *p);
-  for (int a = 0; a < 3; a++) {
-    p->in[a] = p->out[a] = p->kernel[a] = p->stride[a] = p->dilation[a] = 1;
-  }
-  p->count_include_pad = (int)cliq__attr_int(n, "count_include_pad", 0);
+  for (int a = 0; a < 3; a++) p->in[a] = p->out[a] = p->kernel[a] = p->stride[a] = p->dilation[a] = 1;
+  p->count_include_pad = (int)cliq__attr_int(cliq__op_node(oc), "count_include_pad", 0);
   p->planes = x->dims[0] * x->dims[1];
   out_dims[0] = x->dims[0];
   out_dims[1] = x->dims[1];
   *out_rank = x->rank;
-  for (int i = 0; i < nsp; i++) {
-    int a = 3 - nsp + i;
-    int64_t in = x->dims[2 + i], ext = (k[i] - 1) * dl[i] + 1, pb = pads[i], pe = pads[nsp + i], o;
-    if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER")) {
-      o = (in + s[i] - 1) / s[i];
-      int64_t total = (o - 1) * s[i] + ext - in;
-      if (total < 0) total = 0;
-      pb = !strcmp(ap, "SAME_UPPER") ? total / 2 : total - total / 2;
-      pe = total - pb;
-    } else {
-      if (!strcmp(ap, "VALID")) pb = pe = 0;
-      int64_t num = in + pb + pe - ext;
-      if (num < 0)
-        o = 0;
-      else if (ceil_mode) {
-        o = (num + s[i] - 1) / s[i] + 1;
-        if ((o - 1) * s[i] >= in + pb) o--;
-      } else
-        o = num / s[i] + 1;
-    }
-    if (o <= 0)
-      return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH,
-                           "input '%s' %s: spatial dim %d of size %lld (pads %lld+%lld) is smaller than the window "
-                           "(kernel %lld, dilation %lld)",
-                           x->name, cliq__dims_str(x->rank, x->dims, d, sizeof d), i, (long long)in, (long long)pb,
-                           (long long)pe, (long long)k[i], (long long)dl[i]);
-    p->in[a] = in;
-    p->out[a] = o;
-    p->kernel[a] = k[i];
-    p->stride[a] = s[i];
-    p->dilation[a] = dl[i];
-    p->pad_begin[a] = pb;
-    p->pad_end[a] = pe;
-    out_dims[2 + i] = o;
+  for (int i = 0; i < w.nsp; i++) {
+    int a = 3 - w.nsp + i;
+    p->in[a] = w.in[i];
+    p->out[a] = w.out[i];
+    p->kernel[a] = w.k[i];
+    p->stride[a] = w.stride[i];
+    p->dilation[a] = w.dil[i];
+    p->pad_begin[a] = w.pad[i];
+    p->pad_end[a] = w.pad_end[i];
+    out_dims[2 + i] = w.out[i];
   }
   return CLIQ_STATUS_OK;
 }
@@ -176,23 +112,46 @@ static cliq_status pool_plan(cliq__planner *pl, int node) {
   if (x->dtype == CLIQ_DTYPE_INT8) type = "-DT=char -DT_LOWEST=CHAR_MIN";
   if (x->dtype == CLIQ_DTYPE_UINT8) type = "-DT=uchar -DT_LOWEST=0";
   /* strides 1 and 2 along W (nearly every pool) get the vector path, built for that stride */
+  const int64_t sw = p.stride[2];
   char opts[96];
-  snprintf(opts, sizeof opts, "%s -DVW=8%s", type, p.stride[2] == 1 ? " -DPOOL_SW=1" : p.stride[2] == 2 ? " -DPOOL_SW=2" : "");
+  snprintf(opts, sizeof opts, "%s -DVW=%d%s", type, VW, sw == 1 ? " -DPOOL_SW=1" : sw == 2 ? " -DPOOL_SW=2" : "");
+  /* [vlo, vhi): outputs whose taps along W, and the extra element a stride-2 vector load reads,
+   * all lie inside the input */
+  int64_t vlo = 0, vhi = 0;
+  if (sw == 1 || sw == 2) {
+    int64_t last = p.in[2] - 1 - (sw - 1) + p.pad_begin[2] - (p.kernel[2] - 1) * p.dilation[2];
+    vlo = (p.pad_begin[2] + sw - 1) / sw;
+    vhi = last < 0 ? 0 : last / sw + 1;
+    if (vhi > p.out[2]) vhi = p.out[2];
+  }
+  /* outputs along W per work-item: whole rows on CPUs (the row set-up paid once), one vector on
+   * GPUs; pieces of a row split it evenly */
+  const cliq__device *dev = cliq__plan_device(pl);
+  long item = cliq__tuning_int(dev, "POOL_ITEM_OUTPUTS", dev->is_gpu ? VW : 256);
+  if (item < 1) item = 1;
+  const int64_t npieces = (p.out[2] + item - 1) / item, piece = (p.out[2] + npieces - 1) / npieces;
+  const int64_t rows = p.planes * p.out[0] * p.out[1];
+  if (rows * npieces > INT32_MAX)
+    return cliq__op_fail(&oc, CLIQ_STATUS_UNSUPPORTED, "tensors of 2^31 or more elements are not supported (32-bit indexing)");
   cliq__launch *L = cliq__plan_kernel(pl, node, "pool_f32", opts, mx ? "maxpool" : "avgpool_f32");
   cliq__arg_value(L, n->inputs[0]);
   cliq__arg_value(L, n->outputs[0]);
-  cliq__arg_i32(L, (int32_t)p.planes);
+  cliq__arg_i32(L, (int32_t)rows);
   for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)p.in[a]);
   for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)p.out[a]);
   for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)p.kernel[a]);
   for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)p.stride[a]);
   for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)p.dilation[a]);
   for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)p.pad_begin[a]);
+  cliq__arg_i32(L, (int32_t)piece);
+  cliq__arg_i32(L, (int32_t)npieces);
+  cliq__arg_i32(L, (int32_t)vlo);
+  cliq__arg_i32(L, (int32_t)vhi);
   if (!mx) {
     for (int a = 0; a < 3; a++) cliq__arg_i32(L, (int32_t)(p.in[a] + p.pad_end[a]));
     cliq__arg_i32(L, p.count_include_pad);
   }
-  cliq__math_range(L, cliq__div_up((size_t)p.out[2], VW) * (size_t)(p.out[1] * p.planes * p.out[0]));
+  cliq__math_range(L, (size_t)(rows * npieces));
   return cliq__plan_status(pl);
 }
 

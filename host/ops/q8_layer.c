@@ -105,6 +105,20 @@ static cliq_status check_quant(const cliq__opctx *oc, const cliq__value *v, cons
   return CLIQ_STATUS_OK;
 }
 
+cliq_status cliq__q8_set_output(cliq__opctx *oc, int rank, const int64_t *dims) {
+  const cliq__value *r = cliq__op_in(oc, 3);
+  if (r) {
+    bool same = r->rank == rank;
+    for (int i = 0; same && i < rank; i++) same = r->dims[i] == dims[i];
+    if (!same) {
+      char a[96], b[96];
+      return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH, "residual '%s' has shape %s but the output is %s: they must be equal",
+                           r->name, cliq__dims_str(r->rank, r->dims, a, sizeof a), cliq__dims_str(rank, dims, b, sizeof b));
+    }
+  }
+  return cliq__op_set_out(oc, 0, CLIQ_DTYPE_INT8, rank, dims);
+}
+
 cliq_status cliq__q8_check_io(const cliq__opctx *oc, int64_t channels) {
   const cliq__value *x = cliq__op_in(oc, 0), *w = cliq__op_in(oc, 1), *b = cliq__op_in(oc, 2), *r = cliq__op_in(oc, 3);
   const cliq__value *y = cliq__op_out(oc, 0);

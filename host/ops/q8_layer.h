@@ -32,6 +32,8 @@ cliq_status cliq__q8_check_epilogue_attrs(const cliq__opctx *oc);
  * over `channels`, bias (input 2) absent or a constant int32 [channels], residual (input 3) absent or
  * int8 with per-tensor quant. Shapes of the residual are checked by the caller. */
 cliq_status cliq__q8_check_io(const cliq__opctx *oc, int64_t channels);
+/* Sets output 0 to int8 of shape (rank, dims) after checking that a residual (input 3) has it. */
+cliq_status cliq__q8_set_output(cliq__opctx *oc, int rank, const int64_t *dims);
 
 /* The exact output stage of the node (multipliers from the scales, clamps from the activations,
  * residual add parameters). Free with cliq__q8_epi_free. */

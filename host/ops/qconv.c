@@ -16,7 +16,7 @@
  *               cliq_q8_add with cliq_q8_add_params (bit-identical to the unfused pair)
  * Output 0: y int8 [N, M, OH, OW] with per-tensor quant (set by the pass before inference).
  * Attributes: Conv's (auto_pad, dilations, group, kernel_shape, pads, strides; ONNX Conv-11
- * semantics, auto_pad resolved here) and the epilogue attributes of q8_layer.h (cliq.act = Relu
+ * semantics, resolved by conv_attrs.c as for the float Conv) and the epilogue attributes of q8_layer.h (cliq.act = Relu
  * or Clip with cliq.act_a/b in real units becomes the output clamp; cliq.variant and
  * cliq.gemm_orient pick kernels).
  * Exact semantics: acc = bias + sum (x - z_x)(w - z_w[c]) over in-range taps, int32 wrapping;
@@ -25,121 +25,31 @@
  * a padded channel-quad copy of the input (1x1 stride-1 unpadded convs: a flat copy, or none on
  * VNNI, whose kernel reads NCHW itself).
  */
+#include "conv_attrs.h"
 #include "q8_layer.h"
 #include "../ref/ref.h"
 
 #include <string.h>
 
 static cliq_status qconv_check(cliq__opctx *oc) {
-  CLIQ__TRY(cliq__op_check_attrs(oc, "auto_pad,dilations,group,kernel_shape,pads,strides"));
-  const char *ap = cliq__attr_string(cliq__op_node(oc), "auto_pad", "NOTSET");
-  if (strcmp(ap, "NOTSET") && strcmp(ap, "VALID") && strcmp(ap, "SAME_UPPER") && strcmp(ap, "SAME_LOWER"))
-    return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL,
-                         "attribute auto_pad = '%s': must be NOTSET, VALID, SAME_UPPER or SAME_LOWER", ap);
+  CLIQ__TRY(cliq__conv_check_attrs(oc, false));
   return cliq__q8_check_epilogue_attrs(oc);
 }
 
-/* Resolves the convolution geometry from shapes and attributes (ONNX Conv, opsets 1..21). */
+/* Conv's geometry (conv_attrs.c: channel, group and bias agreement, window rules) in the 1-D/2-D
+ * form the int8 kernels take. */
 static cliq_status qconv_geom(const cliq__opctx *oc, cliq__qconv_geom *g) {
-  const cliq__node *n = cliq__op_node(oc);
-  const cliq__value *x = cliq__op_in(oc, 0), *w = cliq__op_in(oc, 1);
+  const cliq__value *x = cliq__op_in(oc, 0);
   if (x->rank != 3 && x->rank != 4)
     return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "input '%s' has rank %d; int8 convolution supports 1-D and 2-D (rank 3 or 4)",
                          x->name, x->rank);
-  if (w->rank != x->rank)
-    return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH, "weight '%s' has rank %d but input '%s' has rank %d: ranks must agree",
-                         w->name, w->rank, x->name, x->rank);
-  const int s = x->rank - 2;
-  int64_t ks[2], st[2] = {1, 1}, dl[2] = {1, 1}, pads[4] = {0, 0, 0, 0};
-  for (int i = 0; i < s; i++) ks[i] = w->dims[2 + i];
-  int64_t tmp[8];
-  long nk = cliq__attr_ints(n, "kernel_shape", tmp, 8);
-  if (nk >= 0) {
-    if (nk != s)
-      return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "kernel_shape has %ld values for %d spatial dims", nk, s);
-    for (int i = 0; i < s; i++)
-      if (tmp[i] != ks[i])
-        return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH,
-                             "kernel_shape[%d] = %lld but weight '%s' has %lld there: they must agree", i,
-                             (long long)tmp[i], w->name, (long long)ks[i]);
-  }
-  const struct {
-    const char *name;
-    int64_t *dst;
-    long want;
-  } lists[] = {{"strides", st, s}, {"dilations", dl, s}, {"pads", pads, 2 * s}};
-  for (size_t l = 0; l < 3; l++) {
-    long c = cliq__attr_ints(n, lists[l].name, tmp, 8);
-    if (c < 0) continue;
-    if (c != lists[l].want)
-      return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "attribute %s has %ld values; %ld expected", lists[l].name, c,
-                           lists[l].want);
-    for (long i = 0; i < c; i++) lists[l].dst[i] = tmp[i];
-  }
-  for (int i = 0; i < s; i++) {
-    if (st[i] < 1 || dl[i] < 1)
-      return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "strides and dilations must be >= 1 (got %lld and %lld)",
-                           (long long)st[i], (long long)dl[i]);
-    if (pads[i] < 0 || pads[i + s] < 0)
-      return cliq__op_fail(oc, CLIQ_STATUS_INVALID_MODEL, "pads must be >= 0");
-  }
-  const int64_t group = cliq__attr_int(n, "group", 1);
-  const int64_t C = x->dims[1], M = w->dims[0];
-  if (group < 1 || C % group != 0 || M % group != 0)
-    return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH,
-                         "group = %lld must divide input channels (%lld of '%s') and output channels (%lld of '%s')",
-                         (long long)group, (long long)C, x->name, (long long)M, w->name);
-  if (w->dims[1] != C / group)
-    return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH,
-                         "input '%s' has %lld channels but weight '%s' expects %lld (C/group with group %lld): shapes must agree",
-                         x->name, (long long)C, w->name, (long long)(w->dims[1] * group), (long long)group);
-  const char *ap = cliq__attr_string(n, "auto_pad", "NOTSET");
-  int64_t out[2];
-  for (int i = 0; i < s; i++) {
-    const int64_t in = x->dims[2 + i], ext = (ks[i] - 1) * dl[i] + 1;
-    if (strcmp(ap, "SAME_UPPER") == 0 || strcmp(ap, "SAME_LOWER") == 0) {
-      out[i] = (in + st[i] - 1) / st[i];
-      int64_t total = (out[i] - 1) * st[i] + ext - in;
-      if (total < 0) total = 0;
-      pads[i] = strcmp(ap, "SAME_UPPER") == 0 ? total / 2 : total - total / 2;
-      pads[i + s] = total - pads[i];
-    } else {
-      if (strcmp(ap, "VALID") == 0) pads[i] = pads[i + s] = 0;
-      const int64_t span = in + pads[i] + pads[i + s] - ext;
-      if (span < 0)
-        return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH,
-                             "spatial dim %d of '%s' is %lld (+%lld padding), smaller than the dilated kernel (%lld)", i,
-                             x->name, (long long)in, (long long)(pads[i] + pads[i + s]), (long long)ext);
-      out[i] = span / st[i] + 1;
-    }
-  }
+  cliq__conv_geom c;
+  CLIQ__TRY(cliq__conv_geometry(oc, false, &c));
+  /* slot 1 is the height (size 1 for 1-D convs), slot 2 the width */
   memset(g, 0, sizeof *g);
-  g->N = x->dims[0];
-  g->C = C;
-  g->M = M;
-  g->group = group;
-  if (s == 1) {
-    g->H = g->KH = g->OH = g->sh = g->dh = 1;
-    g->W = x->dims[2];
-    g->KW = ks[0];
-    g->OW = out[0];
-    g->sw = st[0];
-    g->dw = dl[0];
-    g->pl = pads[0];
-  } else {
-    g->H = x->dims[2];
-    g->W = x->dims[3];
-    g->KH = ks[0];
-    g->KW = ks[1];
-    g->OH = out[0];
-    g->OW = out[1];
-    g->sh = st[0];
-    g->sw = st[1];
-    g->dh = dl[0];
-    g->dw = dl[1];
-    g->pt = pads[0];
-    g->pl = pads[1];
-  }
+  g->N = c.N, g->C = c.C, g->M = c.M, g->group = c.G;
+  g->H = c.in[1], g->W = c.in[2], g->KH = c.k[1], g->KW = c.k[2], g->OH = c.out[1], g->OW = c.out[2];
+  g->sh = c.s[1], g->sw = c.s[2], g->dh = c.d[1], g->dw = c.d[2], g->pt = c.pb[1], g->pl = c.pb[2];
   return CLIQ_STATUS_OK;
 }
 
@@ -150,19 +60,10 @@ static cliq_status qconv_infer(cliq__opctx *oc) {
   cliq__qconv_geom g;
   CLIQ__TRY(qconv_geom(oc, &g));
   CLIQ__TRY(cliq__q8_check_io(oc, g.M));
-  const cliq__value *x = cliq__op_in(oc, 0), *r = cliq__op_in(oc, 3);
+  const cliq__value *x = cliq__op_in(oc, 0);
   int64_t dims[4] = {g.N, g.M, g.OH, g.OW};
   if (x->rank == 3) dims[2] = g.OW;
-  if (r) {
-    bool same = r->rank == x->rank;
-    for (int i = 0; same && i < x->rank; i++) same = r->dims[i] == dims[i];
-    if (!same) {
-      char a[96], b[96];
-      return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH, "residual '%s' has shape %s but the output is %s: they must be equal",
-                           r->name, cliq__dims_str(r->rank, r->dims, a, sizeof a), cliq__dims_str(x->rank, dims, b, sizeof b));
-    }
-  }
-  return cliq__op_set_out(oc, 0, CLIQ_DTYPE_INT8, x->rank, dims);
+  return cliq__q8_set_output(oc, x->rank, dims);
 }
 
 static cliq_status qconv_ref(cliq__opctx *oc, const cliq__tensor *const *in, cliq__tensor *const *out) {

@@ -28,7 +28,7 @@ static cliq_status qgemm_infer(cliq__opctx *oc) {
   CLIQ__TRY(cliq__op_check_arity(oc, 2, 4, 1, 1));
   CLIQ__TRY(cliq__op_check_dtype(oc, 0, CLIQ__DT(CLIQ_DTYPE_INT8)));
   CLIQ__TRY(cliq__op_check_dtype(oc, 1, CLIQ__DT(CLIQ_DTYPE_INT8)));
-  const cliq__value *x = cliq__op_in(oc, 0), *w = cliq__op_in(oc, 1), *r = cliq__op_in(oc, 3);
+  const cliq__value *x = cliq__op_in(oc, 0), *w = cliq__op_in(oc, 1);
   if (x->rank < 1)
     return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH, "input '%s' is a scalar; QGemm needs rank >= 1", x->name);
   if (w->rank != 2)
@@ -41,16 +41,7 @@ static cliq_status qgemm_infer(cliq__opctx *oc) {
   int64_t dims[CLIQ_MAX_RANK];
   for (int i = 0; i < x->rank; i++) dims[i] = x->dims[i];
   dims[x->rank - 1] = w->dims[0];
-  if (r) {
-    bool same = r->rank == x->rank;
-    for (int i = 0; same && i < x->rank; i++) same = r->dims[i] == dims[i];
-    if (!same) {
-      char a[96], b[96];
-      return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH, "residual '%s' has shape %s but the output is %s: they must be equal",
-                           r->name, cliq__dims_str(r->rank, r->dims, a, sizeof a), cliq__dims_str(x->rank, dims, b, sizeof b));
-    }
-  }
-  return cliq__op_set_out(oc, 0, CLIQ_DTYPE_INT8, x->rank, dims);
+  return cliq__q8_set_output(oc, x->rank, dims);
 }
 
 static void qgemm_sizes(const cliq__opctx *oc, size_t *rows, size_t *K, size_t *N) {

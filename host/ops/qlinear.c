@@ -19,7 +19,7 @@
 #include "../planner.h"
 #include "../ref/ref.h"
 #include "quant_util.h"
-#include "qwindow.h"
+#include "window.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -115,7 +115,7 @@ static cliq_status conv_geometry(const cliq__opctx *oc, cliq__win *win, int64_t 
   if (w->dims[0] % *group != 0)
     return cliq__op_fail(oc, CLIQ_STATUS_SHAPE_MISMATCH, "weight '%s' has %lld output channels, not a multiple of group %lld",
                          w->name, (long long)w->dims[0], (long long)*group);
-  return cliq__qwindow(oc, x, w->dims + 2, false, win);
+  return cliq__window(oc, x, w->dims + 2, false, win);
 }
 
 static cliq_status conv_infer(cliq__opctx *oc) {

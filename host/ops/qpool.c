@@ -14,7 +14,7 @@
 #include "../planner.h"
 #include "../ref/ref.h"
 #include "quant_util.h"
-#include "qwindow.h"
+#include "window.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +23,7 @@ static bool is_global(const cliq__opctx *oc) { return strcmp(cliq__op_node(oc)->
 
 static cliq_status window(const cliq__opctx *oc, cliq__win *w) {
   const cliq__value *x = cliq__op_in(oc, 0);
-  if (!is_global(oc)) return cliq__qwindow(oc, x, NULL, true, w);
+  if (!is_global(oc)) return cliq__window(oc, x, NULL, true, w);
   if (x->rank < 3 || x->rank > 5)
     return cliq__op_fail(oc, CLIQ_STATUS_UNSUPPORTED, "input '%s' has rank %d; 1-D to 3-D pools (rank 3 to 5) are supported",
                          x->name, x->rank);

@@ -14,6 +14,7 @@
 #include "../planner.h"
 #include "../ref/ref.h"
 #include "../cl/device.h"
+#include "../cl/tuning.h"
 #include "quant_util.h"
 
 #include <stdio.h>
@@ -56,9 +57,18 @@ static void layout(const cliq__opctx *oc, size_t *outer, size_t *channels, size_
   cliq__axis_split(x->rank, x->dims, axis, outer, channels, inner);
 }
 
-/* Rows of `inner` elements, VEC per work-item: wide rows walk dim 0, narrow ones dim 1. */
-static void rows_range(cliq__launch *L, size_t rows, size_t inner) {
-  size_t gws[2] = {(inner + 15) / 16, rows};
+/* Elements per work-item along a row (-DVEC): many on CPUs, where a work-item's fixed cost would
+ * otherwise dominate a memory-bound op (a row's 16-lane loop runs at memory speed), one vector on
+ * GPUs. Tunable as QUANT_ITEM. */
+static size_t item_elems(cliq__planner *p) {
+  const cliq__device *d = cliq__plan_device(p);
+  long v = cliq__tuning_int(d, "QUANT_ITEM", d->is_gpu ? 16 : 256);
+  return v > 0 ? (size_t)v : 1;
+}
+
+/* Rows of `inner` elements, vec per work-item: wide rows walk dim 0, narrow ones dim 1. */
+static void rows_range(cliq__launch *L, size_t rows, size_t inner, size_t vec) {
+  size_t gws[2] = {(inner + vec - 1) / vec, rows};
   size_t wide[2] = {64, 1}, narrow[2] = {1, 64};
   cliq__launch_range(L, 2, gws, gws[0] >= 32 ? wide : narrow);
 }
@@ -114,8 +124,9 @@ static cliq_status q_plan(cliq__planner *p, int node) {
   CLIQ__TRY(cliq__op_elems_i32(&oc, x, &count));
   int lo, hi;
   cliq__qrange(y->dtype, &lo, &hi);
-  char opts[160];
-  snprintf(opts, sizeof opts, "-DQT=%s %s", cliq__qcl_type(y->dtype), cliq__exact_div_options(p));
+  char opts[192];
+  const size_t vec = item_elems(p);
+  snprintf(opts, sizeof opts, "-DQT=%s -DVEC=%zu %s", cliq__qcl_type(y->dtype), vec, cliq__exact_div_options(p));
   bool has_zp = cliq__op_in(&oc, 2) != NULL;
   cliq__launch *L = cliq__plan_kernel(p, node, "quant_linear", opts, "quantize_linear");
   cliq__arg_value(L, n->inputs[0]);
@@ -128,7 +139,7 @@ static cliq_status q_plan(cliq__planner *p, int node) {
   cliq__arg_i32(L, has_zp);
   cliq__arg_i32(L, lo);
   cliq__arg_i32(L, hi);
-  rows_range(L, outer * channels, inner);
+  rows_range(L, outer * channels, inner, vec);
   return cliq__plan_status(p);
 }
 
@@ -174,8 +185,10 @@ static cliq_status dq_plan(cliq__planner *p, int node) {
   layout(&oc, &outer, &channels, &inner);
   int count; /* rows, inner and channels are each at most count */
   CLIQ__TRY(cliq__op_elems_i32(&oc, x, &count));
-  char opts[64];
-  snprintf(opts, sizeof opts, "-DQT=%s", cliq__qcl_type(x->dtype));
+  char opts[96];
+  const size_t vec = item_elems(p);
+  snprintf(opts, sizeof opts, "-DQT=%s -DVEC=%zu%s", cliq__qcl_type(x->dtype), vec,
+           x->dtype == CLIQ_DTYPE_INT32 ? "" : " -DQT_SMALL=1");
   bool has_zp = cliq__op_in(&oc, 2) != NULL;
   cliq__launch *L = cliq__plan_kernel(p, node, "quant_linear", opts, "dequantize_linear");
   cliq__arg_value(L, n->inputs[0]);
@@ -186,7 +199,7 @@ static cliq_status dq_plan(cliq__planner *p, int node) {
   cliq__arg_i32(L, (int32_t)inner);
   cliq__arg_i32(L, (int32_t)channels);
   cliq__arg_i32(L, has_zp);
-  rows_range(L, outer * channels, inner);
+  rows_range(L, outer * channels, inner, vec);
   return cliq__plan_status(p);
 }
 

@@ -32,18 +32,6 @@ static const cliq__tensor *const_f32(const cliq__graph *g, const cliq__node *n, 
   return t;
 }
 
-/* Adds a constant value named after `hint` holding t (owned). Returns its id or -1. */
-static int add_const(cliq__graph *g, const char *hint, cliq__tensor *t) {
-  int v = cliq__graph_add_value_unique(g, hint);
-  if (v < 0) {
-    cliq__tensor_free(t);
-    return -1;
-  }
-  cliq__value_set_constant(&g->values[v], t);
-  g->values[v].flags |= CLIQ__VALUE_INITIALIZER;
-  return v;
-}
-
 /* Frees a constant nobody reads any more (the weights the folded copies replaced). */
 static void drop_if_unused(cliq__graph *g, int v) {
   if (v >= 0 && g->values[v].constant && cliq__graph_use_count(g, v) == 0) {
@@ -105,9 +93,9 @@ static cliq_status fold_one(cliq__graph *g, int conv, int bn, bool *folded) {
   free(s);
   char hint[256];
   snprintf(hint, sizeof hint, "%s_bnfold_w", c->name);
-  int wv = add_const(g, hint, w2);
+  int wv = cliq__graph_add_constant(g, hint, w2);
   snprintf(hint, sizeof hint, "%s_bnfold_b", g->nodes[conv].name);
-  int bv = add_const(g, hint, b2);
+  int bv = cliq__graph_add_constant(g, hint, b2);
   if (wv < 0 || bv < 0) return CLIQ_STATUS_OUT_OF_MEMORY;
   c = &g->nodes[conv];
   b = &g->nodes[bn];

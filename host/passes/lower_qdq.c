@@ -123,7 +123,7 @@ static cliq_status shift_uint8(cliq__lq *L) {
     for (size_t k = 0; k < q->nbytes; k++) ((int8_t *)q->data)[k] = (int8_t)(((const uint8_t *)x->constant->data)[k] - 128);
     for (size_t k = 0; k < zt->nbytes; k++)
       ((int8_t *)zt->data)[k] = (int8_t)((zi >= 0 ? (int)cliq__tensor_get_i64(g->values[zi].constant, k) : 0) - 128);
-    int qv = cliq__lq_new_const(g, "w_int8", q), zv = cliq__lq_new_const(g, "w_zp_int8", zt);
+    int qv = cliq__graph_add_constant(g, "w_int8", q), zv = cliq__graph_add_constant(g, "w_zp_int8", zt);
     if (qv < 0 || zv < 0 || !cliq__lq_set_input(g, (int)i, 0, qv) || !cliq__lq_set_input(g, (int)i, 2, zv)) return CLIQ_STATUS_OUT_OF_MEMORY;
   }
   /* value quantization: QuantizeLinear outputs, and int8 values read only by matching DQs */

@@ -32,7 +32,6 @@ bool cliq__lq_scalar_const(const cliq__graph *g, int v, double *out);
 /* Per-tensor constant parameters of a QuantizeLinear/DequantizeLinear node; dt is the quantized
  * type (int8/uint8). False for anything else (per axis, runtime, block quantization). */
 bool cliq__lq_qparams(const cliq__graph *g, const cliq__node *n, float *s, int *z, cliq_dtype *dt);
-int cliq__lq_new_const(cliq__graph *g, const char *hint, cliq__tensor *t); /* takes t */
 int cliq__lq_const_i8(cliq__graph *g, const char *hint, int val);
 bool cliq__lq_set_input(cliq__graph *g, int ni, size_t k, int v); /* grows the input list */
 bool cliq__lq_set_quant(cliq__value *v, float s, int z);

@@ -27,7 +27,7 @@ int cliq__lq_make_lut(cliq__lq *L, int like, int x, int y, const int8_t *table, 
     cliq__tensor *t;
     if (cliq__tensor_new(CLIQ_DTYPE_INT8, channels > 1 ? 2 : 1, channels > 1 ? d : d + 1, &t) != CLIQ_STATUS_OK) return -1;
     memcpy(t->data, table, channels * 256);
-    if ((in[1] = cliq__lq_new_const(g, "lut", t)) < 0) return -1;
+    if ((in[1] = cliq__graph_add_constant(g, "lut", t)) < 0) return -1;
   }
   return cliq__lq_make_node(L, like, "QLut", "cliq", in, table ? 2 : 1, &y, 1, NULL, NULL, NULL); /* axis: default 1 */
 }

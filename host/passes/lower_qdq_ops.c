@@ -233,7 +233,7 @@ static int weight_src(cliq__lq *L, int v, int axis, int64_t channels) {
       return -1;
     }
   }
-  int wv = cliq__lq_new_const(g, w->name, c);
+  int wv = cliq__graph_add_constant(g, w->name, c);
   if (wv < 0) {
     cliq__quant_free(q);
     return -1;
@@ -288,7 +288,7 @@ static bool bias_src(cliq__lq *L, int v, float sx, const cliq__quant *wq, int64_
     }
     ((int32_t *)b->data)[c] = (int32_t)r;
   }
-  int bv = cliq__lq_new_const(g, g->values[v].name, b);
+  int bv = cliq__graph_add_constant(g, g->values[v].name, b);
   if (bv < 0) return false;
   *out = bv;
   return true;

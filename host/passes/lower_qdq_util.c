@@ -86,22 +86,11 @@ bool cliq__lq_qparams(const cliq__graph *g, const cliq__node *n, float *s, int *
   return true;
 }
 
-int cliq__lq_new_const(cliq__graph *g, const char *hint, cliq__tensor *t) {
-  int v = cliq__graph_add_value_unique(g, hint);
-  if (v < 0) {
-    cliq__tensor_free(t);
-    return -1;
-  }
-  cliq__value_set_constant(&g->values[v], t);
-  g->values[v].flags |= CLIQ__VALUE_INITIALIZER;
-  return v;
-}
-
 int cliq__lq_const_i8(cliq__graph *g, const char *hint, int val) {
   cliq__tensor *t;
   if (cliq__tensor_new(CLIQ_DTYPE_INT8, 0, NULL, &t) != CLIQ_STATUS_OK) return -1;
   ((int8_t *)t->data)[0] = (int8_t)val;
-  return cliq__lq_new_const(g, hint, t);
+  return cliq__graph_add_constant(g, hint, t);
 }
 
 /* Sets input k of node ni (growing the input list with absent entries if needed). */
@@ -148,7 +137,7 @@ int cliq__lq_dq_src(cliq__lq *L, int v) {
     if (xv->quant && xv->quant->n == 1 && xv->quant->scale[0] == s && xv->quant->zero_point[0] == z) return x;
     cliq__tensor *c = cliq__tensor_clone(xv->constant);
     if (!c) return -1;
-    int q = cliq__lq_new_const(g, xv->name, c);
+    int q = cliq__graph_add_constant(g, xv->name, c);
     if (q < 0 || !cliq__lq_set_quant(&g->values[q], s, z)) return -1;
     return q;
   }

@@ -26,7 +26,7 @@ void cliq__ref_dequantize_linear(const void *x, int x_kind, size_t outer, size_t
                                  const float *scale, const int32_t *zp, float *y);
 void cliq__ref_dynamic_quantize_linear(const float *x, size_t n, uint8_t *y, float *y_scale, uint8_t *y_zp);
 
-/* Sliding-window geometry of Conv-like and pool-like int ops (host/ops/qwindow.c fills it): up to
+/* Sliding-window geometry of convolutions and pools (host/ops/window.c fills it): up to
  * 3 spatial dims, unused ones set to size 1, kernel 1, stride 1, dilation 1, no padding. */
 typedef struct cliq__win {
   int nsp;                                   /* spatial dims in the model (1..3) */
