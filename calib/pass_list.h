@@ -8,3 +8,5 @@ CLIQ_PTQ_PASS(FLOAT, cliq__ptq_matmul_add_to_gemm)
 CLIQ_PTQ_PASS(FLOAT, cliq__ptq_equalize)
 /* accuracy (calib/round_weights.c): int8 weights chosen for the layers' output error (GPTQ) */
 CLIQ_PTQ_PASS(QDQ, cliq__ptq_round_weights)
+/* accuracy (calib/bias_correct.c): empirical bias correction of the int32 biases (Nagel et al. sec. 4.2) */
+CLIQ_PTQ_PASS(QDQ, cliq__ptq_bias_correct)

@@ -3,10 +3,12 @@
  *
  * Memory is bounded whatever the number of images: per batch the session's activations (kept for
  * reading, batch-sized), then per quantized tensor a 2048-bin histogram and per-channel sums;
- * the first batch of input images is kept for AUTO and for passes that need to run the model.
- * That batch is read before the FLOAT passes (through a session of the unmodified model, which
- * tells the batch size and the image sizes), so data-aware float rewrites (equalization) can use
- * it; calibration then starts with it.
+ * the first CLIQ__PTQ_KEPT input images (or one batch, when larger) are kept for AUTO (which
+ * uses one batch of them) and for passes that run the model (equalization, bias correction: a
+ * mean over a single image, all that non-batchable models would keep otherwise, is too noisy).
+ * They are read before the FLOAT passes (through a session of the unmodified model, which tells
+ * the batch size and the image sizes), so data-aware float rewrites can use them; calibration
+ * then starts with them.
  * Models whose graph cannot take a batch (e.g. a Reshape to a fixed [1, -1]) are calibrated one
  * image per run. Symbolic spatial dims of input 0 are bound from the preprocessing sizes.
  */
@@ -26,6 +28,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+
+/* images kept for the passes that run the model (calib/pass.h) */
+#define CLIQ__PTQ_KEPT 16
 
 cliq_quantize_options cliq_quantize_options_default(void) {
   cliq_quantize_options o;
@@ -72,9 +77,10 @@ typedef struct calib {
   size_t n_in;
   size_t *in_elems;           /* elements of one image of input i */
   float **in_buf;             /* a batch of images per input */
-  float **kept;               /* the first batch, per input */
+  float **kept;               /* the first images (CLIQ__PTQ_KEPT or a batch), per input */
   size_t n_kept;
-  bool kept_served;           /* the first batch has gone through calibration */
+  size_t n_auto;              /* the first of them AUTO runs on (one batch) */
+  size_t kept_pos;            /* how many of them calibration has used */
   bool source_ended;          /* the source said so while the first batch was read */
   run_session main, tail;
 } calib;
@@ -232,18 +238,17 @@ static cliq_status run_and_observe(calib *C, run_session *r, size_t n_images) {
 /* Fills up to `want` images from the source into the batch buffers; *got is how many. */
 static cliq_status fill_batch(calib *C, const cliq_calib_source *src, size_t want, size_t *got, bool *ended) {
   *got = 0;
-  if (C->n_kept && !C->kept_served) {
-    /* the first batch, read before the FLOAT passes */
-    size_t k = C->n_kept < want ? C->n_kept : want;
-    for (size_t i = 0; i < C->n_in; i++) memcpy(C->in_buf[i], C->kept[i], k * C->in_elems[i] * sizeof(float));
+  if (C->kept_pos < C->n_kept) {
+    /* the kept images, read before the FLOAT passes, come first */
+    size_t k = C->n_kept - C->kept_pos < want ? C->n_kept - C->kept_pos : want;
+    for (size_t i = 0; i < C->n_in; i++)
+      memcpy(C->in_buf[i], C->kept[i] + C->kept_pos * C->in_elems[i], k * C->in_elems[i] * sizeof(float));
     *got = k;
-    C->kept_served = true;
-    if (k < C->n_kept)
-      return cliq__fail(C->ctx, CLIQ_STATUS_INVALID_STATE, "the calibration batch shrank from %zu to %zu images", C->n_kept, want);
-    if (C->source_ended) {
-      *ended = true;
-      return CLIQ_STATUS_OK;
-    }
+    C->kept_pos += k;
+  }
+  if (*got < want && C->source_ended) {
+    *ended = true;
+    return CLIQ_STATUS_OK;
   }
   float **ptr = calloc(C->n_in + 1, sizeof *ptr);
   if (!ptr) return cliq__fail(C->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "calibration inputs");
@@ -275,7 +280,7 @@ static cliq_status fill_batch(calib *C, const cliq_calib_source *src, size_t wan
 
 static cliq_status choose_ranges(calib *C, const cliq__calib_cfg *cfg) {
   if (C->o->method == CLIQ_CALIB_AUTO) {
-    CLIQ__TRY(cliq__auto_choose(C->ctx, C->model, &C->so, C->tab, (const float *const *)C->kept, C->n_in, C->n_kept, cfg));
+    CLIQ__TRY(cliq__auto_choose(C->ctx, C->model, &C->so, C->tab, (const float *const *)C->kept, C->n_in, C->n_auto, cfg));
   }
   for (size_t e = 0; e < C->tab->n; e++) {
     cliq__tstats *t = &C->tab->t[e];
@@ -360,8 +365,9 @@ static cliq_status alloc_inputs(calib *C) {
   return CLIQ_STATUS_OK;
 }
 
-/* Reads the first batch into `kept`, with a session of the float model as given (the FLOAT
- * passes have not run yet); the session and model copy are dropped again. */
+/* Reads the first images into `kept` (CLIQ__PTQ_KEPT, or one batch when larger, at most the
+ * limit), with a session of the float model as given (the FLOAT passes have not run yet); the
+ * session and model copy are dropped again. */
 static cliq_status read_first_batch(calib *C, const cliq_model *m, const cliq_calib_source *src) {
   cliq__graph *cg = cliq__graph_clone(m->g);
   if (!cg) return cliq__fail(C->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "copying the model");
@@ -369,17 +375,22 @@ static cliq_status read_first_batch(calib *C, const cliq_model *m, const cliq_ca
   CLIQ__TRY(bind_dims(C, C->o));
   CLIQ__TRY(open_main(C, C->o->batch ? C->o->batch : 8));
   CLIQ__TRY(alloc_inputs(C));
-  size_t got, want = C->main.batch;
-  if (C->o->limit && C->o->limit < want) want = C->o->limit;
-  CLIQ__TRY(fill_batch(C, src, want, &got, &C->source_ended));
-  if (got < want) C->source_ended = true;
-  if (got == 0) return cliq__fail(C->ctx, CLIQ_STATUS_BAD_DATA, "the calibration source gave no images");
-  for (size_t i = 0; i < C->n_in; i++) {
-    if (!(C->kept[i] = malloc(got * C->in_elems[i] * sizeof(float))))
-      return cliq__fail(C->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "keeping the first calibration batch");
-    memcpy(C->kept[i], C->in_buf[i], got * C->in_elems[i] * sizeof(float));
+  size_t keep = C->main.batch > CLIQ__PTQ_KEPT ? C->main.batch : CLIQ__PTQ_KEPT, have = 0;
+  if (C->o->limit && C->o->limit < keep) keep = C->o->limit;
+  for (size_t i = 0; i < C->n_in; i++)
+    if (!(C->kept[i] = malloc(keep * C->in_elems[i] * sizeof(float))))
+      return cliq__fail(C->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "keeping %zu calibration images", keep);
+  while (have < keep && !C->source_ended) {
+    size_t got, want = keep - have < C->main.batch ? keep - have : C->main.batch;
+    CLIQ__TRY(fill_batch(C, src, want, &got, &C->source_ended));
+    if (got < want) C->source_ended = true;
+    for (size_t i = 0; i < C->n_in; i++)
+      memcpy(C->kept[i] + have * C->in_elems[i], C->in_buf[i], got * C->in_elems[i] * sizeof(float));
+    have += got;
   }
-  C->n_kept = got;
+  if (have == 0) return cliq__fail(C->ctx, CLIQ_STATUS_BAD_DATA, "the calibration source gave no images");
+  C->n_kept = have;
+  C->n_auto = have < C->main.batch ? have : C->main.batch;
   run_session_free(&C->main);
   /* the dims bound stay (the FLOAT passes keep the inputs); their names point into this model */
   C->probe = C->model;

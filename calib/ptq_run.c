@@ -78,7 +78,7 @@ cliq_status cliq__ptq_runner_run(cliq__ptq_runner *r, size_t image) {
 
 cliq_status cliq__ptq_runner_read(cliq__ptq_runner *r, const char *name, cliq__tensor **out) {
   *out = NULL;
-  static const char *const suffix[] = {"", "_QuantizeLinear_Output", "_DequantizeLinear_Output"};
+  static const char *const suffix[] = {"_QuantizeLinear_Output", "_DequantizeLinear_Output", ""};
   int v = -1;
   size_t len = strlen(name);
   char *buf = malloc(len + 32);

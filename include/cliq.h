@@ -384,6 +384,7 @@ typedef struct cliq_quantize_options {
   int no_equalize;
   int no_weight_rounding;
   int no_bias_correction;
+  int no_bias_absorption;
 } cliq_quantize_options;
 
 /* method MSE (the best or near-best calibrator on the shared models), percentile 99.99, batch 8,

@@ -131,6 +131,14 @@ int cliq_cmd_quantize(int argc, char **argv) {
       q.weights_asymmetric = 1;
     } else if (strcmp(argv[i], "--symmetric-activations") == 0) {
       q.activations_symmetric = 1;
+    } else if (strcmp(argv[i], "--no-equalize") == 0) {
+      q.no_equalize = 1;
+    } else if (strcmp(argv[i], "--no-bias-correction") == 0) {
+      q.no_bias_correction = 1;
+    } else if (strcmp(argv[i], "--no-bias-absorption") == 0) {
+      q.no_bias_absorption = 1;
+    } else if (strcmp(argv[i], "--no-weight-rounding") == 0) {
+      q.no_weight_rounding = 1;
     } else if (tool_model_arg(&o, argv[i], &model) != TOOL_EXIT_OK) {
       return TOOL_EXIT_USAGE;
     }
