@@ -8,7 +8,7 @@
  * (dequantized int8 weights minus float weights), a layer's output error has mean
  * E[y~ - y] = eps E[x] (eq. 14), per output channel; subtracting it from the bias makes the error
  * zero-mean. The paper's data-free form takes E[x] from batch-norm statistics; the empirical form
- * used here measures it on the kept calibration batch (calib/pass.h: cliq__ptq.images), on the
+ * used here measures it on the kept calibration images (calib/pass.h: cliq__ptq.images), on the
  * activations the quantized model itself feeds the layer (the QDQ graph run on the device), so
  * the errors of the layers before it are part of E[x]. For a Conv, E[x] is taken per input
  * channel *and kernel tap* over the output positions, zero padding included, so borders and
@@ -77,7 +77,7 @@ static int find_node(const cliq__graph *g, const char *name) {
 
 /* eps = dequantized - float weights, rows per output channel. Weight w[o, k] of a Gemm with
  * transB = 0 is stored [K, M]. */
-static bool weight_error(const cliq__graph *q, int d, const cliq__tensor *w, bc_layer *L, bool kn) {
+static bool weight_error(const cliq__graph *q, int d, const cliq__tensor *w, bc_layer *L, bool kn, bool *oom) {
   const cliq__node *dn = &q->nodes[d];
   const cliq__tensor *wq = q->values[dn->inputs[0]].constant, *s = q->values[dn->inputs[1]].constant;
   const cliq__tensor *z = dn->n_inputs > 2 && dn->inputs[2] >= 0 ? q->values[dn->inputs[2]].constant : NULL;
@@ -85,7 +85,7 @@ static bool weight_error(const cliq__graph *q, int d, const cliq__tensor *w, bc_
   int axis = (int)cliq__attr_int(dn, "axis", 1);
   if (ns != 1 && (ns != (size_t)L->M || axis != (kn ? 1 : 0))) return false;
   size_t n;
-  if (!cliq__mul_size((size_t)L->M, (size_t)L->K, &n) || !(L->eps = malloc((n ? n : 1) * sizeof(double)))) return false;
+  if (!cliq__mul_size((size_t)L->M, (size_t)L->K, &n) || !(L->eps = malloc((n ? n : 1) * sizeof(double)))) return !(*oom = true);
   const int8_t *qd = wq->data;
   const float *wf = w->data, *sd = s->data;
   for (int64_t o = 0; o < L->M; o++) {
@@ -99,8 +99,9 @@ static bool weight_error(const cliq__graph *q, int d, const cliq__tensor *w, bc_
   return true;
 }
 
-/* Fills L for node i of the QDQ graph when it is a layer this pass corrects (see the banner). */
-static bool describe(cliq__ptq *ptq, cliq_session *fs, int i, bc_layer *L) {
+/* Fills L for node i of the QDQ graph when it is a layer this pass corrects (see the banner);
+ * *oom set when its buffers could not be had. */
+static bool describe(cliq__ptq *ptq, cliq_session *fs, int i, bc_layer *L, bool *oom) {
   const cliq__graph *q = ptq->g, *fg = ptq->float_g;
   const cliq__node *n = &q->nodes[i];
   memset(L, 0, sizeof *L);
@@ -146,9 +147,8 @@ static bool describe(cliq__ptq *ptq, cliq_session *fs, int i, bc_layer *L) {
   L->n_bscale = cliq__tensor_elems(bs);
   if (cliq__tensor_elems(L->bias) != (size_t)L->M || (L->n_bscale != 1 && L->n_bscale != (size_t)L->M)) return false;
   size_t ns = conv ? (size_t)(L->geom.C * L->taps) : (size_t)L->K;
-  if (!(L->sum = calloc(ns ? ns : 1, sizeof(double)))) return false;
-  if (!weight_error(q, dw, w, L, kn)) return false;
-  return true;
+  if (!(L->sum = calloc(ns ? ns : 1, sizeof(double)))) return !(*oom = true);
+  return weight_error(q, dw, w, L, kn, oom);
 }
 
 /* Adds one run's input x (the layer's input for the whole session batch) to L->sum. */
@@ -252,11 +252,13 @@ cliq_status cliq__ptq_bias_correct(cliq__ptq *ptq) {
   size_t n = 0;
   if (!layers) st = cliq__fail(ptq->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "bias correction");
   for (size_t i = 0; st == CLIQ_STATUS_OK && i < q->n_nodes; i++) {
-    if (describe(ptq, fr.s, (int)i, &layers[n])) {
+    bool oom = false;
+    if (describe(ptq, fr.s, (int)i, &layers[n], &oom)) {
       n++;
     } else {
       free(layers[n].eps);
       free(layers[n].sum);
+      if (oom) st = cliq__fail(ptq->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "bias correction of node '%s'", q->nodes[i].name);
     }
   }
   for (size_t im = 0; st == CLIQ_STATUS_OK && im < ptq->n_images; im++) {

@@ -8,16 +8,16 @@
  *               that keep the function and help quantization: folding a Conv's bias Add into the
  *               Conv (fold_bias.c), cross-layer equalization and high-bias absorption (Nagel et
  *               al., "Data-Free Quantization Through Weight Equalization and Bias Correction",
- *               ICCV 2019; equalize.c). `images` (the first calibration batch) is available.
+ *               ICCV 2019; equalize.c). `images` (the first calibration images) are available.
  *               The calibration session runs the graph as it leaves this stage, so tensor names
  *               in the stats table are the names of this graph.
  *   CALIBRATED  the same float graph, with `stats` filled (histograms, moments, per-channel
  *               moments) and a quantizer chosen for every quantized tensor (cliq__tstats.grid):
  *               range edits.
  *   QDQ         the QDQ graph that will become the int8 model; stats still readable by the
- *               float names. Analytic bias correction (sec. 4.2) edits the int32 biases here;
- *               empirical bias correction can run sessions on `images` (the first calibration
- *               batch, kept by the driver).
+ *               float names. Output-aware weight rounding (round_weights.c) picks the int8
+ *               weights and empirical bias correction (bias_correct.c, sec. 4.2) edits the int32
+ *               biases here, running sessions on `images` (calib/ptq_run.h).
  * A pass that does not apply (e.g. disabled by options) returns OK without changes.
  */
 #ifndef CLIQ_CALIB_PASS_H
@@ -33,7 +33,8 @@ typedef struct cliq__ptq {
   const cliq_quantize_options *options;
   cliq__graph *g;            /* the graph of the current stage (owned by the driver) */
   cliq__stats_table *stats;  /* NULL in stage FLOAT */
-  /* the first calibration batch, per model input: images[i] holds n_images images of input i
+  /* the first calibration images (calib/ptq.c: CLIQ__PTQ_KEPT), per model input: images[i]
+   * holds n_images images of input i
    * (every stage; the layout of the session inputs) */
   const float *const *images;
   size_t n_inputs, n_images;

@@ -1,7 +1,8 @@
 /*
  * ptq_run.h — running a graph of a PTQ stage on the kept calibration images (calib/pass.h:
  * cliq__ptq.images), for passes that need activations: data-aware equalization and high-bias
- * absorption (calib/equalize.c), empirical bias correction (calib/bias_correct.c).
+ * absorption (calib/equalize.c), output-aware weight rounding (calib/round_weights.c), empirical
+ * bias correction (calib/bias_correct.c).
  *
  * A runner is a session (batch 1, keep_intermediates) of a copy of the graph, on the context's
  * device, with the calibration's dims; values are read back by the name they have in the graph

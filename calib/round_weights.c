@@ -18,7 +18,7 @@
  * those of any QDQ model; only which integer each weight is changes.
  *
  * Data: H from the float model's activations (the FLOAT-stage graph, run on the kept
- * calibration batch; batch images x sampled positions). Positions are subsampled with a fixed
+ * calibration images; images x sampled positions). Positions are subsampled with a fixed
  * stride when a layer would cost more than CLIQ__RW_BUDGET multiply-adds per image; a layer
  * whose K = C/group * kernel is above CLIQ__RW_MAX_K keeps nearest rounding. A row whose GPTQ
  * result has a larger error on H than nearest rounding (possible when few positions were

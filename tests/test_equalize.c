@@ -1,5 +1,6 @@
 /*
- * test_equalize.c — the accuracy passes of PTQ (calib/equalize.c, calib/bias_correct.c):
+ * test_equalize.c — the accuracy passes of PTQ (calib/equalize.c, calib/bias_correct.c,
+ * calib/round_weights.c):
  *   - cross-layer equalization keeps the float function (outputs within float rounding) on a
  *     small Conv -> Relu -> depthwise Conv -> Relu -> 1x1 Conv model whose channels have ranges
  *     apart by up to 400x, data-free (eq. 11) and data-aware;
@@ -11,7 +12,9 @@
  *     inputs stay positive, and does move bias (every channel's bias drops by its minimum);
  *   - bias correction: a Conv whose weights all sit 0.4 of a step above the int8 grid (so
  *     rounding loses the same amount on every weight) has a large mean output error when
- *     quantized without correction and a small one with it.
+ *     quantized without correction and a small one with it;
+ *   - output-aware weight rounding (GPTQ) gives a smaller layer output error than nearest
+ *     rounding when the layer's input channels are correlated.
  * Models are built here with seeded random weights; the checks compare against float runs of
  * the same models, never against numbers copied from the implementation.
  */
@@ -148,7 +151,7 @@ static bool equalize_keeps(cliq_context *ctx, cliq__graph *g, const float *image
   float *before = NULL, *after = NULL;
   if (!run_graph(ctx, g, images, N_IMAGES, in_elems, &before, &ne)) return false;
   cliq_quantize_options o = cliq_quantize_options_default();
-  o.no_bias_absorption = !absorb;
+  o.bias_absorption = absorb;
   cliq_session_options so = cliq_session_options_default();
   const float *imgs[1] = {images};
   cliq__ptq ptq = {ctx, &o, g, NULL, with_images ? (const float *const *)imgs : NULL, 1, with_images ? N_IMAGES : 0, &so, NULL, NULL};
@@ -270,7 +273,7 @@ static void test_absorption(cliq_context *ctx) {
   equalize_keeps(ctx, g, images, true, true, "CLE + high-bias absorption: float outputs unchanged on the images");
   /* the same without absorption: biases differ by the absorbed amount, which is positive */
   cliq_quantize_options o = cliq_quantize_options_default();
-  o.no_bias_absorption = 1;
+  o.bias_absorption = 0;
   cliq_session_options so = cliq_session_options_default();
   const float *imgs[1] = {images};
   cliq__ptq ptq = {ctx, &o, ref, NULL, (const float *const *)imgs, 1, N_IMAGES, &so, NULL, NULL};
@@ -288,7 +291,7 @@ static void test_absorption(cliq_context *ctx) {
   /* a padded reader would see -c in its border: no absorption there */
   cliq__graph *gp = make_model(true, 1.0f, 30.0f, 1), *gq = cliq__graph_clone(gp);
   equalize_keeps(ctx, gp, images, true, true, "CLE + absorption with a padded reader: float outputs unchanged");
-  o.no_bias_absorption = 1;
+  o.bias_absorption = 0;
   cliq__ptq pq = {ctx, &o, gq, NULL, (const float *const *)imgs, 1, N_IMAGES, &so, NULL, NULL};
   if (TH_OK(ctx, cliq__ptq_equalize(&pq))) {
     const float *b = cdata(gp, "B1"), *bref = cdata(gq, "B1");
@@ -323,7 +326,7 @@ static cliq_status source_next(void *user, size_t n_inputs, float *const *inputs
  * weight of W is (k + 0.4) / 127 of its channel's scale max|W|/127 (one weight per row is 1.0,
  * which fixes the scale): round-to-nearest drops 0.4 step on all of them, a systematic error of
  * -0.4/127 * sum_k E[x] per output. */
-static cliq__graph *make_offset_model(void) {
+static cliq__graph *make_offset_model(bool offset) {
   enum { C = 16, M = 8, H = 9 };
   cliq__graph *g = graph_new();
   int64_t dx[4] = {1, C, H, H}, dm[4] = {1, M, H - 2, H - 2}, dw[4] = {M, C, 3, 3}, di[4] = {M, M, 1, 1}, db[1] = {M};
@@ -333,7 +336,8 @@ static cliq__graph *make_offset_model(void) {
   cliq__tensor *w = th_tensor(CLIQ_DTYPE_FLOAT32, 4, dw), *id = th_tensor(CLIQ_DTYPE_FLOAT32, 4, di);
   float *wd = w->data;
   for (int o = 0; o < M; o++)
-    for (int k = 0; k < C * 9; k++) wd[o * C * 9 + k] = k == 0 ? 1.0f : ((float)th_randint(-100, 100) + 0.4f) / 127.0f;
+    for (int k = 0; k < C * 9; k++)
+      wd[o * C * 9 + k] = k == 0 ? 1.0f : offset ? ((float)th_randint(-100, 100) + 0.4f) / 127.0f : th_uniform(-0.8f, 0.8f);
   memset(id->data, 0, cliq__tensor_elems(id) * sizeof(float));
   for (int o = 0; o < M; o++) ((float *)id->data)[o * M + o] = 1.0f;
   int in1[3] = {x, constant(g, "W", w), constant(g, "B", th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, db, -1, 1))};
@@ -377,13 +381,13 @@ static void test_bias_correction(cliq_context *ctx) {
   size_t elems = 16 * 81;
   float *images = malloc(N * elems * sizeof(float));
   for (size_t i = 0; i < N * elems; i++) images[i] = th_uniform(0, 1);
-  cliq__graph *g = make_offset_model();
+  cliq__graph *g = make_offset_model(true);
   cliq_model *fm = NULL, *q0 = NULL, *q1 = NULL;
   if (!TH_OK(ctx, cliq__model_from_graph(ctx, g, NULL, &fm))) return;
   cliq_quantize_options o = cliq_quantize_options_default();
   o.method = CLIQ_CALIB_MINMAX;
   o.no_equalize = 1; /* conv -> identity is a chain; keep the weights as built */
-  o.no_weight_rounding = 1;
+  o.no_weight_rounding = 1; /* it would remove most of the offset itself */
   /* calibrate on the first 16 images, measure on the last 8 */
   source s = {images, 16, 0, elems};
   cliq_calib_source cs = {&s, source_next, 16};
@@ -407,12 +411,79 @@ static void test_bias_correction(cliq_context *ctx) {
   free(images);
 }
 
+/* Mean squared (quantized - float) output over the images. */
+static double output_mse(cliq_context *ctx, const cliq_model *fm, const cliq_model *qm, const float *images, size_t n, size_t elems) {
+  double sum = 0.0;
+  size_t count = 0;
+  for (size_t i = 0; i < n; i++) {
+    int64_t dims[4] = {1, 16, 9, 9};
+    cliq__tensor *in = th_tensor(CLIQ_DTYPE_FLOAT32, 4, dims), **yf = NULL, **yq = NULL;
+    memcpy(in->data, images + i * elems, elems * sizeof(float));
+    size_t nf = 0, nq = 0;
+    if (th_run(ctx, fm, 1, &in, &nf, &yf) == CLIQ_STATUS_OK && th_run(ctx, qm, 1, &in, &nq, &yq) == CLIQ_STATUS_OK) {
+      for (size_t k = 0, ne = cliq__tensor_elems(yf[0]); k < ne; k++) {
+        double d = (double)((float *)yq[0]->data)[k] - (double)((float *)yf[0]->data)[k];
+        sum += d * d;
+      }
+      count += cliq__tensor_elems(yf[0]);
+    } else {
+      sum = INFINITY;
+    }
+    cliq__tensor_free(in);
+    if (yf) th_free_tensors(yf, nf);
+    if (yq) th_free_tensors(yq, nq);
+  }
+  return count ? sum / (double)count : INFINITY;
+}
+
+/* Output-aware weight rounding (calib/round_weights.c, GPTQ): on inputs whose channels are
+ * strongly correlated (a shared signal plus 20% noise per channel), choosing the int8 weights for
+ * the layer's output error gives a smaller output error than rounding each weight to nearest,
+ * on the calibration images and on others from the same distribution. */
+static void test_weight_rounding(cliq_context *ctx) {
+  enum { N = 24 };
+  size_t elems = 16 * 81;
+  float *images = malloc(N * elems * sizeof(float));
+  for (size_t i = 0; i < N; i++)
+    for (size_t p = 0; p < 81; p++) {
+      float u = th_uniform(0, 1);
+      for (size_t c = 0; c < 16; c++) images[i * elems + c * 81 + p] = u + 0.2f * th_uniform(-1, 1);
+    }
+  cliq_model *fm = NULL, *q0 = NULL, *q1 = NULL;
+  if (!TH_OK(ctx, cliq__model_from_graph(ctx, make_offset_model(false), NULL, &fm))) return;
+  cliq_quantize_options o = cliq_quantize_options_default();
+  o.method = CLIQ_CALIB_MINMAX;
+  o.no_equalize = 1;
+  o.no_bias_correction = 1;
+  source s = {images, 16, 0, elems};
+  cliq_calib_source cs = {&s, source_next, 16};
+  o.no_weight_rounding = 1;
+  bool ok = TH_OK(ctx, cliq_quantize(ctx, fm, &cs, &o, NULL, &q0));
+  s.next = 0;
+  o.no_weight_rounding = 0;
+  ok = ok && TH_OK(ctx, cliq_quantize(ctx, fm, &cs, &o, NULL, &q1));
+  if (ok) {
+    double near_cal = output_mse(ctx, fm, q0, images, 16, elems), gptq_cal = output_mse(ctx, fm, q1, images, 16, elems);
+    double near_new = output_mse(ctx, fm, q0, images + 16 * elems, N - 16, elems);
+    double gptq_new = output_mse(ctx, fm, q1, images + 16 * elems, N - 16, elems);
+    printf("weight rounding: output MSE nearest %.3g / GPTQ %.3g (calibration images), %.3g / %.3g (others)\n", near_cal, gptq_cal,
+           near_new, gptq_new);
+    TH_CHECK(gptq_cal < 0.8 * near_cal, "GPTQ lowers the output error on the calibration images (%.3g vs %.3g)", gptq_cal, near_cal);
+    TH_CHECK(gptq_new < 0.9 * near_new, "and on other images (%.3g vs %.3g)", gptq_new, near_new);
+  }
+  cliq_model_destroy(q0);
+  cliq_model_destroy(q1);
+  cliq_model_destroy(fm);
+  free(images);
+}
+
 int main(void) {
   th_init("test_equalize");
   cliq_context *ctx = th_device_context();
   test_equalization(ctx);
   test_absorption(ctx);
   test_bias_correction(ctx);
+  test_weight_rounding(ctx);
   cliq_context_destroy(ctx);
   return th_finish();
 }
