@@ -103,6 +103,10 @@ typedef struct cliq__graph {
   char *producer_version;
   cliq__kv *metadata;
   size_t n_metadata;
+  /* A session graph created with keep_intermediates: every value a node computes must stay
+   * readable, so session passes do not fuse nodes into others (calibration reads the
+   * pre-activation tensors this way) */
+  bool keep_values;
 } cliq__graph;
 
 cliq__graph *cliq__graph_new(void);

@@ -9,7 +9,8 @@
  *    cliq.act_a, cliq.act_b and cliq.activation (the activation's op type, for profiles); the
  *    activation's nodes are removed and the producer writes the activation's output value.
  * Runs on a session's graph only (after shapes are bound), so saved models stay standard ONNX; the
- * reference session runs it too, and references apply the same cliq_act() as the kernels.
+ * reference session runs it too, and references apply the same cliq_act() as the kernels. Not on
+ * a session with keep_intermediates (graph keep_values): its callers read every value.
  */
 #include "fusion.h"
 
@@ -166,6 +167,7 @@ static bool fuse_matmul_add(cliq__graph *g, int node, bool *dead) {
 
 cliq_status cliq__pass_fuse_activations(cliq_context *ctx, cliq__graph *g) {
   (void)ctx;
+  if (g->keep_values) return CLIQ_STATUS_OK; /* the fused-away values must stay readable */
   bool *dead = calloc(g->n_nodes + 1, sizeof(bool));
   if (!dead) return CLIQ_STATUS_OUT_OF_MEMORY;
   bool changed = false;
