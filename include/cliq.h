@@ -218,7 +218,7 @@ typedef struct cliq_session_options {
   size_t n_dims;
   /* Non-zero: keep every intermediate tensor in its own buffer so cliq_session_read_tensor can
    * read it after a run (calibration, layer-by-layer comparison). Uses more memory, and runs
-   * activations as their own nodes (not fused into the convolution before them). */
+   * activations other than ReLU/Clip as their own nodes (not fused into the op before them). */
   int keep_intermediates;
 } cliq_session_options;
 
