@@ -7,6 +7,7 @@
 #include "../host/error.h"
 #include "../host/ops/op.h"
 #include "../host/passes/fusion.h"
+#include "activation.h"
 #include "weights.h"
 
 #include <float.h>
@@ -59,8 +60,10 @@ typedef struct planner {
   const cliq__graph *g, *sg;
   cliq__stats_table *tab;
   cliq__qdq_plan *p;
-  int *group_out; /* per weighted head: the group's output value */
+  int *group_out; /* per group head: the group's output value (-1: not a group head) */
   int *head;      /* per node: the head of its group (itself when not in one) */
+  int *lut_first; /* per weighted head: its table activation's first node, decided later; else -1 */
+  int *lut_last;  /* ... and last node (the Mul of SiLU; the first node otherwise) */
   bool oom;
 } planner;
 
@@ -164,8 +167,11 @@ static bool bias_add(const planner *P, int head, int add, int y) {
   return true;
 }
 
-/* Follows a weighted op's group (bias Add, fused activation); marks the members FUSED and
- * returns the group's output value. */
+/* Follows a weighted op's group (bias Add, fused clamp activation); marks the members FUSED and
+ * returns the group's output value. An activation that is not a clamp (Sigmoid, HardSwish, SiLU,
+ * LeakyRelu, ...) stays out of the group: the int8 plan runs it as a table after the op, so the
+ * op's output gets its own Q/DQ pair and the file says exactly what cliq computes. Whether that
+ * happens is decided once the activation's readers are planned (plan_table_activations). */
 static int group_output(planner *P, int head) {
   const cliq__graph *g = P->g;
   int prod = head, y = g->nodes[head].outputs[0];
@@ -189,11 +195,42 @@ static int group_output(planner *P, int head) {
     int out = cliq__fused_output(g, head, (int)i);
     if (out < 0) continue;
     int last = g->values[out].producer;
+    if (act != CLIQ_ACT_RELU && act != CLIQ_ACT_CLIP) {
+      int first = (int)i;
+      if (act == CLIQ_ACT_SILU) { /* the Sigmoid: the producer of the Mul's operand that is not y */
+        const cliq__node *m = &g->nodes[last];
+        first = g->values[m->inputs[0] == y ? m->inputs[1] : m->inputs[0]].producer;
+      }
+      P->lut_first[head] = first;
+      P->lut_last[head] = last;
+      P->p->node_role[first] = P->p->node_role[last] = CLIQ__QROLE_FUSED; /* held back until decided */
+      return y;
+    }
     P->p->node_role[i] = P->p->node_role[last] = CLIQ__QROLE_FUSED;
     P->head[i] = P->head[last] = head;
     return out;
   }
   return y;
+}
+
+/* The table activations held back by group_output: when their output is quantized (a quantized op
+ * reads it), the weighted op's output is quantized too and the activation becomes one COMPUTE
+ * group (a QLut in the int8 plan); otherwise op and activation stay float at the output, as a
+ * fused group whose output nobody quantizes would. */
+static void plan_table_activations(planner *P) {
+  for (size_t h = 0; h < P->g->n_nodes; h++) {
+    int first = P->lut_first[h], last = P->lut_last[h];
+    if (first < 0) continue;
+    int out = P->g->nodes[last].outputs[0];
+    if (P->p->value_entry[out] < 0) {
+      P->p->node_role[first] = P->p->node_role[last] = CLIQ__QROLE_FLOAT;
+      continue;
+    }
+    mark(P, P->group_out[h]);
+    P->p->node_role[first] = CLIQ__QROLE_COMPUTE;
+    P->group_out[first] = out;
+    if (last != first) P->head[last] = first;
+  }
 }
 
 static void plan_weighted(planner *P, int i) {
@@ -227,6 +264,22 @@ static void plan_compute(planner *P, int i, const int *data, size_t nd) {
     int v = data[k] < (int)n->n_inputs ? n->inputs[data[k]] : -1;
     if (float_data(P, v)) mark(P, v);
   }
+  /* Add, Mul and the average pools take a following ReLU/Clip as their int8 output clamp (the
+   * lowering's QAdd/QMul/QAvgPool rule): one rounding instead of two, and the clamped output's
+   * narrower range gets all 256 levels (measured on blazeface's residual blocks: a rounding at
+   * the Add's scale then again at the ReLU's was where int8 and float drifted apart) */
+  if (!(is_op(n, "Add") || is_op(n, "Mul") || is_op(n, "AveragePool") || is_op(n, "GlobalAveragePool")) || n->n_outputs != 1)
+    return;
+  int r = sole_reader(P->g, n->outputs[0]);
+  if (r < 0 || P->p->node_role[r] != CLIQ__QROLE_FLOAT || P->g->nodes[r].n_outputs != 1) return;
+  const cliq__node *c = &P->g->nodes[r];
+  int cd[4];
+  size_t cnd;
+  bool clamp = is_op(c, "Relu") || (is_op(c, "Clip") && classify(P, c, cd, &cnd) == K_COMPUTE); /* constant bounds */
+  if (!clamp || c->inputs[0] != n->outputs[0]) return;
+  P->p->node_role[r] = CLIQ__QROLE_FUSED;
+  P->head[r] = i;
+  P->group_out[i] = c->outputs[0];
 }
 
 /* Backwards: a data-movement op whose output is quantized gets its input quantized too, so it can
@@ -276,14 +329,17 @@ cliq_status cliq__qdq_plan_new(cliq_context *ctx, const cliq__graph *g, const cl
     return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "quantization plan");
   }
   for (size_t v = 0; v < g->n_values; v++) p->value_entry[v] = -1;
-  planner P = {ctx, g, sg, tab, p, malloc((g->n_nodes + 1) * sizeof(int)), malloc((g->n_nodes + 1) * sizeof(int)), false};
-  if (!P.group_out || !P.head) {
+  size_t nb = (g->n_nodes + 1) * sizeof(int);
+  planner P = {ctx, g, sg, tab, p, malloc(nb), malloc(nb), malloc(nb), malloc(nb), false};
+  if (!P.group_out || !P.head || !P.lut_first || !P.lut_last) {
     free(P.group_out);
     free(P.head);
+    free(P.lut_first);
+    free(P.lut_last);
     cliq__qdq_plan_free(p);
     return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "quantization plan");
   }
-  for (size_t i = 0; i < g->n_nodes; i++) P.head[i] = (int)i;
+  for (size_t i = 0; i < g->n_nodes; i++) P.head[i] = (int)i, P.group_out[i] = P.lut_first[i] = P.lut_last[i] = -1;
   int data[64];
   size_t nd;
   for (size_t i = 0; i < g->n_nodes; i++) {
@@ -300,6 +356,9 @@ cliq_status cliq__qdq_plan_new(cliq_context *ctx, const cliq__graph *g, const cl
     if (p->node_role[i] == CLIQ__QROLE_FLOAT && classify(&P, &g->nodes[i], data, &nd) == K_MOVE) plan_move_input(&P, (int)i);
   for (size_t i = 0; i < g->n_nodes; i++)
     if (p->node_role[i] == CLIQ__QROLE_FLOAT && classify(&P, &g->nodes[i], data, &nd) == K_MOVE) plan_move(&P, (int)i);
+  plan_table_activations(&P);
+  free(P.lut_first);
+  free(P.lut_last);
   if (P.oom) {
     free(P.head);
     free(P.group_out);
@@ -311,7 +370,7 @@ cliq_status cliq__qdq_plan_new(cliq_context *ctx, const cliq__graph *g, const cl
   for (size_t i = 0; i < g->n_nodes; i++) {
     const cliq__node *n = &g->nodes[head[i]];
     bool computes = false, all_q = true;
-    if (p->node_role[head[i]] == CLIQ__QROLE_WEIGHTED) {
+    if (P.group_out[head[i]] >= 0) {
       computes = true;
       all_q = p->value_entry[P.group_out[head[i]]] >= 0;
     } else {

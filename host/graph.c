@@ -177,6 +177,7 @@ cliq__graph *cliq__graph_clone(const cliq__graph *s) {
   if (!g) return NULL;
   g->ir_version = s->ir_version;
   g->opset = s->opset;
+  g->keep_values = s->keep_values;
   if (s->name && !(g->name = cliq__strdup(s->name))) goto oom;
   if (s->producer_name && !(g->producer_name = cliq__strdup(s->producer_name))) goto oom;
   if (s->producer_version && !(g->producer_version = cliq__strdup(s->producer_version))) goto oom;

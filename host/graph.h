@@ -103,6 +103,10 @@ typedef struct cliq__graph {
   char *producer_version;
   cliq__kv *metadata;
   size_t n_metadata;
+  /* A session graph created with keep_intermediates: values stay readable, so session passes
+   * fuse only a ReLU/Clip into the op before it (calibration reads the input of every other
+   * activation) */
+  bool keep_values;
 } cliq__graph;
 
 cliq__graph *cliq__graph_new(void);

@@ -217,7 +217,8 @@ typedef struct cliq_session_options {
   const cliq_dim_binding *dims;
   size_t n_dims;
   /* Non-zero: keep every intermediate tensor in its own buffer so cliq_session_read_tensor can
-   * read it after a run (calibration, layer-by-layer comparison). Uses more memory. */
+   * read it after a run (calibration, layer-by-layer comparison). Uses more memory, and runs
+   * activations other than ReLU/Clip as their own nodes (not fused into the op before them). */
   int keep_intermediates;
 } cliq_session_options;
 

@@ -215,6 +215,14 @@ def test_generated(tmp, models):
     if check(rc == 0 and j, "eval --json: %s" % err):
         check(j["count"] == n and abs(j["top1"] - want) < 1e-9 and 0 <= j["top1"] <= j["top5"] <= 1,
               "eval figures %s (want top1 %g)" % (j, want))
+    # --skip: images 7.. only (held-out evaluation after calibrating on the first ones)
+    want_skip = sum(top1(pixels[i * 784:(i + 1) * 784]) == labels[i] for i in range(7, n)) / (n - 7)
+    rc, out, err = cliq("eval", gray, "--dataset", "mnist:" + mn, "--skip", "7", "--batch", "2", "--json")
+    j = json_of("eval --skip", out)
+    check(rc == 0 and j and j["count"] == n - 7 and j["skip"] == 7 and abs(j["top1"] - want_skip) < 1e-9,
+          "eval --skip 7: %s (want top1 %g over %d images) %s" % (j, want_skip, n - 7, err))
+    rc, _, err = cliq("eval", gray, "--dataset", "mnist:" + mn, "--skip", str(n))
+    check(rc == 2 and "--skip" in err, "eval --skip past the end is a usage error: %r" % err)
     rc, out, err = cliq("eval", gray, "--dataset", "mnist:" + mn, "--limit", "5", "--reference", gray, "--json")
     j = json_of("eval --reference", out)
     check(rc == 0 and j and j["count"] == 5 and j["agreement"] == 1.0, "eval against itself agrees: %s %s" % (out, err))

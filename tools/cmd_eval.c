@@ -67,15 +67,16 @@ int cliq_cmd_eval(int argc, char **argv) {
   tool_opts o;
   tool_opts_init(&o, "eval", TOOL_OPT_DEVICE | TOOL_OPT_JSON | TOOL_OPT_DIMS | TOOL_OPT_PRE);
   const char *model = NULL, *dataset = NULL, *reference = NULL;
-  long limit = 0, batch = 8, offset = -1;
+  long limit = 0, skip = 0, batch = 8, offset = -1;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      printf("usage: cliq eval MODEL.onnx --dataset imagenet:DIR|mnist:DIR [--limit N] [--batch B]\n"
+      printf("usage: cliq eval MODEL.onnx --dataset imagenet:DIR|mnist:DIR [--skip N] [--limit N] [--batch B]\n"
              "                 [--reference FLOAT.onnx] [--label-offset N] [preprocessing] [options]\n\n"
              "Top-1 and top-5 accuracy (fractions) of output 0 over a labeled dataset, B images per run\n"
              "(default 8; batch 1 when the model fixes it). --reference adds the fraction of images on\n"
              "which the model's top-1 class equals that of the reference model (same preprocessing).\n"
              "--label-offset N is added to dataset labels (default: 1 for 1001-class models, else 0).\n"
+             "--skip N starts after the first N images (e.g. the ones used for calibration).\n"
              "JSON: {\"top1\":..,\"top5\":..,\"count\":..[,\"agreement\":..]}\n\n");
       tool_print_common_help(stdout, o.accepts);
       return TOOL_EXIT_OK;
@@ -89,6 +90,8 @@ int cliq_cmd_eval(int argc, char **argv) {
       if (!(reference = tool_value(&o, argc, argv, &i))) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--limit")) {
       if (!tool_count_value(&o, argc, argv, &i, "--limit", 1, 1L << 30, &limit)) return TOOL_EXIT_USAGE;
+    } else if (tool_is_opt(argv[i], "--skip")) {
+      if (!tool_count_value(&o, argc, argv, &i, "--skip", 0, 1L << 30, &skip)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--batch")) {
       if (!tool_count_value(&o, argc, argv, &i, "--batch", 1, 4096, &batch)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--label-offset")) {
@@ -118,7 +121,12 @@ int cliq_cmd_eval(int argc, char **argv) {
     rc = tool_lib_error(&o, ctx, st, "cannot open dataset '%s'", dataset);
     goto done;
   }
-  size_t count = cliq_dataset_count(ds);
+  size_t total = cliq_dataset_count(ds), first = (size_t)skip;
+  if (first >= total) {
+    rc = tool_usage_error(&o, "--skip %zu leaves none of the %zu images of '%s'", first, total, dataset);
+    goto done;
+  }
+  size_t count = total - first;
   if (limit > 0 && (size_t)limit < count) count = (size_t)limit;
   if ((rc = classifier_open(&o, ctx, m, model, (size_t)batch, &c)) != TOOL_EXIT_OK) goto done;
   if (reference && (rc = classifier_open(&o, ctx, mref, reference, c.batch, &cref)) != TOOL_EXIT_OK) goto done;
@@ -144,8 +152,8 @@ int cliq_cmd_eval(int argc, char **argv) {
     size_t nb = count - start < c.batch ? count - start : c.batch;
     float *in = c.io.in[0].data;
     for (size_t j = 0; j < nb && rc == TOOL_EXIT_OK; j++)
-      if ((st = cliq_dataset_get(ds, start + j, in + j * elems, &labels[j], NULL)) != CLIQ_STATUS_OK)
-        rc = tool_lib_error(&o, ctx, st, "dataset image %zu", start + j);
+      if ((st = cliq_dataset_get(ds, first + start + j, in + j * elems, &labels[j], NULL)) != CLIQ_STATUS_OK)
+        rc = tool_lib_error(&o, ctx, st, "dataset image %zu", first + start + j);
     if (rc != TOOL_EXIT_OK) break;
     if ((st = cliq_session_run(c.s, c.io.n_in, c.io.in, c.io.n_out, c.io.out)) != CLIQ_STATUS_OK) {
       rc = tool_lib_error(&o, ctx, st, "running '%s'", model);
@@ -187,7 +195,7 @@ int cliq_cmd_eval(int argc, char **argv) {
     tool_json_str(stdout, dataset);
     if (labeled) printf(",\"top1\":%.9g,\"top5\":%.9g", f1, f5);
     else printf(",\"top1\":null,\"top5\":null");
-    printf(",\"count\":%zu,\"batch\":%zu,\"seconds\":%.6g", count, c.batch, secs);
+    printf(",\"count\":%zu,\"skip\":%zu,\"batch\":%zu,\"seconds\":%.6g", count, first, c.batch, secs);
     if (reference) printf(",\"agreement\":%.9g", fa);
     printf("}\n");
   } else {

@@ -9,7 +9,9 @@
  *    cliq.act_a, cliq.act_b and cliq.activation (the activation's op type, for profiles); the
  *    activation's nodes are removed and the producer writes the activation's output value.
  * Runs on a session's graph only (after shapes are bound), so saved models stay standard ONNX; the
- * reference session runs it too, and references apply the same cliq_act() as the kernels.
+ * reference session runs it too, and references apply the same cliq_act() as the kernels. A
+ * session with keep_intermediates (graph keep_values) fuses only ReLU/Clip: its callers read the
+ * other values.
  */
 #include "fusion.h"
 
@@ -170,7 +172,7 @@ cliq_status cliq__pass_fuse_activations(cliq_context *ctx, cliq__graph *g) {
   if (!dead) return CLIQ_STATUS_OUT_OF_MEMORY;
   bool changed = false;
   for (size_t i = 0; i < g->n_nodes; i++)
-    if (!dead[i] && fuse_matmul_add(g, (int)i, dead)) changed = true;
+    if (!dead[i] && !g->keep_values && fuse_matmul_add(g, (int)i, dead)) changed = true;
   for (size_t i = 0; i < g->n_nodes; i++) {
     if (dead[i] || !is_producer(&g->nodes[i]) || g->nodes[i].n_outputs != 1 || g->nodes[i].outputs[0] < 0) continue;
     int v = g->nodes[i].outputs[0];
@@ -181,6 +183,9 @@ cliq_status cliq__pass_fuse_activations(cliq_context *ctx, cliq__graph *g) {
     int act, out, kill[2];
     float a, b;
     if (cand < 0 || !match(g, (int)i, cand, &act, &a, &b, &out, kill)) continue;
+    /* keep_values: the input of a table activation stays readable (the quantizer calibrates it);
+     * a clamp's input is never quantized, and fusing it keeps calibration memory down */
+    if (g->keep_values && act != CLIQ_ACT_RELU && act != CLIQ_ACT_CLIP) continue;
     if (dead[kill[0]] || (kill[1] >= 0 && dead[kill[1]])) continue;
     cliq__node *p = &g->nodes[i];
     const char *name = g->nodes[kill[0]].op_type;
