@@ -77,8 +77,10 @@ MODELS = {
 KNOWN_DIVERGENT = {
     "yunet": (0.85, "obj/bbox/kps heads in float after a deep stack: one-quantum flips upstream move them by "
                     "several output quanta (ONNX Runtime int8 vs its own float QDQ run: 81-99% per output)"),
-    "ppocr_cls_mobile_v2": (0.5, "2 softmax probabilities per image (6 elements): one flip upstream moves one "
-                                 "image's by 0.014, 2.7 quanta of 1/127.5; top-1 must still agree"),
+    "ppocr_cls_mobile_v2": (0.33, "2 softmax probabilities per image (6 elements): one flip upstream moves one "
+                                  "image's by 0.014, 2.7 quanta of 1/127.5 (up to 9 with equalization, bias "
+                                  "correction and weight rounding, which move which elements sit at a tie; int8 vs "
+                                  "as-written SQNR on 100 images still agree, 17.9 vs 17.8 dB); top-1 must still agree"),
     "mlsd_320_tiny": (0.85, "'offsets' (79% within) comes from a decoder that amplifies what reaches it (int8 vs "
                             "float SQNR only ~7 dB): one-quantum flips upstream grow there; 'scores' (99%) is a "
                             "sigmoid times the peak mask Equal(x, MaxPool(x)), which a flip toggles"),
