@@ -383,8 +383,8 @@ typedef struct cliq_quantize_options {
    * equalization (calib/equalize.c; Nagel et al. 2019 sec. 4.1, data-aware scales), output-aware
    * weight rounding (calib/round_weights.c; GPTQ, Frantar et al. 2023) or empirical bias
    * correction (calib/bias_correct.c; Nagel et al. sec. 4.2). Measured together on the 8 shared
-   * models (worst-output SQNR, 200 calibration / 100 other images): +2.4 to +20 dB on 6 of
-   * them, within 0.5 dB on blazeface/ppocr with minmax (+0.9/+1.4 dB with mse). Each: bias
+   * models (worst-output SQNR, 200 calibration / 100 other images): +1.5 to +20 dB on 7 of
+   * them, ppocr_cls_mobile_v2 -0.3 dB (within its run-to-run noise). Each: bias
    * correction up to +5.8 dB (super_resolution-10, mlsd_320_tiny +4.8), equalization over it up
    * to +13.8 dB (super_resolution-10), weight rounding over both up to +1.6 dB (mnist-8). Cost:
    * yunet quantizes in 10.3 s instead of 7.1 s (200 images, PoCL, 2 shared cores).
