@@ -136,11 +136,11 @@ cliq_status cliq_session_create(cliq_context *ctx, const cliq_model *model, cons
   s->reference = ctx->dev.is_reference;
   s->keep = o->keep_intermediates != 0;
   s->g = cliq__graph_clone(model->g);
-  if (s->g) s->g->keep_values = s->keep;
   if (!s->g) {
     cliq_session_destroy(s);
     return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "copying the model graph");
   }
+  s->g->keep_values = s->keep;
   cliq_status st = build(s, o);
   if (st != CLIQ_STATUS_OK) {
     cliq_session_destroy(s);

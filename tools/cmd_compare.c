@@ -215,13 +215,11 @@ int cliq_cmd_compare(int argc, char **argv) {
     rc = tool_usage_error(&o, "out of memory");
     goto done;
   }
-  size_t total = cliq_dataset_count(ds), first = (size_t)skip;
-  if (first >= total) {
-    rc = tool_usage_error(&o, "--skip %zu leaves none of the %zu images of '%s'", first, total, images);
+  size_t first, count;
+  if (!tool_dataset_window(&o, cliq_dataset_count(ds), skip, limit, images, &first, &count)) {
+    rc = TOOL_EXIT_USAGE;
     goto done;
   }
-  size_t count = total - first;
-  if (limit > 0 && (size_t)limit < count) count = (size_t)limit;
   double t0 = tool_now();
   for (size_t im = first; im < first + count && rc == TOOL_EXIT_OK; im++) {
     int label;

@@ -121,13 +121,11 @@ int cliq_cmd_eval(int argc, char **argv) {
     rc = tool_lib_error(&o, ctx, st, "cannot open dataset '%s'", dataset);
     goto done;
   }
-  size_t total = cliq_dataset_count(ds), first = (size_t)skip;
-  if (first >= total) {
-    rc = tool_usage_error(&o, "--skip %zu leaves none of the %zu images of '%s'", first, total, dataset);
+  size_t first, count;
+  if (!tool_dataset_window(&o, cliq_dataset_count(ds), skip, limit, dataset, &first, &count)) {
+    rc = TOOL_EXIT_USAGE;
     goto done;
   }
-  size_t count = total - first;
-  if (limit > 0 && (size_t)limit < count) count = (size_t)limit;
   if ((rc = classifier_open(&o, ctx, m, model, (size_t)batch, &c)) != TOOL_EXIT_OK) goto done;
   if (reference && (rc = classifier_open(&o, ctx, mref, reference, c.batch, &cref)) != TOOL_EXIT_OK) goto done;
   if (reference && (cref.batch != c.batch || cref.io.in[0].size != c.io.in[0].size)) {

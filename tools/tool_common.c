@@ -79,6 +79,17 @@ long tool_parse_count(tool_opts *o, const char *opt, const char *value, long lo,
   return v;
 }
 
+bool tool_dataset_window(const tool_opts *o, size_t total, long skip, long limit, const char *source, size_t *first, size_t *count) {
+  *first = (size_t)skip;
+  if (*first >= total) {
+    tool_usage_error(o, "--skip %zu leaves none of the %zu images of '%s'", *first, total, source);
+    return false;
+  }
+  *count = total - *first;
+  if (limit > 0 && (size_t)limit < *count) *count = (size_t)limit;
+  return true;
+}
+
 bool tool_count_value(tool_opts *o, int argc, char **argv, int *i, const char *name, long lo, long hi, long *out) {
   const char *v = tool_value(o, argc, argv, i);
   long n = v ? tool_parse_count(o, name, v, lo, hi) : -1;

@@ -56,6 +56,9 @@ long tool_parse_count(tool_opts *o, const char *opt, const char *value, long lo,
 /* The integer value in lo..hi of option `name` at argv[*i] (tool_value, then tool_parse_count) into
  * *out; false (message printed) when it is missing or malformed. */
 bool tool_count_value(tool_opts *o, int argc, char **argv, int *i, const char *name, long lo, long hi, long *out);
+/* The images a command reads from a dataset of `total`: from `skip` on, at most `limit` (0: all).
+ * A skip that leaves none is a usage error naming `source` (returns false). */
+bool tool_dataset_window(const tool_opts *o, size_t total, long skip, long limit, const char *source, size_t *first, size_t *count);
 /* A positional argument: the model's path into *model. An unknown option, or a second model, is a
  * usage error (message printed). Returns TOOL_EXIT_OK or TOOL_EXIT_USAGE. */
 int tool_model_arg(const tool_opts *o, const char *arg, const char **model);
