@@ -48,6 +48,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,6 +177,8 @@ typedef struct cle_chain {
   double *act;               /* data-aware: per channel max |value| on the kept images, or NULL */
   double *amin;              /* data-aware: per channel min of the value on the kept images */
   double *msq;               /* data-aware: per channel mean of the value's square */
+  double *total;             /* product of the scales applied so far, per channel */
+  bool absorbed;             /* high-bias absorption moved amin out of the chain's values */
 } cle_chain;
 
 /* The chain starting at Conv node `first`, if any. */
@@ -214,6 +217,8 @@ static bool find_chain(const cliq__graph *g, int first, cle_chain *c) {
     c->act = NULL;
     c->amin = NULL;
     c->msq = NULL;
+    c->total = NULL;
+    c->absorbed = false;
     return true;
   }
   return false;
@@ -340,6 +345,7 @@ static double equalize_chain(cliq__graph *g, const cle_chain *c, double *r1, dou
   for (size_t i = 0; i < M; i++) {
     worst = fmax(worst, fabs(log(s[i])));
     if (c->act) c->act[i] /= s[i], c->amin[i] /= s[i], c->msq[i] /= s[i] * s[i];
+    c->total[i] *= s[i];
   }
   apply_scales(g, c, s);
   return worst;
@@ -375,6 +381,47 @@ static void absorb_chain(cliq__graph *g, const cle_chain *c) {
   }
   for (size_t i = 0; i < M; i++)
     if (c->amin[i] > 0.0 && isfinite(c->amin[i])) b1[i] = (float)((double)b1[i] - c->amin[i]);
+}
+
+/* Writes into the graph's metadata how the chain's values now relate to the float model's, so
+ * that `cliq compare --layers` can compare them (equalized values are not the model's values any
+ * more, and a per-tensor SQNR against them would only measure the rescaling): for every value
+ * from Conv1's output through the transparent ops to the value the readers read,
+ *   "cliq.equalized.scale:<name>" = f_0 f_1 ...   equalized[c] = float[c] * f_c - a_c
+ *   "cliq.equalized.shift:<name>" = a_0 a_1 ...   (only after high-bias absorption)
+ * on channel axis 1. */
+static bool record_chain(cliq__graph *g, const cle_chain *c) {
+  size_t M = (size_t)g->values[g->nodes[c->first].inputs[1]].constant->dims[0];
+  bool rescaled = false;
+  for (size_t i = 0; i < M; i++) rescaled = rescaled || fabs(log(c->total[i])) > CLE_TOL;
+  if (!rescaled && !c->absorbed) return true;
+  size_t cap = M * 18 + 1;
+  char *scale = malloc(cap), *shift = malloc(cap);
+  bool ok = scale && shift;
+  size_t ns = 0, na = 0;
+  for (size_t i = 0; ok && i < M; i++) {
+    double a = c->absorbed && c->amin[i] > 0.0 && isfinite(c->amin[i]) ? c->amin[i] : 0.0;
+    ns += (size_t)snprintf(scale + ns, cap - ns, i ? " %.9g" : "%.9g", 1.0 / c->total[i]);
+    na += (size_t)snprintf(shift + na, cap - na, i ? " %.9g" : "%.9g", a);
+  }
+  int v = g->nodes[c->first].outputs[0], rd[CLE_MAX_READERS];
+  for (size_t guard = 0; ok && guard <= g->n_nodes; guard++) {
+    size_t klen = strlen(g->values[v].name) + 32;
+    char *key = malloc(klen);
+    ok = key != NULL;
+    if (ok) snprintf(key, klen, "cliq.equalized.scale:%s", g->values[v].name);
+    ok = ok && cliq__graph_set_metadata(g, key, scale);
+    if (ok && c->absorbed) {
+      snprintf(key, klen, "cliq.equalized.shift:%s", g->values[v].name);
+      ok = cliq__graph_set_metadata(g, key, shift);
+    }
+    free(key);
+    if (v == c->value || readers(g, v, rd, CLE_MAX_READERS) != 1) break;
+    v = g->nodes[rd[0]].outputs[0];
+  }
+  free(scale);
+  free(shift);
+  return ok;
 }
 
 /* Per channel max |x| of each chain's value over the kept images, on the graph as it is. */
@@ -419,29 +466,36 @@ static cliq_status chain_activations(cliq__ptq *ptq, cle_chain *chains, size_t n
   return st;
 }
 
+static void chains_free(cle_chain *chains, size_t n) {
+  for (size_t k = 0; k < n; k++) free(chains[k].act), free(chains[k].amin), free(chains[k].msq), free(chains[k].total);
+  free(chains);
+}
+
 cliq_status cliq__ptq_equalize(cliq__ptq *ptq) {
   if (ptq->options && ptq->options->no_equalize) return CLIQ_STATUS_OK;
   cliq__graph *g = ptq->g;
   cle_chain *chains = malloc((g->n_nodes + 1) * sizeof *chains);
   if (!chains) return cliq__fail(ptq->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "cross-layer equalization");
   size_t n = 0, maxM = 0;
-  for (size_t i = 0; i < g->n_nodes; i++)
+  bool ok = true;
+  for (size_t i = 0; ok && i < g->n_nodes; i++)
     if (find_chain(g, (int)i, &chains[n])) {
       size_t M = (size_t)g->values[g->nodes[i].inputs[1]].constant->dims[0];
       if (M > maxM) maxM = M;
+      ok = (chains[n].total = malloc(M * sizeof(double))) != NULL;
+      for (size_t k = 0; ok && k < M; k++) chains[n].total[k] = 1.0;
       n++;
     }
-  double *buf = n ? malloc(3 * maxM * sizeof(double)) : NULL;
-  if (n && !buf) {
-    free(chains);
+  double *buf = ok && n ? malloc(3 * maxM * sizeof(double)) : NULL;
+  if (!ok || (n && !buf)) {
+    chains_free(chains, n);
     return cliq__fail(ptq->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "cross-layer equalization of %zu channels", maxM);
   }
   if (n && ptq->images && ptq->n_images) {
     cliq_status st = chain_activations(ptq, chains, n);
     if (st != CLIQ_STATUS_OK) {
-      for (size_t k = 0; k < n; k++) free(chains[k].act), free(chains[k].amin), free(chains[k].msq);
       free(buf);
-      free(chains);
+      chains_free(chains, n);
       return st;
     }
   }
@@ -451,12 +505,13 @@ cliq_status cliq__ptq_equalize(cliq__ptq *ptq) {
     if (worst < CLE_TOL) break;
   }
   for (size_t k = 0; k < n; k++) {
-    if (chains[k].amin && chains[k].shift_exact && ptq->options && ptq->options->bias_absorption) absorb_chain(g, &chains[k]);
-    free(chains[k].act);
-    free(chains[k].amin);
-    free(chains[k].msq);
+    if (chains[k].amin && chains[k].shift_exact && ptq->options && ptq->options->bias_absorption) {
+      absorb_chain(g, &chains[k]);
+      chains[k].absorbed = true;
+    }
+    ok = ok && record_chain(g, &chains[k]);
   }
   free(buf);
-  free(chains);
-  return CLIQ_STATUS_OK;
+  chains_free(chains, n);
+  return ok ? CLIQ_STATUS_OK : cliq__fail(ptq->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "recording the equalization scales");
 }

@@ -4,7 +4,9 @@
  * 10*log10(sum y^2 / sum (y - y_q)^2), and the cosine similarity, both accumulated over every
  * element of every image; `min_sqnr_db` is the worst output. --layers adds the same figures for
  * every tensor of the float model found in the int8 one (by name, or as "<name>_QuantizeLinear_Output"
- * once the QDQ lowering made it int8), to see where the error grows. Preprocessing: the flags, else what the int8 model stores, else defaults.
+ * once the QDQ lowering made it int8), to see where the error grows; tensors that cross-layer
+ * equalization rescaled per channel are first brought back with the scales the quantizer recorded
+ * in the model's metadata (calib/equalize.c). Preprocessing: the flags, else what the int8 model stores, else defaults.
  */
 #include "tool_common.h"
 
@@ -68,7 +70,66 @@ typedef struct layer {
   const char *name;
   size_t elems;
   err_acc acc;
+  /* equalized tensors (calib/equalize.c, record_chain): int8 = float * scale[c] - shift[c] on
+   * channel axis 1 (channels of `inner` elements each); NULL when the tensor was not rescaled */
+  float *scale, *shift;
+  size_t channels, inner;
 } layer;
+
+/* Reads "cliq.equalized.<what>:<name>" from the int8 model's metadata into n floats (default
+ * `fill` when the key is absent). False when the value does not hold n numbers. */
+static bool read_channel_floats(const cliq_model *m, const char *what, const char *name, size_t n, float fill, float *out,
+                                bool *present) {
+  size_t klen = strlen(name) + 32;
+  char *key = malloc(klen);
+  if (!key) return false;
+  snprintf(key, klen, "cliq.equalized.%s:%s", what, name);
+  const char *v = cliq_model_metadata(m, key);
+  free(key);
+  *present = v != NULL;
+  for (size_t c = 0; c < n; c++) {
+    char *end = NULL;
+    out[c] = v ? strtof(v, &end) : fill;
+    if (v && end == v) return false;
+    if (v) v = end;
+  }
+  return true;
+}
+
+/* Sets l's scale and shift when the int8 model records tensor qi as equalized. */
+static int equalized_layer(tool_opts *o, const cliq_model *qm, const cliq_tensor_info *qi, layer *l) {
+  if (qi->rank < 2 || qi->dims[1] <= 0) return TOOL_EXIT_OK;
+  size_t C = (size_t)qi->dims[1];
+  float *scale = malloc(C * sizeof *scale), *shift = malloc(C * sizeof *shift);
+  bool has_scale = false, has_shift = false;
+  if (!scale || !shift) {
+    free(scale), free(shift);
+    return tool_usage_error(o, "out of memory");
+  }
+  if (!read_channel_floats(qm, "scale", l->name, C, 1.0f, scale, &has_scale) ||
+      !read_channel_floats(qm, "shift", l->name, C, 0.0f, shift, &has_shift)) {
+    free(scale), free(shift);
+    return tool_usage_error(o, "the int8 model's metadata 'cliq.equalized.*:%s' does not hold %zu numbers (one per channel)",
+                            l->name, C);
+  }
+  if (!has_scale && !has_shift) {
+    free(scale), free(shift);
+    return TOOL_EXIT_OK;
+  }
+  l->scale = scale, l->shift = shift, l->channels = C;
+  l->inner = 1;
+  for (size_t d = 2; d < qi->rank; d++) l->inner *= (size_t)qi->dims[d];
+  return TOOL_EXIT_OK;
+}
+
+/* Brings the int8 model's value of an equalized tensor back to the float model's scale. */
+static void unequalize(const layer *l, float *q) {
+  if (!l->scale) return;
+  for (size_t i = 0; i < l->elems; i++) {
+    size_t c = (i / l->inner) % l->channels;
+    q[i] = (q[i] + l->shift[c]) / l->scale[c];
+  }
+}
 
 /* The int8 session's tensor standing for float tensor `name`: the same name, or, once the QDQ
  * lowering made it an int8 tensor, the QuantizeLinear output the quantizer named after it (read
@@ -110,6 +171,7 @@ int cliq_cmd_compare(int argc, char **argv) {
              "  --skip N         start after the first N images (e.g. the ones used for calibration)\n"
              "  --limit N        compare on N images (default: all the rest)\n"
              "  --layers         also per tensor present in both models under the same name, in graph order\n"
+             "                   (tensors rescaled by equalization are scaled back first)\n"
              "  --min-sqnr DB    exit 1 when an output's SQNR is below DB\n"
              "JSON: {\"images\":..,\"outputs\":[{\"name\":..,\"sqnr_db\":..,\"cosine\":..}],\"min_sqnr_db\":..[,\"layers\":[..]]}\n\n");
       tool_print_common_help(stdout, o.accepts);
@@ -204,9 +266,10 @@ int cliq_cmd_compare(int argc, char **argv) {
       if (j == SIZE_MAX) continue;
       cliq_session_tensor(qs.s, j, &qi);
       if (tool_elems(&fi) != tool_elems(&qi)) continue;
-      lay[n_lay] = (layer){i, j, fi.name, tool_elems(&fi), {0}};
+      lay[n_lay] = (layer){i, j, fi.name, tool_elems(&fi), {0}, NULL, NULL, 0, 0};
       if (lay[n_lay].elems > maxe) maxe = lay[n_lay].elems;
       n_lay++;
+      if ((rc = equalized_layer(&o, qm, &qi, &lay[n_lay - 1])) != TOOL_EXIT_OK) goto done;
     }
     bf = malloc(maxe * sizeof *bf);
     bq = malloc(maxe * sizeof *bq);
@@ -244,6 +307,7 @@ int cliq_cmd_compare(int argc, char **argv) {
         rc = tool_lib_error(&o, ctx, st, "reading tensor '%s'", lay[l].name);
         break;
       }
+      unequalize(&lay[l], bq);
       acc_add(&lay[l].acc, bf, bq, lay[l].elems);
     }
   }
@@ -311,6 +375,7 @@ int cliq_cmd_compare(int argc, char **argv) {
 done:
   free(bf);
   free(bq);
+  for (size_t l = 0; l < n_lay; l++) free(lay[l].scale), free(lay[l].shift);
   free(lay);
   free(outs);
   side_free(&qs);
