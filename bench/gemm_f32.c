@@ -17,7 +17,7 @@
  * Results: a table on stdout and bench/results/gemm_f32-<device>.{csv,json} with a header naming
  * device, driver, git revision and date. Timings on a shared machine are indicative.
  */
-#include "../tests/graph_builder.h"
+#include "harness_graph.h"
 #include "harness.h"
 
 #include "cl/variant.h"
@@ -87,14 +87,16 @@ static bool run_layer(cliq_context *ctx, const shape *s, int repeat, result *r) 
   r->gemm_ms = r->layer_ms = r->wall_ms = -1;
   tg *t = tg_new(13);
   int64_t xd[4] = {1, s->C, s->H, s->W}, wd[4] = {s->M, s->C / s->G, s->KH, s->KW}, bd[1] = {s->M};
-  int in[3] = {tg_input(t, "x", 4, xd), tg_const_random(t, "w", 4, wd, -1, 1), tg_const_random(t, "b", 1, bd, -1, 1)};
+  int in[3] = {tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 4, xd, NULL), tg_const_random(t, "w", 4, wd, -1, 1),
+               tg_const_random(t, "b", 1, bd, -1, 1)};
   int y = tg_value(t, "y");
-  int n = tg_node(t, "Conv", s->name, in, 3, &y, 1);
+  tg_node_ex(t, "", "Conv", s->name, in, 3, &y, 1);
   int64_t st[2] = {s->S, s->S}, dl[2] = {s->D, s->D}, pads[4] = {s->P, s->P, s->P, s->P};
-  cliq__node_set_ints(tg_node_at(t, n), "strides", st, 2);
-  cliq__node_set_ints(tg_node_at(t, n), "dilations", dl, 2);
-  cliq__node_set_ints(tg_node_at(t, n), "pads", pads, 4);
-  if (s->G > 1) cliq__node_set_int(tg_node_at(t, n), "group", s->G);
+  cliq__node *n = tg_last_node(t);
+  cliq__node_set_ints(n, "strides", st, 2);
+  cliq__node_set_ints(n, "dilations", dl, 2);
+  cliq__node_set_ints(n, "pads", pads, 4);
+  if (s->G > 1) cliq__node_set_int(n, "group", s->G);
   tg_output(t, y);
   cliq_model *m = NULL;
   cliq_session *sess = NULL;

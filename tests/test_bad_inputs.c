@@ -96,45 +96,45 @@ static void test_bad_graphs(void) {
   tg *t = tg_new(13);
   int x = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 4, dims, NULL);
   cliq__tensor *lo = th_tensor(CLIQ_DTYPE_FLOAT32, 0, none);
-  int in[3] = {x, tg_const(t, "clip_lo", lo), cliq__graph_add_value(tg_graph(t), "clip_hi")};
+  int in[3] = {x, tg_const(t, "clip_lo", lo), tg_value(t, "clip_hi")};
   tg_output(t, tg_node(t, "Clip", "clip", in, 3));
-  expect(ref, tg_model(t, ref, &m), CLIQ_STATUS_INVALID_MODEL, "missing initializer", "clip_hi", "clip", NULL);
+  expect(ref, tg_model_onnx(t, ref, &m), CLIQ_STATUS_INVALID_MODEL, "missing initializer", "clip_hi", "clip", NULL);
   tg_free(t);
   cliq__tensor_free(lo);
   /* a node reading a name nobody makes */
   t = tg_new(13);
   x = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 4, dims, NULL);
-  int ghost = cliq__graph_add_value(tg_graph(t), "ghost");
+  int ghost = tg_value(t, "ghost");
   int r = tg_node(t, "Relu", "r", &x, 1);
   int in2[1] = {ghost};
   tg_node(t, "Sigmoid", "s", in2, 1);
   tg_output(t, r);
   tg_output(t, tg_last_node(t)->outputs[0]);
-  expect(ref, tg_model(t, ref, &m), CLIQ_STATUS_INVALID_MODEL, "dangling input name", "ghost", NULL);
+  expect(ref, tg_model_onnx(t, ref, &m), CLIQ_STATUS_INVALID_MODEL, "dangling input name", "ghost", NULL);
   tg_free(t);
   /* a graph output nothing produces */
   t = tg_new(13);
   x = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 4, dims, NULL);
   tg_output(t, tg_node(t, "Relu", "r", &x, 1));
-  tg_output(t, cliq__graph_add_value(tg_graph(t), "nowhere"));
-  expect(ref, tg_model(t, ref, &m), CLIQ_STATUS_INVALID_MODEL, "output produced by no node", "nowhere", NULL);
+  tg_output(t, tg_value(t, "nowhere"));
+  expect(ref, tg_model_onnx(t, ref, &m), CLIQ_STATUS_INVALID_MODEL, "output produced by no node", "nowhere", NULL);
   tg_free(t);
   /* an unknown operator, an unsupported attribute, an opset outside the supported range */
   t = tg_new(13);
   x = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 4, dims, NULL);
   tg_output(t, tg_node(t, "FrobnicateNd", "frob1", &x, 1));
-  expect(ref, tg_model(t, ref, &m), CLIQ_STATUS_UNSUPPORTED, "unsupported op", "FrobnicateNd", "'frob1'", "opset 13", NULL);
+  expect(ref, tg_model_onnx(t, ref, &m), CLIQ_STATUS_UNSUPPORTED, "unsupported op", "FrobnicateNd", "'frob1'", "opset 13", NULL);
   tg_free(t);
   t = tg_new(13);
   x = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 4, dims, NULL);
   tg_output(t, tg_node(t, "LeakyRelu", "leaky", &x, 1));
   cliq__node_set_float(tg_last_node(t), "gamma", 2.0f);
-  expect(ref, tg_model(t, ref, &m), CLIQ_STATUS_UNSUPPORTED, "unsupported attribute", "gamma", "'leaky'", NULL);
+  expect(ref, tg_model_onnx(t, ref, &m), CLIQ_STATUS_UNSUPPORTED, "unsupported attribute", "gamma", "'leaky'", NULL);
   tg_free(t);
   t = tg_new(99);
   x = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 4, dims, NULL);
   tg_output(t, tg_node(t, "Relu", "r", &x, 1));
-  expect(ref, tg_model(t, ref, &m), CLIQ_STATUS_UNSUPPORTED, "opset 99", "99", NULL);
+  expect(ref, tg_model_onnx(t, ref, &m), CLIQ_STATUS_UNSUPPORTED, "opset 99", "99", NULL);
   tg_free(t);
   /* a non-scalar Clip bound: the spec says min and max are scalars */
   t = tg_new(13);
@@ -143,7 +143,7 @@ static void test_bad_graphs(void) {
   cliq__tensor *vec = th_tensor(CLIQ_DTYPE_FLOAT32, 1, two);
   int in3[2] = {x, tg_const(t, "vec_lo", vec)};
   tg_output(t, tg_node(t, "Clip", "clipv", in3, 2));
-  cliq_status st = tg_model(t, ref, &m);
+  cliq_status st = tg_model_onnx(t, ref, &m);
   if (st == CLIQ_STATUS_OK) { /* found when planned (device) or run (reference) */
     cliq_session *s = NULL;
     st = cliq_session_create(ref, m, NULL, &s);
@@ -170,7 +170,7 @@ static void test_shape_mismatch(void) {
     cliq__tensor *w = th_tensor_random(CLIQ_DTYPE_FLOAT32, 4, wd, -1, 1);
     int in[2] = {x, tg_const(t, "conv_w", w)};
     tg_output(t, tg_node(t, "Conv", "conv1", in, 2));
-    cliq_status st = tg_model(t, ref, &m);
+    cliq_status st = tg_model_onnx(t, ref, &m);
     if (st == CLIQ_STATUS_OK) {
       st = cliq_session_create(ref, m, NULL, &s);
       cliq_session_destroy(s);

@@ -7,7 +7,7 @@
  * batch) from /proc/self/statm. The model's three activations are 3 x 256 KB per image, so keeping
  * them per image would add ~270 MB between the runs; the test allows 16 MB of noise.
  */
-#include "harness.h"
+#include "harness_graph.h"
 
 #include "calib/ptq.h"
 #include "model.h"
@@ -54,35 +54,22 @@ static int on_progress(void *user, size_t done, size_t total) {
 
 static cliq_model *model(cliq_context *ctx) {
   /* x[N,16,64,64] -> Relu -> Sigmoid -> Tanh */
-  cliq__graph *g = cliq__graph_new();
-  g->opset = 13;
-  g->ir_version = 8;
-  g->inputs = malloc(sizeof(int));
-  g->outputs = malloc(sizeof(int));
+  tg *t = tg_new(13);
   int64_t d[4] = {-1, 16, 64, 64};
-  const char *names[4] = {"x", "r", "s", "t"}, *ops[3] = {"Relu", "Sigmoid", "Tanh"};
+  const char *names[4] = {"x", "r", "s", "t"}, *ops[3] = {"Relu", "Sigmoid", "Tanh"}, *batch[4] = {"N", NULL, NULL, NULL};
   int v[4];
-  for (int k = 0; k < 4; k++) {
-    v[k] = cliq__graph_add_value(g, names[k]);
-    cliq__value_set_shape(&g->values[v[k]], CLIQ_DTYPE_FLOAT32, 4, d);
-  }
-  g->values[v[0]].dim_param[0] = cliq__strdup("N");
-  g->values[v[0]].flags |= CLIQ__VALUE_GRAPH_INPUT;
-  g->inputs[g->n_inputs++] = v[0];
-  for (int k = 0; k < 3; k++) {
-    int id = cliq__graph_add_node(g, ops[k], "", ops[k], &v[k], 1, &v[k + 1], 1);
-    g->nodes[id].opset = 13;
-  }
-  g->values[v[3]].flags |= CLIQ__VALUE_GRAPH_OUTPUT;
-  g->outputs[g->n_outputs++] = v[3];
+  v[0] = tg_input(t, names[0], CLIQ_DTYPE_FLOAT32, 4, d, batch);
+  for (int k = 1; k < 4; k++) v[k] = tg_value_shaped(t, names[k], CLIQ_DTYPE_FLOAT32, 4, d);
+  for (int k = 0; k < 3; k++) tg_node_ex(t, "", ops[k], ops[k], &v[k], 1, &v[k + 1], 1);
+  tg_output(t, v[3]);
   void *buf;
   size_t size;
   cliq_model *m = NULL;
-  if (TH_OK(ctx, cliq__onnx_export(ctx, g, &buf, &size))) {
+  if (TH_OK(ctx, tg_bytes(t, ctx, &buf, &size))) {
     TH_OK(ctx, cliq_model_load_memory(ctx, buf, size, NULL, &m));
     free(buf);
   }
-  cliq__graph_free(g);
+  tg_free(t);
   return m;
 }
 

@@ -10,7 +10,7 @@
  * (im2col into plain columns, SGEMM, scatter epilogue) run with CLIQ_TEST_CLBLAST=1 only; the
  * suite's one small CLBlast case is in test_gemm.c.
  */
-#include "graph_builder.h"
+#include "harness_graph.h"
 #include "harness.h"
 
 #include "cl/variant.h"
@@ -48,7 +48,7 @@ static tg *build(const conv_case *c, bool transpose, cliq__tensor **x_out) {
   int rank = c->nsp + 2;
   int64_t xd[4] = {c->N, c->C, c->nsp == 2 ? c->H : c->W, c->W};
   int in[3];
-  in[0] = tg_input(t, "x", rank, xd);
+  in[0] = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, rank, xd, NULL);
   int64_t wd[4];
   if (!transpose) wd[0] = c->M, wd[1] = c->C / c->G;
   else wd[0] = c->C, wd[1] = c->M / c->G;
@@ -58,8 +58,8 @@ static tg *build(const conv_case *c, bool transpose, cliq__tensor **x_out) {
   int64_t bd[1] = {c->M};
   if (c->bias) in[2] = tg_const_random(t, "b", 1, bd, -1.0f, 1.0f);
   int y = tg_value(t, "conv_out");
-  int node = tg_node(t, transpose ? "ConvTranspose" : "Conv", "conv", in, c->bias ? 3 : 2, &y, 1);
-  cliq__node *n = tg_node_at(t, node);
+  tg_node_ex(t, "", transpose ? "ConvTranspose" : "Conv", "conv", in, c->bias ? 3 : 2, &y, 1);
+  cliq__node *n = tg_last_node(t);
   int64_t s[2] = {c->SH, c->SW}, d[2] = {c->DH, c->DW}, k[2] = {c->KH, c->KW};
   int64_t p2[4] = {c->pt, c->pl, c->pb, c->pr}, p1[2] = {c->pl, c->pr};
   int o = c->nsp == 2 ? 0 : 1;
@@ -94,7 +94,7 @@ static void run_case(const conv_case *c, bool transpose, const char *variant) {
   tg *t = build(c, transpose, &x);
   char what[256];
   describe(c, transpose, variant, what, sizeof what);
-  tg_compare(t, 1, &x, 2e-4f, 2e-4f, what);
+  tg_compare(t, NULL, NULL, 1, &x, 2e-4f, 2e-4f, what);
   cliq__tensor_free(x);
   tg_free(t);
 }
@@ -355,21 +355,23 @@ static void cases_3d(const char *variant) {
     int64_t wd[5] = {cs[i].transpose ? cs[i].C : cs[i].M, cs[i].transpose ? cs[i].M / cs[i].G : cs[i].C / cs[i].G, cs[i].K,
                      cs[i].K, cs[i].K};
     int64_t bd[1] = {cs[i].M};
-    int in[3] = {tg_input(t, "x", 5, xd), tg_const_random(t, "w", 5, wd, -1, 1), tg_const_random(t, "b", 1, bd, -1, 1)};
+    int in[3] = {tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 5, xd, NULL), tg_const_random(t, "w", 5, wd, -1, 1),
+                 tg_const_random(t, "b", 1, bd, -1, 1)};
     int y = tg_value(t, "y");
-    int n = tg_node(t, cs[i].transpose ? "ConvTranspose" : "Conv", "conv3d", in, 3, &y, 1);
+    tg_node_ex(t, "", cs[i].transpose ? "ConvTranspose" : "Conv", "conv3d", in, 3, &y, 1);
     int64_t st[3] = {cs[i].S, cs[i].S, cs[i].S}, dl[3] = {cs[i].Dil, cs[i].Dil, cs[i].Dil};
     int64_t pads[6] = {cs[i].P, cs[i].P, cs[i].P, cs[i].P, cs[i].P, cs[i].P};
-    cliq__node_set_ints(tg_node_at(t, n), "strides", st, 3);
-    cliq__node_set_ints(tg_node_at(t, n), "dilations", dl, 3);
-    cliq__node_set_ints(tg_node_at(t, n), "pads", pads, 6);
-    if (cs[i].G > 1) cliq__node_set_int(tg_node_at(t, n), "group", cs[i].G);
+    cliq__node *n = tg_last_node(t);
+    cliq__node_set_ints(n, "strides", st, 3);
+    cliq__node_set_ints(n, "dilations", dl, 3);
+    cliq__node_set_ints(n, "pads", pads, 6);
+    if (cs[i].G > 1) cliq__node_set_int(n, "group", cs[i].G);
     tg_output(t, y);
     cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, 5, xd, -1, 1);
     char what[160];
     snprintf(what, sizeof what, "%s3d N%d C%d %dx%dx%d M%d k%d s%d p%d d%d g%d [%s]", cs[i].transpose ? "ConvTranspose" : "Conv",
              cs[i].N, cs[i].C, cs[i].D, cs[i].H, cs[i].W, cs[i].M, cs[i].K, cs[i].S, cs[i].P, cs[i].Dil, cs[i].G, variant);
-    tg_compare(t, 1, &x, 2e-4f, 2e-4f, what);
+    tg_compare(t, NULL, NULL, 1, &x, 2e-4f, 2e-4f, what);
     cliq__tensor_free(x);
     tg_free(t);
   }

@@ -3,7 +3,7 @@
  * on-disk program cache, memory planning by liveness (activations share buffers), intermediate
  * tensors, profiling, and misuse of the session API.
  */
-#include "harness.h"
+#include "harness_graph.h"
 
 #include "context.h"
 #include "model.h"
@@ -77,26 +77,20 @@ static void test_device_selection(void) {
 
 /* x -> Relu -> Sigmoid -> Tanh -> ... a chain of n unary ops */
 static cliq_model *chain_model(cliq_context *ctx, int n, int64_t elems) {
-  cliq__graph *g = cliq__graph_new();
-  g->opset = 13;
-  g->inputs = malloc(sizeof(int));
-  g->outputs = malloc(sizeof(int));
-  int v = cliq__graph_add_value(g, "x");
-  cliq__value_set_shape(&g->values[v], CLIQ_DTYPE_FLOAT32, 1, &elems);
-  g->values[v].flags |= CLIQ__VALUE_GRAPH_INPUT;
-  g->inputs[g->n_inputs++] = v;
+  tg *t = tg_new(13);
+  int v = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 1, &elems, NULL);
   static const char *ops[] = {"Relu", "Sigmoid", "Tanh", "Exp"};
   for (int i = 0; i < n; i++) {
     char name[32];
     snprintf(name, sizeof name, "t%d", i);
-    int o = cliq__graph_add_value(g, name);
-    cliq__graph_add_node(g, ops[i % 4], "", NULL, &v, 1, &o, 1);
+    int o = tg_value(t, name);
+    tg_node_ex(t, "", ops[i % 4], NULL, &v, 1, &o, 1); /* unnamed: the graph names it */
     v = o;
   }
-  g->values[v].flags |= CLIQ__VALUE_GRAPH_OUTPUT;
-  g->outputs[g->n_outputs++] = v;
+  tg_output(t, v);
   cliq_model *m = NULL;
-  cliq_status st = cliq__model_from_graph(ctx, g, NULL, &m);
+  cliq_status st = tg_model(t, ctx, &m);
+  tg_free(t);
   return st == CLIQ_STATUS_OK ? m : NULL;
 }
 

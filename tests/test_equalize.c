@@ -18,7 +18,7 @@
  * Models are built here with seeded random weights; the checks compare against float runs of
  * the same models, never against numbers copied from the implementation.
  */
-#include "harness.h"
+#include "harness_graph.h"
 
 #include "calib/pass.h"
 #include "model.h"
@@ -33,37 +33,9 @@
 
 /* ---- graph building ------------------------------------------------------------------------- */
 
-static int value(cliq__graph *g, const char *name, int rank, const int64_t *dims) {
-  int v = cliq__graph_add_value(g, name);
-  cliq__value_set_shape(&g->values[v], CLIQ_DTYPE_FLOAT32, rank, dims);
-  return v;
-}
-
-static int constant(cliq__graph *g, const char *name, cliq__tensor *t) {
-  int v = cliq__graph_add_value(g, name);
-  cliq__value_set_constant(&g->values[v], t);
-  g->values[v].flags |= CLIQ__VALUE_INITIALIZER;
-  return v;
-}
-
-static int node(cliq__graph *g, const char *op, const char *name, const int *in, size_t nin, int out) {
-  int id = cliq__graph_add_node(g, op, "", name, in, nin, &out, 1);
-  g->nodes[id].opset = g->opset;
-  return id;
-}
-
-static cliq__graph *graph_new(void) {
-  cliq__graph *g = cliq__graph_new();
-  g->opset = 13;
-  g->ir_version = 8;
-  g->inputs = malloc(2 * sizeof(int));
-  g->outputs = malloc(2 * sizeof(int));
-  return g;
-}
-
-static void set_pads(cliq__graph *g, int n, int64_t p) {
+static void set_pads(cliq__node *n, int64_t p) {
   int64_t pads[4] = {p, p, p, p};
-  cliq__node_set_ints(&g->nodes[n], "pads", pads, 4);
+  cliq__node_set_ints(n, "pads", pads, 4);
 }
 
 static float *cdata(const cliq__graph *g, const char *name) {
@@ -75,41 +47,40 @@ static float *cdata(const cliq__graph *g, const char *name) {
  * -> Relu -> r2 ->] Conv3 (W3[6,8,1,1]) -> y. Output channel i of W1 is scaled by spread^(i/7 - 1/2)
  * so the channel ranges differ by `spread`; b1 + bias_shift keeps Relu inputs positive when
  * large. */
-static cliq__graph *make_model(bool depthwise, float spread, float bias_shift, int64_t p1) {
+static tg *make_model(bool depthwise, float spread, float bias_shift, int64_t p1) {
   enum { C = 3, M = 8, O = 6, H = 9 };
-  cliq__graph *g = graph_new();
+  const cliq_dtype f32 = CLIQ_DTYPE_FLOAT32;
+  tg *t = tg_new(13);
   int64_t dx[4] = {1, C, H, H}, dm[4] = {1, M, H, H}, dy[4] = {1, O, H, H};
   int64_t dw1[4] = {M, C, 3, 3}, dw2[4] = {M, 1, 3, 3}, dw3[4] = {O, M, 1, 1}, db[1] = {M}, db3[1] = {O};
-  int x = value(g, "x", 4, dx);
-  g->values[x].flags |= CLIQ__VALUE_GRAPH_INPUT;
-  g->inputs[g->n_inputs++] = x;
+  int x = tg_input(t, "x", f32, 4, dx, NULL);
   cliq__tensor *w1 = th_tensor_random(CLIQ_DTYPE_FLOAT32, 4, dw1, -1, 1), *b1 = th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, db, -0.5f, 0.5f);
   for (int i = 0; i < M; i++) {
     float f = powf(spread, (float)i / (M - 1) - 0.5f);
     for (int k = 0; k < C * 9; k++) ((float *)w1->data)[i * C * 9 + k] *= f;
     ((float *)b1->data)[i] = ((float *)b1->data)[i] * f + bias_shift;
   }
-  int in1[3] = {x, constant(g, "W1", w1), constant(g, "B1", b1)};
-  int c1 = value(g, "c1", 4, dm), r1 = value(g, "r1", 4, dm), y = value(g, "y", 4, dy);
-  set_pads(g, node(g, "Conv", "conv1", in1, 3, c1), p1);
-  node(g, "Relu", "relu1", &c1, 1, r1);
+  int in1[3] = {x, tg_const(t, "W1", w1), tg_const(t, "B1", b1)};
+  cliq__tensor_free(w1);
+  cliq__tensor_free(b1);
+  int c1 = tg_value_shaped(t, "c1", f32, 4, dm), r1 = tg_value_shaped(t, "r1", f32, 4, dm), y = tg_value_shaped(t, "y", f32, 4, dy);
+  tg_node_ex(t, "", "Conv", "conv1", in1, 3, &c1, 1);
+  set_pads(tg_last_node(t), p1);
+  tg_node_ex(t, "", "Relu", "relu1", &c1, 1, &r1, 1);
   int feed = r1;
   if (depthwise) {
-    int c2 = value(g, "c2", 4, dm), r2 = value(g, "r2", 4, dm);
-    int in2[3] = {r1, constant(g, "W2", th_tensor_random(CLIQ_DTYPE_FLOAT32, 4, dw2, -1, 1)),
-                  constant(g, "B2", th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, db, -0.5f, 0.5f))};
-    int n2 = node(g, "Conv", "conv2", in2, 3, c2);
-    set_pads(g, n2, 1);
-    cliq__node_set_int(&g->nodes[n2], "group", M);
-    node(g, "Relu", "relu2", &c2, 1, r2);
+    int c2 = tg_value_shaped(t, "c2", f32, 4, dm), r2 = tg_value_shaped(t, "r2", f32, 4, dm);
+    int in2[3] = {r1, tg_const_random(t, "W2", 4, dw2, -1, 1), tg_const_random(t, "B2", 1, db, -0.5f, 0.5f)};
+    tg_node_ex(t, "", "Conv", "conv2", in2, 3, &c2, 1);
+    set_pads(tg_last_node(t), 1);
+    cliq__node_set_int(tg_last_node(t), "group", M);
+    tg_node_ex(t, "", "Relu", "relu2", &c2, 1, &r2, 1);
     feed = r2;
   }
-  int in3[3] = {feed, constant(g, "W3", th_tensor_random(CLIQ_DTYPE_FLOAT32, 4, dw3, -1, 1)),
-                constant(g, "B3", th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, db3, -0.5f, 0.5f))};
-  node(g, "Conv", "conv3", in3, 3, y);
-  g->values[y].flags |= CLIQ__VALUE_GRAPH_OUTPUT;
-  g->outputs[g->n_outputs++] = y;
-  return g;
+  int in3[3] = {feed, tg_const_random(t, "W3", 4, dw3, -1, 1), tg_const_random(t, "B3", 1, db3, -0.5f, 0.5f)};
+  tg_node_ex(t, "", "Conv", "conv3", in3, 3, &y, 1);
+  tg_output(t, y);
+  return t;
 }
 
 /* Runs a copy of g on each image; outputs concatenated into *out (n_images * elems). */
@@ -201,7 +172,8 @@ static float *random_images(float lo, float hi) {
 static void test_equalization(cliq_context *ctx) {
   float *images = random_images(-1, 1);
   /* data-free: function kept, r1_i = r2_i for both pairs (conv1 -> conv2, conv2 -> conv3) */
-  cliq__graph *g = make_model(true, 400.0f, 0.0f, 1);
+  tg *t = make_model(true, 400.0f, 0.0f, 1);
+  cliq__graph *g = tg_graph(t);
   double r1[8], r2[8], r3[8];
   row_range(g, "W1", r1);
   TH_CHECK(spread_of(r1, 8) > 100.0, "the model's first layer has uneven channel ranges (%.0fx)", spread_of(r1, 8));
@@ -218,10 +190,11 @@ static void test_equalization(cliq_context *ctx) {
   TH_CHECK(eq, "after CLE, range of W2 row i = range of W3 column i, for every i");
   row_range(g, "W1", r1);
   TH_CHECK(spread_of(r1, 8) < 20.0, "W1's channel ranges are closer after CLE (%.1fx, was > 100x)", spread_of(r1, 8));
-  cliq__graph_free(g);
+  tg_free(t);
 
   /* data-aware: function kept; the activations feeding the depthwise layer have equal ranges */
-  g = make_model(true, 400.0f, 0.0f, 1);
+  t = make_model(true, 400.0f, 0.0f, 1);
+  g = tg_graph(t);
   equalize_keeps(ctx, g, images, true, false, "data-aware CLE: float outputs unchanged");
   /* r1 (Relu output) ranges on the images, on a copy whose output is r1 */
   cliq__graph *probe = cliq__graph_clone(g);
@@ -240,7 +213,7 @@ static void test_equalization(cliq_context *ctx) {
   }
   free(act);
   cliq__graph_free(probe);
-  cliq__graph_free(g);
+  tg_free(t);
   free(images);
 }
 
@@ -269,7 +242,8 @@ static void test_absorption(cliq_context *ctx) {
    * positive; conv3 (1x1, no pads)
    * reads relu1 directly, so the chain absorbs */
   float *images = random_images(0, 1);
-  cliq__graph *g = make_model(false, 1.0f, 30.0f, 1), *ref = cliq__graph_clone(g);
+  tg *t = make_model(false, 1.0f, 30.0f, 1);
+  cliq__graph *g = tg_graph(t), *ref = cliq__graph_clone(g);
   equalize_keeps(ctx, g, images, true, true, "CLE + high-bias absorption: float outputs unchanged on the images");
   /* the same without absorption: biases differ by the absorbed amount, which is positive */
   cliq_quantize_options o = cliq_quantize_options_default();
@@ -289,7 +263,8 @@ static void test_absorption(cliq_context *ctx) {
   cliq__graph_free(ref);
 
   /* a padded reader would see -c in its border: no absorption there */
-  cliq__graph *gp = make_model(true, 1.0f, 30.0f, 1), *gq = cliq__graph_clone(gp);
+  tg *tp = make_model(true, 1.0f, 30.0f, 1);
+  cliq__graph *gp = tg_graph(tp), *gq = cliq__graph_clone(gp);
   equalize_keeps(ctx, gp, images, true, true, "CLE + absorption with a padded reader: float outputs unchanged");
   o.bias_absorption = 0;
   cliq__ptq pq = {ctx, &o, gq, NULL, (const float *const *)imgs, 1, N_IMAGES, &so, NULL, NULL};
@@ -299,9 +274,9 @@ static void test_absorption(cliq_context *ctx) {
     for (int i = 0; i < 8; i++) same = same && b[i] == bref[i];
     TH_CHECK(same, "no absorption into a padded depthwise Conv");
   }
-  cliq__graph_free(gp);
+  tg_free(tp);
   cliq__graph_free(gq);
-  cliq__graph_free(g);
+  tg_free(t);
   free(images);
 }
 
@@ -326,13 +301,11 @@ static cliq_status source_next(void *user, size_t n_inputs, float *const *inputs
  * weight of W is (k + 0.4) / 127 of its channel's scale max|W|/127 (one weight per row is 1.0,
  * which fixes the scale): round-to-nearest drops 0.4 step on all of them, a systematic error of
  * -0.4/127 * sum_k E[x] per output. */
-static cliq__graph *make_offset_model(bool offset) {
+static tg *make_offset_model(bool offset) {
   enum { C = 16, M = 8, H = 9 };
-  cliq__graph *g = graph_new();
+  tg *t = tg_new(13);
   int64_t dx[4] = {1, C, H, H}, dm[4] = {1, M, H - 2, H - 2}, dw[4] = {M, C, 3, 3}, di[4] = {M, M, 1, 1}, db[1] = {M};
-  int x = value(g, "x", 4, dx);
-  g->values[x].flags |= CLIQ__VALUE_GRAPH_INPUT;
-  g->inputs[g->n_inputs++] = x;
+  int x = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 4, dx, NULL);
   cliq__tensor *w = th_tensor(CLIQ_DTYPE_FLOAT32, 4, dw), *id = th_tensor(CLIQ_DTYPE_FLOAT32, 4, di);
   float *wd = w->data;
   for (int o = 0; o < M; o++)
@@ -340,14 +313,15 @@ static cliq__graph *make_offset_model(bool offset) {
       wd[o * C * 9 + k] = k == 0 ? 1.0f : offset ? ((float)th_randint(-100, 100) + 0.4f) / 127.0f : th_uniform(-0.8f, 0.8f);
   memset(id->data, 0, cliq__tensor_elems(id) * sizeof(float));
   for (int o = 0; o < M; o++) ((float *)id->data)[o * M + o] = 1.0f;
-  int in1[3] = {x, constant(g, "W", w), constant(g, "B", th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, db, -1, 1))};
-  int y1 = value(g, "y1", 4, dm), y = value(g, "y", 4, dm);
-  node(g, "Conv", "conv", in1, 3, y1);
-  int in2[3] = {y1, constant(g, "I", id), constant(g, "Z", th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, db, 0, 0))};
-  node(g, "Conv", "identity", in2, 3, y);
-  g->values[y].flags |= CLIQ__VALUE_GRAPH_OUTPUT;
-  g->outputs[g->n_outputs++] = y;
-  return g;
+  int in1[3] = {x, tg_const(t, "W", w), tg_const_random(t, "B", 1, db, -1, 1)};
+  int y1 = tg_value_shaped(t, "y1", CLIQ_DTYPE_FLOAT32, 4, dm), y = tg_value_shaped(t, "y", CLIQ_DTYPE_FLOAT32, 4, dm);
+  tg_node_ex(t, "", "Conv", "conv", in1, 3, &y1, 1);
+  int in2[3] = {y1, tg_const(t, "I", id), tg_const_random(t, "Z", 1, db, 0, 0)};
+  tg_node_ex(t, "", "Conv", "identity", in2, 3, &y, 1);
+  tg_output(t, y);
+  cliq__tensor_free(w);
+  cliq__tensor_free(id);
+  return t;
 }
 
 /* Largest |mean over images and positions of (quantized - float)| over the output channels. */
@@ -381,9 +355,11 @@ static void test_bias_correction(cliq_context *ctx) {
   size_t elems = 16 * 81;
   float *images = malloc(N * elems * sizeof(float));
   for (size_t i = 0; i < N * elems; i++) images[i] = th_uniform(0, 1);
-  cliq__graph *g = make_offset_model(true);
+  tg *t = make_offset_model(true);
   cliq_model *fm = NULL, *q0 = NULL, *q1 = NULL;
-  if (!TH_OK(ctx, cliq__model_from_graph(ctx, g, NULL, &fm))) return;
+  bool built = TH_OK(ctx, tg_model(t, ctx, &fm));
+  tg_free(t);
+  if (!built) return;
   cliq_quantize_options o = cliq_quantize_options_default();
   o.method = CLIQ_CALIB_MINMAX;
   o.no_equalize = 1; /* conv -> identity is a chain; keep the weights as built */
@@ -450,7 +426,10 @@ static void test_weight_rounding(cliq_context *ctx) {
       for (size_t c = 0; c < 16; c++) images[i * elems + c * 81 + p] = u + 0.2f * th_uniform(-1, 1);
     }
   cliq_model *fm = NULL, *q0 = NULL, *q1 = NULL;
-  if (!TH_OK(ctx, cliq__model_from_graph(ctx, make_offset_model(false), NULL, &fm))) return;
+  tg *t = make_offset_model(false);
+  bool built = TH_OK(ctx, tg_model(t, ctx, &fm));
+  tg_free(t);
+  if (!built) return;
   cliq_quantize_options o = cliq_quantize_options_default();
   o.method = CLIQ_CALIB_MINMAX;
   o.no_equalize = 1;

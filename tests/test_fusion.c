@@ -9,10 +9,11 @@
  * their nodes. Graphs needing ops this tree lacks (BatchNormalization, Add, Mul come from other
  * branches) are reported as skipped, as are models with unsupported ops.
  */
-#include "graph_builder.h"
+#include "harness_graph.h"
 #include "harness.h"
 
 #include "activation.h"
+#include "model.h"
 #include "ops/op.h"
 #include "passes/fusion.h"
 #include "passes/passes.h"
@@ -36,7 +37,9 @@ static size_t count_op(const cliq__graph *g, const char *type) {
 /* Runs a graph (copied, through the load pipeline) on ctx; returns output 0. */
 static cliq__tensor *run_graph(tg *t, cliq_context *ctx, size_t n_in, cliq__tensor *const *in, const char *what) {
   size_t n = 0;
-  cliq__tensor **out = tg_run(t, ctx, n_in, in, &n, what);
+  cliq__tensor **out = NULL;
+  cliq_status st = tg_run(t, ctx, n_in, in, &n, &out);
+  if (st != CLIQ_STATUS_OK) TH_CHECK(false, "%s: %s: %s", what, cliq_status_name(st), cliq_context_error(ctx));
   cliq__tensor *y = out ? out[0] : NULL;
   if (out) out[0] = NULL;
   th_free_tensors(out, n);
@@ -54,18 +57,18 @@ typedef struct bn_case {
 static tg *bn_graph(const bn_case *c, bool bn, const cliq__tensor *w, const cliq__tensor *b, const cliq__tensor *const *p) {
   tg *t = tg_new(14);
   int64_t xd[4] = {c->N, c->C, c->H, c->W};
-  int in[3] = {tg_input(t, "x", 4, xd), tg_const(t, "w", w), c->bias ? tg_const(t, "b", b) : -1};
+  int in[3] = {tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 4, xd, NULL), tg_const(t, "w", w), c->bias ? tg_const(t, "b", b) : -1};
   int v = tg_value(t, "conv_out");
-  int n = tg_node(t, c->transpose ? "ConvTranspose" : "Conv", "conv", in, c->bias ? 3 : 2, &v, 1);
+  tg_node_ex(t, "", c->transpose ? "ConvTranspose" : "Conv", "conv", in, c->bias ? 3 : 2, &v, 1);
   int64_t st[2] = {c->S, c->S}, pads[4] = {c->K / 2, c->K / 2, c->K / 2, c->K / 2};
-  cliq__node_set_ints(tg_node_at(t, n), "strides", st, 2);
-  cliq__node_set_ints(tg_node_at(t, n), "pads", pads, 4);
-  if (c->G > 1) cliq__node_set_int(tg_node_at(t, n), "group", c->G);
+  cliq__node_set_ints(tg_last_node(t), "strides", st, 2);
+  cliq__node_set_ints(tg_last_node(t), "pads", pads, 4);
+  if (c->G > 1) cliq__node_set_int(tg_last_node(t), "group", c->G);
   if (bn) {
     int y = tg_value(t, "bn_out");
     int bi[5] = {v, tg_const(t, "scale", p[0]), tg_const(t, "B", p[1]), tg_const(t, "mean", p[2]), tg_const(t, "var", p[3])};
-    int bn_node = tg_node(t, "BatchNormalization", "bn", bi, 5, &y, 1);
-    cliq__node_set_float(tg_node_at(t, bn_node), "epsilon", 1e-3f);
+    tg_node_ex(t, "", "BatchNormalization", "bn", bi, 5, &y, 1);
+    cliq__node_set_float(tg_last_node(t), "epsilon", 1e-3f);
     v = y;
   }
   tg_output(t, v);
@@ -85,10 +88,11 @@ static void bn_fold_case(const bn_case *c) {
 
   /* the pass itself, applied to the graph directly (BatchNormalization may not be an op here) */
   tg *t = bn_graph(c, true, w, b, (const cliq__tensor *const *)p);
-  cliq__graph_update_producers(t->g);
-  TH_OK(ref_ctx, cliq__pass_fold_batchnorm(ref_ctx, t->g));
-  TH_CHECK(count_op(t->g, "BatchNormalization") == 0 && t->g->n_nodes == 1 && t->g->nodes[0].n_inputs == 3 &&
-               t->g->nodes[0].outputs[0] == t->g->outputs[0],
+  cliq__graph *g = tg_graph(t);
+  cliq__graph_update_producers(g);
+  TH_OK(ref_ctx, cliq__pass_fold_batchnorm(ref_ctx, g));
+  TH_CHECK(count_op(g, "BatchNormalization") == 0 && g->n_nodes == 1 && g->nodes[0].n_inputs == 3 &&
+               g->nodes[0].outputs[0] == g->outputs[0],
            "%s: the BN node is folded into the conv, which gains a bias and writes the BN's output", what);
   cliq__tensor *folded = run_graph(t, dev_ctx, 1, &x, what);
   tg_free(t);
@@ -118,9 +122,11 @@ static void bn_fold_case(const bn_case *c) {
   if (cliq__op_find("BatchNormalization", "")) {
     t = bn_graph(c, true, w, b, (const cliq__tensor *const *)p);
     cliq__tensor *with = run_graph(t, dev_ctx, 1, &x, what);
-    tg_output(t, t->g->nodes[0].outputs[0]);
+    tg_output(t, tg_graph(t)->nodes[0].outputs[0]);
     size_t n = 0;
-    cliq__tensor **without = tg_run(t, ref_ctx, 1, &x, &n, what);
+    cliq__tensor **without = NULL;
+    cliq_status st = tg_run(t, ref_ctx, 1, &x, &n, &without);
+    if (st != CLIQ_STATUS_OK) TH_CHECK(false, "%s: %s: %s", what, cliq_status_name(st), cliq_context_error(ref_ctx));
     if (with && without) th_compare_tensor("BN folded vs BatchNormalization op", with, without[0], 2e-4f, 2e-4f);
     cliq__tensor_free(with);
     th_free_tensors(without, n);
@@ -140,26 +146,26 @@ static void bn_not_folded(void) {
   for (int i = 0; i < 4; i++) p[i] = th_tensor_random(CLIQ_DTYPE_FLOAT32, 1, md, 0.5f, 1.5f);
   /* the conv output is read twice (also a graph output) */
   tg *t = bn_graph(&c, true, w, b, (const cliq__tensor *const *)p);
-  tg_output(t, t->g->nodes[0].outputs[0]);
-  cliq__graph_update_producers(t->g);
-  TH_OK(ref_ctx, cliq__pass_fold_batchnorm(ref_ctx, t->g));
-  TH_CHECK(count_op(t->g, "BatchNormalization") == 1, "BN whose input is also a graph output stays");
+  tg_output(t, tg_graph(t)->nodes[0].outputs[0]);
+  cliq__graph_update_producers(tg_graph(t));
+  TH_OK(ref_ctx, cliq__pass_fold_batchnorm(ref_ctx, tg_graph(t)));
+  TH_CHECK(count_op(tg_graph(t), "BatchNormalization") == 1, "BN whose input is also a graph output stays");
   tg_free(t);
   /* the variance is computed, not constant */
   t = bn_graph(&c, true, w, b, (const cliq__tensor *const *)p);
   int64_t vd[1] = {6};
-  int var_in = tg_input(t, "var_in", 1, vd);
-  t->g->nodes[1].inputs[4] = var_in;
-  cliq__graph_update_producers(t->g);
-  TH_OK(ref_ctx, cliq__pass_fold_batchnorm(ref_ctx, t->g));
-  TH_CHECK(count_op(t->g, "BatchNormalization") == 1, "BN with a computed variance stays");
+  int var_in = tg_input(t, "var_in", CLIQ_DTYPE_FLOAT32, 1, vd, NULL);
+  tg_graph(t)->nodes[1].inputs[4] = var_in;
+  cliq__graph_update_producers(tg_graph(t));
+  TH_OK(ref_ctx, cliq__pass_fold_batchnorm(ref_ctx, tg_graph(t)));
+  TH_CHECK(count_op(tg_graph(t), "BatchNormalization") == 1, "BN with a computed variance stays");
   tg_free(t);
   /* training mode */
   t = bn_graph(&c, true, w, b, (const cliq__tensor *const *)p);
-  cliq__node_set_int(&t->g->nodes[1], "training_mode", 1);
-  cliq__graph_update_producers(t->g);
-  TH_OK(ref_ctx, cliq__pass_fold_batchnorm(ref_ctx, t->g));
-  TH_CHECK(count_op(t->g, "BatchNormalization") == 1, "BN in training mode stays");
+  cliq__node_set_int(&tg_graph(t)->nodes[1], "training_mode", 1);
+  cliq__graph_update_producers(tg_graph(t));
+  TH_OK(ref_ctx, cliq__pass_fold_batchnorm(ref_ctx, tg_graph(t)));
+  TH_CHECK(count_op(tg_graph(t), "BatchNormalization") == 1, "BN in training mode stays");
   tg_free(t);
   cliq__tensor_free(w);
   cliq__tensor_free(b);
@@ -193,16 +199,17 @@ static tg *producer_graph(int producer, int *in_dims_rank, int64_t *xd) {
     *in_dims_rank = 4;
     int64_t wd[4] = {8, 5, 3, 3}, bd[1] = {producer ? 5 : 8};
     if (!producer) wd[1] = 8, wd[0] = 5, bd[0] = 5;
-    int in[3] = {tg_input(t, "x", 4, xd), tg_const_random(t, "w", 4, wd, -1, 1), tg_const_random(t, "b", 1, bd, -1, 1)};
-    int n = tg_node(t, producer ? "ConvTranspose" : "Conv", "producer", in, 3, &y, 1);
+    int in[3] = {tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 4, xd, NULL), tg_const_random(t, "w", 4, wd, -1, 1),
+                 tg_const_random(t, "b", 1, bd, -1, 1)};
+    tg_node_ex(t, "", producer ? "ConvTranspose" : "Conv", "producer", in, 3, &y, 1);
     int64_t pads[4] = {1, 1, 1, 1};
-    cliq__node_set_ints(tg_node_at(t, n), "pads", pads, 4);
+    cliq__node_set_ints(tg_last_node(t), "pads", pads, 4);
   } else {
     xd[0] = 3, xd[1] = 16;
     *in_dims_rank = 2;
     int64_t wd[2] = {16, 10};
-    int in[2] = {tg_input(t, "x", 2, xd), tg_const_random(t, "w", 2, wd, -1, 1)};
-    tg_node(t, producer == 2 ? "Gemm" : "MatMul", "producer", in, 2, &y, 1);
+    int in[2] = {tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 2, xd, NULL), tg_const_random(t, "w", 2, wd, -1, 1)};
+    tg_node_ex(t, "", producer == 2 ? "Gemm" : "MatMul", "producer", in, 2, &y, 1);
   }
   return t;
 }
@@ -220,11 +227,12 @@ static void fusion_case(int producer, int act, float a, float b) {
   tg *t = producer_graph(producer, &rank, xd);
   cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, rank, xd, -3, 3);
   /* expected: the producer alone on the reference, then the activation by definition */
-  tg_output(t, t->g->nodes[0].outputs[0]);
+  int v = tg_graph(t)->nodes[0].outputs[0];
+  tg_output(t, v);
   cliq__tensor *want = run_graph(t, ref_ctx, 1, &x, what);
-  t->g->n_outputs = 0;
-  t->g->values[t->g->nodes[0].outputs[0]].flags &= ~(unsigned)CLIQ__VALUE_GRAPH_OUTPUT;
-  int y = tg_activation(t, act, a, b, t->g->nodes[0].outputs[0]);
+  tg_graph(t)->n_outputs = 0;
+  tg_graph(t)->values[v].flags &= ~(unsigned)CLIQ__VALUE_GRAPH_OUTPUT;
+  int y = tg_activation(t, act, a, b, v);
   tg_output(t, y);
   /* the session graph holds one node carrying the activation */
   cliq_model *m = NULL;
@@ -253,48 +261,48 @@ static void not_fused(void) {
   int64_t xd[4];
   /* the conv output is also a graph output: the Relu must stay */
   tg *t = producer_graph(0, &rank, xd);
-  int v = t->g->nodes[0].outputs[0];
+  int v = tg_graph(t)->nodes[0].outputs[0];
   int y = tg_activation(t, CLIQ_ACT_RELU, 0, 0, v);
   tg_output(t, y);
   tg_output(t, v);
-  cliq__graph_update_producers(t->g);
-  TH_CHECK(!cliq__fusable_activation(t->g, 0, 1, NULL, NULL, NULL), "conv output that is a graph output is not fusable");
-  TH_OK(ref_ctx, cliq__pass_fuse_activations(ref_ctx, t->g));
-  TH_CHECK(t->g->n_nodes == 2, "Relu after a conv whose output is a graph output stays (%zu nodes)", t->g->n_nodes);
+  cliq__graph_update_producers(tg_graph(t));
+  TH_CHECK(!cliq__fusable_activation(tg_graph(t), 0, 1, NULL, NULL, NULL), "conv output that is a graph output is not fusable");
+  TH_OK(ref_ctx, cliq__pass_fuse_activations(ref_ctx, tg_graph(t)));
+  TH_CHECK(tg_graph(t)->n_nodes == 2, "Relu after a conv whose output is a graph output stays (%zu nodes)", tg_graph(t)->n_nodes);
   tg_free(t);
   /* two readers */
   t = producer_graph(0, &rank, xd);
-  v = t->g->nodes[0].outputs[0];
+  v = tg_graph(t)->nodes[0].outputs[0];
   int y1 = tg_activation(t, CLIQ_ACT_RELU, 0, 0, v), y2 = tg_activation(t, CLIQ_ACT_TANH, 0, 0, v);
   tg_output(t, y1);
   tg_output(t, y2);
-  cliq__graph_update_producers(t->g);
-  TH_OK(ref_ctx, cliq__pass_fuse_activations(ref_ctx, t->g));
-  TH_CHECK(t->g->n_nodes == 3, "conv output read by two activations: nothing fused (%zu nodes)", t->g->n_nodes);
+  cliq__graph_update_producers(tg_graph(t));
+  TH_OK(ref_ctx, cliq__pass_fuse_activations(ref_ctx, tg_graph(t)));
+  TH_CHECK(tg_graph(t)->n_nodes == 3, "conv output read by two activations: nothing fused (%zu nodes)", tg_graph(t)->n_nodes);
   tg_free(t);
   /* Clip with a computed bound */
   t = producer_graph(0, &rank, xd);
-  v = t->g->nodes[0].outputs[0];
+  v = tg_graph(t)->nodes[0].outputs[0];
   int64_t none[1] = {0};
-  int lo = tg_input(t, "lo", 0, none);
+  int lo = tg_input(t, "lo", CLIQ_DTYPE_FLOAT32, 0, none, NULL);
   int out = tg_value(t, "clip_out");
   int in[2] = {v, lo};
-  int clip = tg_node(t, "Clip", "clip", in, 2, &out, 1);
+  int clip = tg_node_ex(t, "", "Clip", "clip", in, 2, &out, 1);
   tg_output(t, out);
-  cliq__graph_update_producers(t->g);
-  TH_CHECK(!cliq__fusable_activation(t->g, 0, clip, NULL, NULL, NULL), "Clip with a computed bound is not fusable");
+  cliq__graph_update_producers(tg_graph(t));
+  TH_CHECK(!cliq__fusable_activation(tg_graph(t), 0, clip, NULL, NULL, NULL), "Clip with a computed bound is not fusable");
   tg_free(t);
   /* the rule reports parameters */
   t = producer_graph(2, &rank, xd);
-  v = t->g->nodes[0].outputs[0];
+  v = tg_graph(t)->nodes[0].outputs[0];
   y = tg_activation(t, CLIQ_ACT_CLIP, 0.0f, 6.0f, v);
   tg_output(t, y);
-  cliq__graph_update_producers(t->g);
+  cliq__graph_update_producers(tg_graph(t));
   int act = -1;
   float a = -1, b = -1;
-  TH_CHECK(cliq__fusable_activation(t->g, 0, 1, &act, &a, &b) && act == CLIQ_ACT_CLIP && a == 0.0f && b == 6.0f,
+  TH_CHECK(cliq__fusable_activation(tg_graph(t), 0, 1, &act, &a, &b) && act == CLIQ_ACT_CLIP && a == 0.0f && b == 6.0f,
            "Gemm + Clip(0, 6) is fusable as CLIP(0, 6) (got %d, %g, %g)", act, a, b);
-  TH_CHECK(cliq__fused_output(t->g, 0, 1) == y, "the fused node writes the Clip's output");
+  TH_CHECK(cliq__fused_output(tg_graph(t), 0, 1) == y, "the fused node writes the Clip's output");
   tg_free(t);
 }
 
@@ -309,20 +317,20 @@ static void matmul_add(void) {
     int rank;
     int64_t xd[4];
     tg *t = producer_graph(3, &rank, xd);
-    int v = t->g->nodes[0].outputs[0];
+    int v = tg_graph(t)->nodes[0].outputs[0];
     cliq__tensor *x = th_tensor_random(CLIQ_DTYPE_FLOAT32, rank, xd, -1, 1);
     char what[96];
     snprintf(what, sizeof what, "MatMul + Add(bias rank %d) + Relu -> Gemm", cranks[k]);
     /* expected: the MatMul alone on the reference (same weights), then bias and Relu here */
     tg_output(t, v);
     cliq__tensor *want = run_graph(t, ref_ctx, 1, &x, what);
-    t->g->n_outputs = 0;
-    t->g->values[v].flags &= ~(unsigned)CLIQ__VALUE_GRAPH_OUTPUT;
+    tg_graph(t)->n_outputs = 0;
+    tg_graph(t)->values[v].flags &= ~(unsigned)CLIQ__VALUE_GRAPH_OUTPUT;
     cliq__tensor *bias = th_tensor_random(CLIQ_DTYPE_FLOAT32, cranks[k], cshapes[k], -1, 1);
     int c = tg_const(t, "bias", bias);
     int y = tg_value(t, "sum");
     int in[2] = {k == 1 ? c : v, k == 1 ? v : c};
-    tg_node(t, "Add", "add", in, 2, &y, 1);
+    tg_node_ex(t, "", "Add", "add", in, 2, &y, 1);
     y = tg_activation(t, CLIQ_ACT_RELU, 0, 0, y);
     tg_output(t, y);
     cliq_model *m = NULL;
@@ -368,24 +376,24 @@ static void nhwc_case(int N, int H, int W, int C, int M, int K, int S, int pt, i
   tg *t[2];
   for (int v = 0; v < 2; v++) {
     t[v] = tg_new(14);
-    int in = tg_input(t[v], "x", 4, v ? xdn : xd);
+    int in = tg_input(t[v], "x", CLIQ_DTYPE_FLOAT32, 4, v ? xdn : xd, NULL);
     if (!v) {
       int xt = tg_value(t[v], "x_nchw");
-      int tn = tg_node(t[v], "Transpose", "to_nchw", &in, 1, &xt, 1);
-      cliq__node_set_ints(tg_node_at(t[v], tn), "perm", perm, 4);
+      tg_node_ex(t[v], "", "Transpose", "to_nchw", &in, 1, &xt, 1);
+      cliq__node_set_ints(tg_last_node(t[v]), "perm", perm, 4);
       in = xt;
     }
     int ci[3] = {in, tg_const(t[v], "w", w), tg_const(t[v], "b", b)};
     int y = tg_value(t[v], "y");
-    int cn = tg_node(t[v], "Conv", "conv", ci, 3, &y, 1);
-    cliq__node_set_ints(tg_node_at(t[v], cn), "strides", st, 2);
-    cliq__node_set_ints(tg_node_at(t[v], cn), "pads", pads, 4);
-    if (G > 1) cliq__node_set_int(tg_node_at(t[v], cn), "group", G);
+    tg_node_ex(t[v], "", "Conv", "conv", ci, 3, &y, 1);
+    cliq__node_set_ints(tg_last_node(t[v]), "strides", st, 2);
+    cliq__node_set_ints(tg_last_node(t[v]), "pads", pads, 4);
+    if (G > 1) cliq__node_set_int(tg_last_node(t[v]), "group", G);
     tg_output(t[v], tg_activation(t[v], CLIQ_ACT_RELU, 0, 0, y));
-    cliq__graph_update_producers(t[v]->g);
+    cliq__graph_update_producers(tg_graph(t[v]));
   }
-  TH_OK(ref_ctx, cliq__pass_fold_nhwc_input(ref_ctx, t[0]->g));
-  const cliq__graph *g = t[0]->g;
+  TH_OK(ref_ctx, cliq__pass_fold_nhwc_input(ref_ctx, tg_graph(t[0])));
+  const cliq__graph *g = tg_graph(t[0]);
   TH_CHECK(count_op(g, "Transpose") == 0 && g->nodes[0].inputs[0] == g->inputs[0] &&
                cliq__attr_int(&g->nodes[0], "cliq.input_nhwc", 0) == 1,
            "%s: the Transpose is gone and the Conv reads the NHWC input", what);
@@ -408,23 +416,23 @@ static void nhwc_not_folded(void) {
   /* a Transpose also read by a non-Conv (here: a graph output) stays */
   tg *t = tg_new(14);
   int64_t xd[4] = {1, 5, 5, 3}, wd[4] = {4, 3, 1, 1}, perm[4] = {0, 3, 1, 2};
-  int x = tg_input(t, "x", 4, xd), xt = tg_value(t, "xt");
-  int tn = tg_node(t, "Transpose", "t", &x, 1, &xt, 1);
-  cliq__node_set_ints(tg_node_at(t, tn), "perm", perm, 4);
+  int x = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 4, xd, NULL), xt = tg_value(t, "xt");
+  tg_node_ex(t, "", "Transpose", "t", &x, 1, &xt, 1);
+  cliq__node_set_ints(tg_last_node(t), "perm", perm, 4);
   int ci[2] = {xt, tg_const_random(t, "w", 4, wd, -1, 1)};
   int y = tg_value(t, "y");
-  tg_node(t, "Conv", "conv", ci, 2, &y, 1);
+  tg_node_ex(t, "", "Conv", "conv", ci, 2, &y, 1);
   tg_output(t, y);
   tg_output(t, xt);
-  cliq__graph_update_producers(t->g);
-  TH_OK(ref_ctx, cliq__pass_fold_nhwc_input(ref_ctx, t->g));
-  TH_CHECK(count_op(t->g, "Transpose") == 1, "a Transpose whose output is also a graph output stays");
+  cliq__graph_update_producers(tg_graph(t));
+  TH_OK(ref_ctx, cliq__pass_fold_nhwc_input(ref_ctx, tg_graph(t)));
+  TH_CHECK(count_op(tg_graph(t), "Transpose") == 1, "a Transpose whose output is also a graph output stays");
   /* another permutation (NCHW -> NHWC) is not folded either */
   int64_t other[4] = {0, 2, 3, 1};
-  t->g->n_outputs = 1;
-  cliq__node_set_ints(&t->g->nodes[0], "perm", other, 4);
-  TH_OK(ref_ctx, cliq__pass_fold_nhwc_input(ref_ctx, t->g));
-  TH_CHECK(count_op(t->g, "Transpose") == 1, "a Transpose with perm (0, 2, 3, 1) stays");
+  tg_graph(t)->n_outputs = 1;
+  cliq__node_set_ints(&tg_graph(t)->nodes[0], "perm", other, 4);
+  TH_OK(ref_ctx, cliq__pass_fold_nhwc_input(ref_ctx, tg_graph(t)));
+  TH_CHECK(count_op(tg_graph(t), "Transpose") == 1, "a Transpose with perm (0, 2, 3, 1) stays");
   tg_free(t);
 }
 

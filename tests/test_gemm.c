@@ -8,7 +8,7 @@
  * suite's only CLBlast test: its first use compiles for 13-17 s on PoCL, later runs hit PoCL's
  * cache), all its cases with CLIQ_TEST_CLBLAST=1, none with CLIQ_TEST_CLBLAST=0.
  */
-#include "graph_builder.h"
+#include "harness_graph.h"
 #include "harness.h"
 
 #include "activation.h"
@@ -41,28 +41,29 @@ static void gemm_run(const gemm_case *gc, const char *variant) {
   size_t n_in = 0;
   int in[3];
   if (gc->a_const) in[0] = tg_const_random(t, "A", 2, ad, -1, 1);
-  else in[0] = tg_input(t, "A", 2, ad), ins[n_in++] = th_tensor_random(CLIQ_DTYPE_FLOAT32, 2, ad, -1, 1);
+  else in[0] = tg_input(t, "A", CLIQ_DTYPE_FLOAT32, 2, ad, NULL), ins[n_in++] = th_tensor_random(CLIQ_DTYPE_FLOAT32, 2, ad, -1, 1);
   if (gc->b_const) in[1] = tg_const_random(t, "B", 2, bd, -1, 1);
-  else in[1] = tg_input(t, "B", 2, bd), ins[n_in++] = th_tensor_random(CLIQ_DTYPE_FLOAT32, 2, bd, -1, 1);
+  else in[1] = tg_input(t, "B", CLIQ_DTYPE_FLOAT32, 2, bd, NULL), ins[n_in++] = th_tensor_random(CLIQ_DTYPE_FLOAT32, 2, bd, -1, 1);
   if (gc->c_kind) {
     const int64_t *cd = cdims[gc->c_kind];
     int r = crank[gc->c_kind];
     if (gc->c_const) in[2] = tg_const_random(t, "C", r, cd, -1, 1);
-    else in[2] = tg_input(t, "C", r, cd), ins[n_in++] = th_tensor_random(CLIQ_DTYPE_FLOAT32, r, cd, -1, 1);
+    else in[2] = tg_input(t, "C", CLIQ_DTYPE_FLOAT32, r, cd, NULL), ins[n_in++] = th_tensor_random(CLIQ_DTYPE_FLOAT32, r, cd, -1, 1);
   }
   int y = tg_value(t, "Y");
-  int n = tg_node(t, "Gemm", "gemm", in, gc->c_kind ? 3 : 2, &y, 1);
-  if (gc->ta) cliq__node_set_int(tg_node_at(t, n), "transA", 1);
-  if (gc->tb) cliq__node_set_int(tg_node_at(t, n), "transB", 1);
-  if (gc->alpha != 1.0f) cliq__node_set_float(tg_node_at(t, n), "alpha", gc->alpha);
-  if (gc->beta != 1.0f) cliq__node_set_float(tg_node_at(t, n), "beta", gc->beta);
+  tg_node_ex(t, "", "Gemm", "gemm", in, gc->c_kind ? 3 : 2, &y, 1);
+  cliq__node *n = tg_last_node(t);
+  if (gc->ta) cliq__node_set_int(n, "transA", 1);
+  if (gc->tb) cliq__node_set_int(n, "transB", 1);
+  if (gc->alpha != 1.0f) cliq__node_set_float(n, "alpha", gc->alpha);
+  if (gc->beta != 1.0f) cliq__node_set_float(n, "beta", gc->beta);
   if (gc->act) y = tg_activation(t, gc->act, 0.0f, 6.0f, y);
   tg_output(t, y);
   char what[200];
   snprintf(what, sizeof what, "Gemm M%d N%d K%d tA%d tB%d alpha %g beta %g C%d %s%s%s act%d [%s]", gc->M, gc->N, gc->K, gc->ta,
            gc->tb, gc->alpha, gc->beta, gc->c_kind, gc->a_const ? "Aconst " : "", gc->b_const ? "Bconst " : "",
            gc->c_const ? "Cconst" : "", gc->act, variant);
-  tg_compare(t, n_in, ins, 2e-4f, 2e-4f, what);
+  tg_compare(t, NULL, NULL, n_in, ins, 2e-4f, 2e-4f, what);
   for (size_t i = 0; i < n_in; i++) cliq__tensor_free(ins[i]);
   tg_free(t);
 }
@@ -72,18 +73,18 @@ static void matmul_run(int ra, const int64_t *da, int rb, const int64_t *db, boo
   cliq__tensor *ins[2];
   size_t n_in = 0;
   int in[2];
-  in[0] = tg_input(t, "A", ra, da);
+  in[0] = tg_input(t, "A", CLIQ_DTYPE_FLOAT32, ra, da, NULL);
   ins[n_in++] = th_tensor_random(CLIQ_DTYPE_FLOAT32, ra, da, -1, 1);
   if (b_const) in[1] = tg_const_random(t, "B", rb, db, -1, 1);
-  else in[1] = tg_input(t, "B", rb, db), ins[n_in++] = th_tensor_random(CLIQ_DTYPE_FLOAT32, rb, db, -1, 1);
+  else in[1] = tg_input(t, "B", CLIQ_DTYPE_FLOAT32, rb, db, NULL), ins[n_in++] = th_tensor_random(CLIQ_DTYPE_FLOAT32, rb, db, -1, 1);
   int y = tg_value(t, "Y");
-  tg_node(t, "MatMul", "matmul", in, 2, &y, 1);
+  tg_node_ex(t, "", "MatMul", "matmul", in, 2, &y, 1);
   if (act) y = tg_activation(t, act, 0.0f, 0.0f, y);
   tg_output(t, y);
   char what[200], sa[64], sb[64];
   snprintf(what, sizeof what, "MatMul %s x %s%s act%d [%s]", cliq__dims_str(ra, da, sa, sizeof sa),
            cliq__dims_str(rb, db, sb, sizeof sb), b_const ? " (B const)" : "", act, variant);
-  tg_compare(t, n_in, ins, 2e-4f, 2e-4f, what);
+  tg_compare(t, NULL, NULL, n_in, ins, 2e-4f, 2e-4f, what);
   for (size_t i = 0; i < n_in; i++) cliq__tensor_free(ins[i]);
   tg_free(t);
 }

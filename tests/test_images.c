@@ -313,7 +313,7 @@ static void test_metadata(void) {
   p.std[0] = 58.395f, p.std[1] = 57.12f, p.std[2] = 57.375f;
   TH_CHECK(cliq__preprocess_store(tg_graph(t), &p), "storing preprocessing");
   cliq_model *m;
-  TH_OK(ctx, tg_model(t, ctx, &m));
+  TH_OK(ctx, tg_model_onnx(t, ctx, &m));
   cliq_preprocess q;
   TH_CHECK(cliq_preprocess_from_model(m, &q) == 1, "stored preprocessing is found");
   TH_CHECK(q.resize_short == 256 && q.crop_w == 224 && q.crop_h == 224 && q.width == 0 && q.bgr == 1 && q.gray == 0 &&
@@ -325,7 +325,7 @@ static void test_metadata(void) {
   cliq_model_destroy(m);
   /* a malformed value means no stored preprocessing, not half of one */
   cliq__graph_set_metadata(tg_graph(t), CLIQ_PREPROCESS_KEY_MEAN, "1,2");
-  TH_OK(ctx, tg_model(t, ctx, &m));
+  TH_OK(ctx, tg_model_onnx(t, ctx, &m));
   TH_CHECK(cliq_preprocess_from_model(m, &q) == 0 && q.resize_short == 0 && q.std[0] == 1.0f,
            "malformed stored mean gives defaults");
   cliq_model_destroy(m);

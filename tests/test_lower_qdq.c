@@ -11,7 +11,7 @@
  * Patterns whose float ops are not in this tree's op table yet are reported as skipped.
  */
 #include "harness.h"
-#include "harness_qdq.h"
+#include "harness_graph.h"
 
 #include "ops/op.h"
 #include "session.h"
@@ -29,7 +29,7 @@ typedef struct model_spec {
   const char *needs;   /* float ops the model uses, comma-separated */
   const char *expect;  /* op types the lowered graph must contain */
   const char *forbid;  /* op types it must not contain */
-  cliq__graph *(*build)(cliq_dtype adt, float *out_scale);
+  tg *(*build)(cliq_dtype adt, float *out_scale);
   float tolerance_quanta; /* lowered vs fake-quant, in output quanta */
 } model_spec;
 
@@ -54,110 +54,110 @@ static cliq__tensor *det_tensor(cliq_dtype dt, int rank, const int64_t *dims, in
 
 static int zp_of(cliq_dtype adt, int z) { return adt == CLIQ_DTYPE_UINT8 ? z + 128 : z; }
 
-static int qdq(cliq__graph *g, int x, float s, int z, cliq_dtype adt) { return tq_qdq(g, x, s, zp_of(adt, z), adt); }
+static int qdq(tg *g, int x, float s, int z, cliq_dtype adt) { return tg_qdq(g, x, s, zp_of(adt, z), adt); }
 
-static int input4(cliq__graph *g, const char *name, int64_t n, int64_t c, int64_t h, int64_t w) {
+static int input4(tg *g, const char *name, int64_t n, int64_t c, int64_t h, int64_t w) {
   int64_t d[4] = {n, c, h, w};
-  return tq_input(g, name, CLIQ_DTYPE_FLOAT32, 4, d);
+  return tg_input(g, name, CLIQ_DTYPE_FLOAT32, 4, d, NULL);
 }
 
-static int node1(cliq__graph *g, const char *op, int x) { return tq_node(g, op, "", op, &x, 1); }
+static int node1(tg *g, const char *op, int x) { return tg_node(g, op, op, &x, 1); }
 
-static int node2(cliq__graph *g, const char *op, int a, int b) {
+static int node2(tg *g, const char *op, int a, int b) {
   int in[2] = {a, b};
-  return tq_node(g, op, "", op, in, 2);
+  return tg_node(g, op, op, in, 2);
 }
 
 /* --- the models ------------------------------------------------------------------------------------ */
 
-static cliq__graph *m_sigmoid(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_sigmoid(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   int x = qdq(g, input4(g, "x", 1, 3, 7, 13), 0.05f, -3, adt);
   *os = 1.0f / 256;
-  tq_output(g, qdq(g, node1(g, "Sigmoid", x), *os, -128, adt));
+  tg_output(g, qdq(g, node1(g, "Sigmoid", x), *os, -128, adt));
   return g;
 }
 
-static cliq__graph *m_chain(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_chain(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   int x = qdq(g, input4(g, "x", 2, 5, 3, 17), 0.03f, 7, adt);
   int l = node1(g, "LeakyRelu", x);
-  cliq__node_set_float(tq_producer(g, l), "alpha", 0.1f);
+  cliq__node_set_float(tg_producer(g, l), "alpha", 0.1f);
   *os = 1.0f / 128;
-  tq_output(g, qdq(g, node1(g, "Tanh", l), *os, 0, adt));
+  tg_output(g, qdq(g, node1(g, "Tanh", l), *os, 0, adt));
   return g;
 }
 
-static cliq__graph *m_relu_clip(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_relu_clip(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   int x = qdq(g, input4(g, "x", 1, 4, 9, 9), 0.02f, 10, adt);
   int r = qdq(g, node1(g, "Relu", x), 0.01f, -128, adt);
-  int in[3] = {r, tq_const_f32(g, "lo", 0.1f), tq_const_f32(g, "hi", 0.9f)};
-  int c = tq_node(g, "Clip", "", "Clip", in, 3);
+  int in[3] = {r, tg_const_f32(g, "lo", 0.1f), tg_const_f32(g, "hi", 0.9f)};
+  int c = tg_node(g, "Clip", "Clip", in, 3);
   *os = 0.004f;
-  tq_output(g, qdq(g, c, *os, -100, adt));
+  tg_output(g, qdq(g, c, *os, -100, adt));
   return g;
 }
 
-static cliq__graph *m_requant(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_requant(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   int x = qdq(g, input4(g, "x", 1, 2, 5, 5), 0.04f, 3, adt);
   int same = qdq(g, x, 0.04f, 3, adt); /* Q(DQ(x)) with x's own parameters: the identity */
   *os = 0.07f;
-  tq_output(g, qdq(g, same, *os, -9, adt)); /* a requantization */
+  tg_output(g, qdq(g, same, *os, -9, adt)); /* a requantization */
   return g;
 }
 
-static cliq__graph *m_float_island(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_float_island(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   int x = qdq(g, input4(g, "x", 1, 3, 4, 5), 0.05f, 1, adt);
   *os = 0.0f; /* float output: no quantum, compared within float tolerance */
-  tq_output(g, node1(g, "Sigmoid", x));
+  tg_output(g, node1(g, "Sigmoid", x));
   return g;
 }
 
-static cliq__graph *m_add_relu(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_add_relu(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   int a = qdq(g, input4(g, "a", 1, 8, 7, 9), 0.03f, -5, adt);
   int b = qdq(g, input4(g, "b", 1, 8, 1, 1), 0.07f, 12, adt);
   *os = 0.05f;
-  tq_output(g, qdq(g, node1(g, "Relu", node2(g, "Add", a, b)), *os, -128, adt));
+  tg_output(g, qdq(g, node1(g, "Relu", node2(g, "Add", a, b)), *os, -128, adt));
   return g;
 }
 
-static cliq__graph *m_mul(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_mul(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   int a = qdq(g, input4(g, "a", 1, 3, 5, 7), 0.05f, 0, adt);
   int b = qdq(g, input4(g, "b", 1, 3, 5, 7), 0.02f, -20, adt);
   int m = qdq(g, node2(g, "Mul", a, b), 0.02f, 4, adt);
   *os = 0.01f;
-  tq_output(g, qdq(g, node2(g, "Mul", m, tq_const_f32(g, "half", 0.5f)), *os, 0, adt)); /* scalar: a QLut */
+  tg_output(g, qdq(g, node2(g, "Mul", m, tg_const_f32(g, "half", 0.5f)), *os, 0, adt)); /* scalar: a QLut */
   return g;
 }
 
-static cliq__graph *m_concat(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_concat(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   int a = qdq(g, input4(g, "a", 1, 3, 4, 5), 0.05f, 1, adt);
   int b = qdq(g, input4(g, "b", 1, 5, 4, 5), 0.02f, -7, adt);
   int c = qdq(g, input4(g, "c", 1, 2, 4, 5), 0.04f, 0, adt);
   int in[3] = {a, b, c};
-  int y = tq_node(g, "Concat", "", "Concat", in, 3);
-  cliq__node_set_int(tq_producer(g, y), "axis", 1);
+  int y = tg_node(g, "Concat", "Concat", in, 3);
+  cliq__node_set_int(tg_producer(g, y), "axis", 1);
   *os = 0.04f;
   int q = qdq(g, y, *os, 0, adt);
   /* the same scales everywhere: a plain int8 Concat */
   int in2[2] = {q, c};
-  int y2 = tq_node(g, "Concat", "", "Concat", in2, 2);
-  cliq__node_set_int(tq_producer(g, y2), "axis", -3);
-  tq_output(g, qdq(g, y2, *os, 0, adt));
+  int y2 = tg_node(g, "Concat", "Concat", in2, 2);
+  cliq__node_set_int(tg_producer(g, y2), "axis", -3);
+  tg_output(g, qdq(g, y2, *os, 0, adt));
   return g;
 }
 
-static cliq__graph *m_pools(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_pools(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   int x = qdq(g, input4(g, "x", 1, 6, 13, 11), 0.03f, 5, adt);
   int p = node1(g, "AveragePool", x);
-  cliq__node *n = tq_producer(g, p);
+  cliq__node *n = tg_producer(g, p);
   int64_t k[2] = {3, 3}, s[2] = {2, 2}, pads[4] = {1, 1, 1, 1};
   cliq__node_set_ints(n, "kernel_shape", k, 2);
   cliq__node_set_ints(n, "strides", s, 2);
@@ -167,62 +167,62 @@ static cliq__graph *m_pools(cliq_dtype adt, float *os) {
   p = qdq(g, p, 0.025f, 2, adt);
   /* the other counting rule, and a window that runs past the padded input (ceil_mode) */
   int p2 = node1(g, "AveragePool", p);
-  n = tq_producer(g, p2);
+  n = tg_producer(g, p2);
   int64_t k2[2] = {2, 3}, s2[2] = {2, 2};
   cliq__node_set_ints(n, "kernel_shape", k2, 2);
   cliq__node_set_ints(n, "strides", s2, 2);
   cliq__node_set_int(n, "ceil_mode", 1);
   p = qdq(g, p2, 0.025f, 2, adt);
   *os = 0.02f;
-  tq_output(g, qdq(g, node1(g, "GlobalAveragePool", p), *os, 3, adt));
+  tg_output(g, qdq(g, node1(g, "GlobalAveragePool", p), *os, 3, adt));
   return g;
 }
 
-static cliq__graph *m_movers(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_movers(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   *os = 0.03f;
   int x = qdq(g, input4(g, "x", 1, 4, 8, 6), *os, -2, adt);
   int p = node1(g, "MaxPool", x);
   int64_t k[2] = {2, 2}, s[2] = {2, 2};
-  cliq__node_set_ints(tq_producer(g, p), "kernel_shape", k, 2);
-  cliq__node_set_ints(tq_producer(g, p), "strides", s, 2);
+  cliq__node_set_ints(tg_producer(g, p), "kernel_shape", k, 2);
+  cliq__node_set_ints(tg_producer(g, p), "strides", s, 2);
   p = qdq(g, p, *os, -2, adt);
   int t = node1(g, "Transpose", p);
   int64_t perm[4] = {0, 2, 3, 1};
-  cliq__node_set_ints(tq_producer(g, t), "perm", perm, 4);
+  cliq__node_set_ints(tg_producer(g, t), "perm", perm, 4);
   t = qdq(g, t, *os, -2, adt);
   cliq__tensor *shape = th_tensor(CLIQ_DTYPE_INT64, 1, (int64_t[]){2});
   ((int64_t *)shape->data)[0] = 1;
   ((int64_t *)shape->data)[1] = -1;
-  int r = node2(g, "Reshape", t, tq_const(g, "shape", shape));
+  int r = node2(g, "Reshape", t, tg_const(g, "shape", shape));
   cliq__tensor_free(shape);
-  tq_output(g, qdq(g, r, *os, -2, adt));
+  tg_output(g, qdq(g, r, *os, -2, adt));
   return g;
 }
 
-static cliq__graph *m_hardswish_chain(cliq_dtype adt, float *os) {
+static tg *m_hardswish_chain(cliq_dtype adt, float *os) {
   /* x * relu6(x + 3) / 6, as exporters decompose HardSwish: one QLut */
-  cliq__graph *g = tq_graph(13);
+  tg *g = tg_new(13);
   int x = qdq(g, input4(g, "x", 1, 5, 6, 7), 0.04f, 0, adt);
-  int a = node2(g, "Add", x, tq_const_f32(g, "three", 3.0f));
-  int in[3] = {a, tq_const_f32(g, "zero", 0.0f), tq_const_f32(g, "six", 6.0f)};
-  int c = tq_node(g, "Clip", "", "Clip", in, 3);
+  int a = node2(g, "Add", x, tg_const_f32(g, "three", 3.0f));
+  int in[3] = {a, tg_const_f32(g, "zero", 0.0f), tg_const_f32(g, "six", 6.0f)};
+  int c = tg_node(g, "Clip", "Clip", in, 3);
   int m = node2(g, "Mul", x, c);
   *os = 0.03f;
-  tq_output(g, qdq(g, node2(g, "Div", m, tq_const_f32(g, "six2", 6.0f)), *os, -30, adt));
+  tg_output(g, qdq(g, node2(g, "Div", m, tg_const_f32(g, "six2", 6.0f)), *os, -30, adt));
   return g;
 }
 
-static cliq__graph *m_silu(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_silu(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   int x = qdq(g, input4(g, "x", 1, 3, 9, 7), 0.05f, 4, adt);
   *os = 0.025f;
-  tq_output(g, qdq(g, node2(g, "Mul", x, node1(g, "Sigmoid", x)), *os, -20, adt));
+  tg_output(g, qdq(g, node2(g, "Mul", x, node1(g, "Sigmoid", x)), *os, -20, adt));
   return g;
 }
 
-static cliq__graph *m_conv(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_conv(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   float sx = 0.02f;
   int x = qdq(g, input4(g, "x", 1, 3, 11, 9), sx, -4, adt);
   int64_t wd[4] = {8, 3, 3, 3}, bd[1] = {8};
@@ -230,57 +230,57 @@ static cliq__graph *m_conv(cliq_dtype adt, float *os) {
   cliq__tensor *w = det_tensor(CLIQ_DTYPE_INT8, 4, wd, -127, 127), *b = det_tensor(CLIQ_DTYPE_INT32, 1, bd, -3000, 3000);
   float ws[8];
   for (int c = 0; c < 8; c++) ws[c] = 0.002f * (float)(c + 1);
-  int wv = tq_weight_dq(g, w, ws, 8, 0);
+  int wv = tg_weight_dq(g, w, ws, 8, 0);
   cliq__tensor *bs = th_tensor(CLIQ_DTYPE_FLOAT32, 1, bd);
   for (int c = 0; c < 8; c++) ((float *)bs->data)[c] = sx * ws[c];
-  int bin[2] = {tq_const(g, "b", b), tq_const(g, "b_scale", bs)};
-  int bv = tq_node(g, "DequantizeLinear", "", "DQ_b", bin, 2);
-  cliq__node_set_int(tq_producer(g, bv), "axis", 0);
+  int bin[2] = {tg_const(g, "b", b), tg_const(g, "b_scale", bs)};
+  int bv = tg_node(g, "DequantizeLinear", "DQ_b", bin, 2);
+  cliq__node_set_int(tg_producer(g, bv), "axis", 0);
   int in[3] = {x, wv, bv};
-  int y = tq_node(g, "Conv", "", "Conv", in, 3);
+  int y = tg_node(g, "Conv", "Conv", in, 3);
   int64_t pads[4] = {1, 1, 1, 1};
-  cliq__node_set_ints(tq_producer(g, y), "pads", pads, 4);
+  cliq__node_set_ints(tg_producer(g, y), "pads", pads, 4);
   *os = 0.05f;
-  tq_output(g, qdq(g, node1(g, "Relu", y), *os, -128, adt));
+  tg_output(g, qdq(g, node1(g, "Relu", y), *os, -128, adt));
   cliq__tensor_free(w), cliq__tensor_free(b), cliq__tensor_free(bs);
   return g;
 }
 
 /* A DQ'd constant int8 weight with per-channel scales (axis 0 for Conv / transB=1 Gemm, 1 for
  * MatMul's [K, N]) and optionally its int32 bias at s_x * s_w[c]. */
-static int weights(cliq__graph *g, int rank, const int64_t *wd, int axis, float sx, int *bias) {
+static int weights(tg *g, int rank, const int64_t *wd, int axis, float sx, int *bias) {
   int64_t ch = wd[axis];
   float ws[64];
   for (int64_t c = 0; c < ch; c++) ws[c] = 0.001f * (float)det_int(2, 9);
   cliq__tensor *w = det_tensor(CLIQ_DTYPE_INT8, rank, wd, -127, 127);
-  int wv = tq_weight_dq(g, w, ws, (size_t)ch, axis);
+  int wv = tg_weight_dq(g, w, ws, (size_t)ch, axis);
   cliq__tensor_free(w);
   if (bias) {
     int64_t bd[1] = {ch};
     cliq__tensor *b = det_tensor(CLIQ_DTYPE_INT32, 1, bd, -2000, 2000), *bs = th_tensor(CLIQ_DTYPE_FLOAT32, 1, bd);
     for (int64_t c = 0; c < ch; c++) ((float *)bs->data)[c] = sx * ws[c];
-    int bin[2] = {tq_const(g, "b", b), tq_const(g, "b_scale", bs)};
-    *bias = tq_node(g, "DequantizeLinear", "", "DQ_b", bin, 2);
-    cliq__node_set_int(tq_producer(g, *bias), "axis", 0);
+    int bin[2] = {tg_const(g, "b", b), tg_const(g, "b_scale", bs)};
+    *bias = tg_node(g, "DequantizeLinear", "DQ_b", bin, 2);
+    cliq__node_set_int(tg_producer(g, *bias), "axis", 0);
     cliq__tensor_free(b), cliq__tensor_free(bs);
   }
   return wv;
 }
 
-static int conv3x3(cliq__graph *g, int x, int64_t cin, int64_t cout, float sx) {
+static int conv3x3(tg *g, int x, int64_t cin, int64_t cout, float sx) {
   int64_t wd[4] = {cout, cin, 3, 3};
   int b;
   int w = weights(g, 4, wd, 0, sx, &b);
   int in[3] = {x, w, b};
-  int y = tq_node(g, "Conv", "", "Conv", in, 3);
+  int y = tg_node(g, "Conv", "Conv", in, 3);
   int64_t pads[4] = {1, 1, 1, 1};
-  cliq__node_set_ints(tq_producer(g, y), "pads", pads, 4);
+  cliq__node_set_ints(tg_producer(g, y), "pads", pads, 4);
   return y;
 }
 
 /* conv+relu, conv, residual add+relu, maxpool, global average pool, flatten, fully connected */
-static cliq__graph *m_resnet(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_resnet(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   det_restart();
   int x = qdq(g, input4(g, "x", 1, 8, 10, 12), 0.03f, -1, adt);
   int c1 = qdq(g, node1(g, "Relu", conv3x3(g, x, 8, 8, 0.03f)), 0.04f, -128, adt);
@@ -288,8 +288,8 @@ static cliq__graph *m_resnet(cliq_dtype adt, float *os) {
   int r = qdq(g, node1(g, "Relu", node2(g, "Add", c2, x)), 0.05f, -128, adt);
   int p = node1(g, "MaxPool", r);
   int64_t k[2] = {2, 2}, st[2] = {2, 2};
-  cliq__node_set_ints(tq_producer(g, p), "kernel_shape", k, 2);
-  cliq__node_set_ints(tq_producer(g, p), "strides", st, 2);
+  cliq__node_set_ints(tg_producer(g, p), "kernel_shape", k, 2);
+  cliq__node_set_ints(tg_producer(g, p), "strides", st, 2);
   p = qdq(g, p, 0.05f, -128, adt);
   int gp = qdq(g, node1(g, "GlobalAveragePool", p), 0.03f, -100, adt);
   int f = qdq(g, node1(g, "Flatten", gp), 0.03f, -100, adt);
@@ -297,71 +297,71 @@ static cliq__graph *m_resnet(cliq_dtype adt, float *os) {
   int b;
   int w = weights(g, 2, wd, 0, 0.03f, &b);
   int in[3] = {f, w, b};
-  int y = tq_node(g, "Gemm", "", "Gemm", in, 3);
-  cliq__node_set_int(tq_producer(g, y), "transB", 1);
+  int y = tg_node(g, "Gemm", "Gemm", in, 3);
+  cliq__node_set_int(tg_producer(g, y), "transB", 1);
   *os = 0.02f;
-  tq_output(g, qdq(g, y, *os, 5, adt));
+  tg_output(g, qdq(g, y, *os, 5, adt));
   return g;
 }
 
 /* a residual add whose conv has its own ReLU before the add (cliq.conv_act) and a Clip after */
-static cliq__graph *m_residual_act(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_residual_act(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   det_restart();
   int x = qdq(g, input4(g, "x", 1, 5, 7, 6), 0.04f, 3, adt);
   int c = qdq(g, node1(g, "Relu", conv3x3(g, x, 5, 5, 0.04f)), 0.03f, -128, adt);
-  int in[3] = {node2(g, "Add", x, c), tq_const_f32(g, "lo", 0.0f), tq_const_f32(g, "hi", 2.5f)};
+  int in[3] = {node2(g, "Add", x, c), tg_const_f32(g, "lo", 0.0f), tg_const_f32(g, "hi", 2.5f)};
   *os = 0.02f;
-  tq_output(g, qdq(g, tq_node(g, "Clip", "", "Clip", in, 3), *os, -128, adt));
+  tg_output(g, qdq(g, tg_node(g, "Clip", "Clip", in, 3), *os, -128, adt));
   return g;
 }
 
-static cliq__graph *m_matmul(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_matmul(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   det_restart();
   int64_t xd[3] = {2, 3, 16};
-  int x = qdq(g, tq_input(g, "x", CLIQ_DTYPE_FLOAT32, 3, xd), 0.05f, 2, adt);
+  int x = qdq(g, tg_input(g, "x", CLIQ_DTYPE_FLOAT32, 3, xd, NULL), 0.05f, 2, adt);
   int64_t wd[2] = {16, 7};
   int w = weights(g, 2, wd, 1, 0.05f, NULL);
   *os = 0.02f;
-  tq_output(g, qdq(g, node2(g, "MatMul", x, w), *os, -3, adt));
+  tg_output(g, qdq(g, node2(g, "MatMul", x, w), *os, -3, adt));
   return g;
 }
 
 /* MatMul whose weight an exporter quantized like an activation: QuantizeLinear of a float
  * constant, asymmetric per tensor (ONNX Runtime does this to mnist-8's reshaped weight) */
-static cliq__graph *m_matmul_asym(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_matmul_asym(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   det_restart();
   int64_t xd[2] = {1, 24}, wd[2] = {24, 10};
-  int x = qdq(g, tq_input(g, "x", CLIQ_DTYPE_FLOAT32, 2, xd), 0.05f, 2, adt);
+  int x = qdq(g, tg_input(g, "x", CLIQ_DTYPE_FLOAT32, 2, xd, NULL), 0.05f, 2, adt);
   cliq__tensor *wf = det_tensor(CLIQ_DTYPE_FLOAT32, 2, wd, -64, 96);
-  int w = qdq(g, tq_const(g, "w_float", wf), 0.01f, 19, adt);
+  int w = qdq(g, tg_const(g, "w_float", wf), 0.01f, 19, adt);
   cliq__tensor_free(wf);
   int64_t bd[2] = {1, 10};
   cliq__tensor *bf = det_tensor(CLIQ_DTYPE_FLOAT32, 2, bd, -64, 64);
-  int b = qdq(g, tq_const(g, "b_float", bf), 0.008f, -3, adt);
+  int b = qdq(g, tg_const(g, "b_float", bf), 0.008f, -3, adt);
   cliq__tensor_free(bf);
   int y = qdq(g, node2(g, "MatMul", x, w), 0.1f, 4, adt);
   *os = 0.1f;
-  tq_output(g, qdq(g, node2(g, "Add", y, b), *os, 1, adt));
+  tg_output(g, qdq(g, node2(g, "Add", y, b), *os, 1, adt));
   return g;
 }
 
 /* BatchNormalization left unfused between DQ and Q (ONNX Runtime quantizes models this way),
  * then a per-channel multiply by a [C,1,1] constant: per-channel QLuts */
-static cliq__graph *m_batchnorm(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(13);
+static tg *m_batchnorm(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
   det_restart();
   int x = qdq(g, input4(g, "x", 2, 6, 5, 7), 0.04f, 9, adt);
   int64_t cd[1] = {6}, c3[3] = {6, 1, 1};
   cliq__tensor *p[4];
   for (int i = 0; i < 4; i++) p[i] = det_tensor(CLIQ_DTYPE_FLOAT32, 1, cd, i == 3 ? 16 : -64, 64);
-  int in[5] = {x, tq_const(g, "bn_scale", p[0]), tq_const(g, "bn_b", p[1]), tq_const(g, "bn_mean", p[2]), tq_const(g, "bn_var", p[3])};
-  int bn = qdq(g, tq_node(g, "BatchNormalization", "", "BN", in, 5), 0.03f, -5, adt);
+  int in[5] = {x, tg_const(g, "bn_scale", p[0]), tg_const(g, "bn_b", p[1]), tg_const(g, "bn_mean", p[2]), tg_const(g, "bn_var", p[3])};
+  int bn = qdq(g, tg_node(g, "BatchNormalization", "BN", in, 5), 0.03f, -5, adt);
   cliq__tensor *m = det_tensor(CLIQ_DTYPE_FLOAT32, 3, c3, -64, 64);
   *os = 0.02f;
-  tq_output(g, qdq(g, node2(g, "Mul", bn, tq_const(g, "per_channel", m)), *os, 2, adt));
+  tg_output(g, qdq(g, node2(g, "Mul", bn, tg_const(g, "per_channel", m)), *os, 2, adt));
   for (int i = 0; i < 4; i++) cliq__tensor_free(p[i]);
   cliq__tensor_free(m);
   return g;
@@ -369,8 +369,8 @@ static cliq__graph *m_batchnorm(cliq_dtype adt, float *os) {
 
 /* Conv and MatMul followed by activations that cannot be int8 clamps and no QuantizeLinear
  * between (cliq's quantizer fuses them that way): QConv/QGemm into an int8 intermediate, QLut */
-static cliq__graph *m_conv_sigmoid(cliq_dtype adt, float *os) {
-  cliq__graph *g = tq_graph(14);
+static tg *m_conv_sigmoid(cliq_dtype adt, float *os) {
+  tg *g = tg_new(14);
   det_restart();
   int x = qdq(g, input4(g, "x", 1, 4, 9, 8), 0.03f, 2, adt);
   int c = node1(g, "Sigmoid", conv3x3(g, x, 4, 6, 0.03f));
@@ -380,12 +380,12 @@ static cliq__graph *m_conv_sigmoid(cliq_dtype adt, float *os) {
   cliq__tensor *shape = th_tensor(CLIQ_DTYPE_INT64, 1, shape_d);
   ((int64_t *)shape->data)[0] = 1;
   ((int64_t *)shape->data)[1] = -1;
-  int r = qdq(g, node2(g, "Reshape", c, tq_const(g, "shape", shape)), *os, -128, adt);
+  int r = qdq(g, node2(g, "Reshape", c, tg_const(g, "shape", shape)), *os, -128, adt);
   cliq__tensor_free(shape);
   int64_t wd[2] = {6 * 9 * 8, 5};
   int w = weights(g, 2, wd, 1, *os, NULL);
   *os = 0.02f;
-  tq_output(g, qdq(g, node1(g, "HardSwish", node2(g, "MatMul", r, w)), *os, -20, adt));
+  tg_output(g, qdq(g, node1(g, "HardSwish", node2(g, "MatMul", r, w)), *os, -20, adt));
   return g;
 }
 
@@ -461,11 +461,11 @@ static void check_ops(const cliq__graph *g, const model_spec *m, const char *lab
 }
 
 /* Runs g in a session on ctx; outputs allocated; *summary gets the session graph's op list. */
-static cliq_status run_graph(cliq_context *ctx, const cliq__graph *g, size_t n_in, cliq__tensor *const *in, cliq__tensor ***out,
+static cliq_status run_graph(cliq_context *ctx, tg *g, size_t n_in, cliq__tensor *const *in, cliq__tensor ***out,
                              size_t *n_out, const model_spec *m, const char *label, char *summary, size_t size) {
   cliq_model *model = NULL;
   cliq_session *s = NULL;
-  cliq_status st = tq_model(ctx, g, &model);
+  cliq_status st = tg_model(g, ctx, &model);
   if (st == CLIQ_STATUS_OK) st = cliq_session_create(ctx, model, NULL, &s);
   if (st != CLIQ_STATUS_OK) {
     cliq_model_destroy(model);
@@ -505,10 +505,11 @@ static void run_model(const model_spec *m) {
   for (int v = 0; v < 2; v++) {
     cliq_dtype adt = v ? CLIQ_DTYPE_UINT8 : CLIQ_DTYPE_INT8;
     float os;
-    cliq__graph *g = m->build(adt, &os);
+    tg *g = m->build(adt, &os);
+    const cliq__graph *gg = tg_graph(g);
     /* the same inputs for both variants */
-    for (; n_in < g->n_inputs && n_in < 8; n_in++) {
-      const cliq__value *iv = &g->values[g->inputs[n_in]];
+    for (; n_in < gg->n_inputs && n_in < 8; n_in++) {
+      const cliq__value *iv = &gg->values[gg->inputs[n_in]];
       in[n_in] = th_tensor_random(CLIQ_DTYPE_FLOAT32, iv->rank, iv->dims, -4.0f, 4.0f);
     }
     char label[160], ops[2048], ops_ref[2048];
@@ -546,7 +547,7 @@ static void run_model(const model_spec *m) {
     th_free_tensors(od, nd);
     th_free_tensors(orf, nr);
     th_free_tensors(of, nf);
-    cliq__graph_free(g);
+    tg_free(g);
   }
   for (size_t i = 0; i < n_in; i++) cliq__tensor_free(in[i]);
   th_free_tensors(first, n_first);

@@ -46,7 +46,7 @@ static void test_unary_graph(void) {
   v = tg_node(t, "Relu", "r2", &v, 1);
   tg_output(t, tg_node(t, "Sigmoid", "sig", &v, 1));
   cliq_model *m;
-  if (!TH_OK(ctx, tg_model(t, ctx, &m))) return;
+  if (!TH_OK(ctx, tg_model_onnx(t, ctx, &m))) return;
   cliq_model_stats s;
   if (TH_OK(ctx, cliq_model_stats_get(m, &s))) {
     TH_CHECK(s.nodes == 4, "4 nodes (got %zu)", s.nodes);
@@ -89,7 +89,7 @@ static void test_conv_macs(void) {
     tg_output(t, tg_node(t, "Relu", "relu", &y, 1));
     cliq_model *m;
     cliq_model_stats s;
-    if (TH_OK(ctx, tg_model(t, ctx, &m)) && TH_OK(ctx, cliq_model_stats_get(m, &s))) {
+    if (TH_OK(ctx, tg_model_onnx(t, ctx, &m)) && TH_OK(ctx, cliq_model_stats_get(m, &s))) {
       uint64_t want = symbolic_hw ? 0 : 8ull * 10 * 12 * 27;
       TH_CHECK(s.macs == want, "Conv MACs with %s spatial dims: got %llu, want %llu", symbolic_hw ? "symbolic" : "fixed",
                (unsigned long long)s.macs, (unsigned long long)want);
@@ -120,7 +120,7 @@ static void test_quantized_flag(void) {
   tg_output(t, tg_node(t, "Add", "add", add_in, 2));
   cliq_model *m;
   cliq_model_stats s;
-  if (TH_OK(ctx, tg_model(t, ctx, &m))) {
+  if (TH_OK(ctx, tg_model_onnx(t, ctx, &m))) {
     if (TH_OK(ctx, cliq_model_stats_get(m, &s))) {
       TH_CHECK(s.quantized == 1, "int8 weight behind DequantizeLinear: quantized");
       TH_CHECK(s.weight_bytes == 24 + 4 + 1, "int8 weights count 1 byte each (got %zu)", s.weight_bytes);

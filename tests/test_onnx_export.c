@@ -162,8 +162,8 @@ static void compare(const char *name, tg *plain_tg, tg *naive_tg, const weight *
   char what[160];
   snprintf(what, sizeof what, "%s on %s", name, ctx == ref_ctx ? "the reference" : "the device");
   cliq_model *plain = NULL, *naive = NULL;
-  TH_OK(ctx, tg_model(plain_tg, ctx, &plain));
-  if (naive_tg) TH_OK(ctx, tg_model(naive_tg, ctx, &naive));
+  TH_OK(ctx, tg_model_onnx(plain_tg, ctx, &plain));
+  if (naive_tg) TH_OK(ctx, tg_model_onnx(naive_tg, ctx, &naive));
   cliq_model *qdq = plain ? with_qdq(ctx, plain, w) : NULL;
   cliq__tensor **a, **b, **c = NULL;
   size_t na = run(plain, ctx, n_in, in, &a, old_opset, what);

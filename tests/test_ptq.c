@@ -12,7 +12,7 @@
  *   - the quantized model runs (int8 after the session's QDQ lowering) and matches a host
  *     computation of the same fake-quantized graph (skipped in a tree without the Q/DQ ops).
  */
-#include "harness.h"
+#include "harness_graph.h"
 
 #include "calib/calibrate.h"
 #include "calib/pass.h"
@@ -77,49 +77,12 @@ static int on_progress(void *user, size_t done, size_t total) {
 
 /* ---- graph building ------------------------------------------------------------------------- */
 
-static int value(cliq__graph *g, const char *name, cliq_dtype dt, int rank, const int64_t *dims) {
-  int v = cliq__graph_add_value(g, name);
-  cliq__value_set_shape(&g->values[v], dt, rank, dims);
-  return v;
-}
-
-static int constant(cliq__graph *g, const char *name, cliq__tensor *t) {
-  int v = cliq__graph_add_value(g, name);
-  cliq__value_set_constant(&g->values[v], t);
-  g->values[v].flags |= CLIQ__VALUE_INITIALIZER;
-  return v;
-}
-
-static int node(cliq__graph *g, const char *op, const char *name, const int *in, size_t nin, int out) {
-  int id = cliq__graph_add_node(g, op, "", name, in, nin, &out, 1);
-  g->nodes[id].opset = g->opset;
-  return id;
-}
-
-static cliq__graph *graph_new(int opset, size_t max_io) {
-  cliq__graph *g = cliq__graph_new();
-  g->opset = opset;
-  g->ir_version = 8;
-  g->inputs = malloc(max_io * sizeof(int));
-  g->outputs = malloc(max_io * sizeof(int));
-  return g;
-}
-
-static void graph_input(cliq__graph *g, int v) {
-  g->values[v].flags |= CLIQ__VALUE_GRAPH_INPUT;
-  g->inputs[g->n_inputs++] = v;
-}
-
-static void graph_output(cliq__graph *g, int v) {
-  g->values[v].flags |= CLIQ__VALUE_GRAPH_OUTPUT;
-  g->outputs[g->n_outputs++] = v;
-}
-
-static cliq_model *load_graph(cliq_context *ctx, const cliq__graph *g) {
+/* The model of t through the ONNX writer, as a file would be: written, then loaded (a check each). */
+static cliq_model *load_graph(cliq_context *ctx, tg *t) {
   void *buf;
   size_t size;
   cliq_model *m = NULL;
-  if (!TH_OK(ctx, cliq__onnx_export(ctx, g, &buf, &size))) return NULL;
+  if (!TH_OK(ctx, tg_bytes(t, ctx, &buf, &size))) return NULL;
   TH_OK(ctx, cliq_model_load_memory(ctx, buf, size, NULL, &m));
   free(buf);
   return m;
@@ -145,27 +108,25 @@ static const char *input_name(const cliq__graph *g, const cliq__node *n, size_t 
 /* ---- streaming calibration on a model of unary ops ------------------------------------------ */
 
 /* x -> Relu -> r -> Sigmoid -> s (output); x -> Tanh -> t (output); r is an output too */
-static cliq__graph *unary_graph(void) {
-  cliq__graph *g = graph_new(13, 4);
+static tg *unary_graph(void) {
+  tg *g = tg_new(13);
   int64_t d[4] = {1, 3, 9, 7};
-  int x = value(g, "x", CLIQ_DTYPE_FLOAT32, 4, d), r = value(g, "r", CLIQ_DTYPE_FLOAT32, 4, d),
-      s = value(g, "s", CLIQ_DTYPE_FLOAT32, 4, d), t = value(g, "t", CLIQ_DTYPE_FLOAT32, 4, d);
-  g->values[x].dims[0] = -1;
-  g->values[x].dim_param[0] = cliq__strdup("N");
-  graph_input(g, x);
-  node(g, "Relu", "relu", &x, 1, r);
-  node(g, "Sigmoid", "sig", &r, 1, s);
-  node(g, "Tanh", "tanh", &x, 1, t);
-  graph_output(g, s);
-  graph_output(g, t);
-  graph_output(g, r);
+  const char *batch[4] = {"N", NULL, NULL, NULL};
+  int x = tg_input(g, "x", CLIQ_DTYPE_FLOAT32, 4, d, batch), r = tg_value_shaped(g, "r", CLIQ_DTYPE_FLOAT32, 4, d),
+      s = tg_value_shaped(g, "s", CLIQ_DTYPE_FLOAT32, 4, d), t = tg_value_shaped(g, "t", CLIQ_DTYPE_FLOAT32, 4, d);
+  tg_node_ex(g, "", "Relu", "relu", &x, 1, &r, 1);
+  tg_node_ex(g, "", "Sigmoid", "sig", &r, 1, &s, 1);
+  tg_node_ex(g, "", "Tanh", "tanh", &x, 1, &t, 1);
+  tg_output(g, s);
+  tg_output(g, t);
+  tg_output(g, r);
   return g;
 }
 
 static void test_streaming(cliq_context *ctx) {
-  cliq__graph *g = unary_graph();
-  cliq_model *m = load_graph(ctx, g);
-  cliq__graph_free(g);
+  tg *t = unary_graph();
+  cliq_model *m = load_graph(ctx, t);
+  tg_free(t);
   if (!m) return;
   size_t elems = 3 * 9 * 7;
   source src = make_source(21, elems, -2.0f, 3.0f);
@@ -315,43 +276,39 @@ out:
  *   -> Add(c2, b2[1,5,1,1]) -> a2 -> Sigmoid -> s2 -> Flatten -> f -> Gemm(W3[320,6]^T? B3[6]) -> y
  *   s2 -> Softmax -> sm (float op, second output)
  * The plan reads dtypes and folding from a "session graph": here the graph itself (shapes set). */
-static cliq__tensor *rand_tensor(int rank, const int64_t *dims, float lo, float hi) {
-  return th_tensor_random(CLIQ_DTYPE_FLOAT32, rank, dims, lo, hi);
-}
-
 static void test_writer(cliq_context *ctx) {
-  cliq__graph *g = graph_new(11, 4);
+  tg *t = tg_new(11);
+  cliq__graph *g = tg_graph(t);
   int64_t dx[4] = {1, 3, 8, 8}, dc1[4] = {1, 4, 8, 8}, dp1[4] = {1, 4, 4, 4}, dc2[4] = {1, 5, 4, 4}, df[2] = {1, 80}, dy[2] = {1, 6};
   int64_t dw1[4] = {4, 3, 3, 3}, db1[1] = {4}, dw2[4] = {5, 4, 1, 1}, db2[4] = {1, 5, 1, 1}, dw3[2] = {6, 80}, db3[1] = {6};
-  int x = value(g, "x", CLIQ_DTYPE_FLOAT32, 4, dx);
-  graph_input(g, x);
-  int w1 = constant(g, "W1", rand_tensor(4, dw1, -0.5f, 0.5f)), b1 = constant(g, "B1", rand_tensor(1, db1, -1, 1));
+  const cliq_dtype f32 = CLIQ_DTYPE_FLOAT32;
+  int x = tg_input(t, "x", f32, 4, dx, NULL);
+  int w1 = tg_const_random(t, "W1", 4, dw1, -0.5f, 0.5f), b1 = tg_const_random(t, "B1", 1, db1, -1, 1);
   ((float *)g->values[w1].constant->data)[27] = 2.0f; /* channel 1 has a larger range */
-  int w2 = constant(g, "W2", rand_tensor(4, dw2, -1, 1)), b2 = constant(g, "b2", rand_tensor(4, db2, -1, 1));
-  int w3 = constant(g, "W3", rand_tensor(2, dw3, -0.2f, 0.2f)), b3 = constant(g, "B3", rand_tensor(1, db3, -0.1f, 0.1f));
-  int c1 = value(g, "c1", CLIQ_DTYPE_FLOAT32, 4, dc1), r1 = value(g, "r1", CLIQ_DTYPE_FLOAT32, 4, dc1),
-      p1 = value(g, "p1", CLIQ_DTYPE_FLOAT32, 4, dp1), c2 = value(g, "c2", CLIQ_DTYPE_FLOAT32, 4, dc2),
-      a2 = value(g, "a2", CLIQ_DTYPE_FLOAT32, 4, dc2), s2 = value(g, "s2", CLIQ_DTYPE_FLOAT32, 4, dc2),
-      f = value(g, "f", CLIQ_DTYPE_FLOAT32, 2, df), y = value(g, "y", CLIQ_DTYPE_FLOAT32, 2, dy),
-      sm = value(g, "sm", CLIQ_DTYPE_FLOAT32, 4, dc2);
+  int w2 = tg_const_random(t, "W2", 4, dw2, -1, 1), b2 = tg_const_random(t, "b2", 4, db2, -1, 1);
+  int w3 = tg_const_random(t, "W3", 2, dw3, -0.2f, 0.2f), b3 = tg_const_random(t, "B3", 1, db3, -0.1f, 0.1f);
+  int c1 = tg_value_shaped(t, "c1", f32, 4, dc1), r1 = tg_value_shaped(t, "r1", f32, 4, dc1),
+      p1 = tg_value_shaped(t, "p1", f32, 4, dp1), c2 = tg_value_shaped(t, "c2", f32, 4, dc2),
+      a2 = tg_value_shaped(t, "a2", f32, 4, dc2), s2 = tg_value_shaped(t, "s2", f32, 4, dc2),
+      f = tg_value_shaped(t, "f", f32, 2, df), y = tg_value_shaped(t, "y", f32, 2, dy), sm = tg_value_shaped(t, "sm", f32, 4, dc2);
   int in1[3] = {x, w1, b1}, in2[2] = {c2, b2}, in3[3] = {f, w3, b3};
-  int n1 = node(g, "Conv", "conv1", in1, 3, c1);
+  tg_node_ex(t, "", "Conv", "conv1", in1, 3, &c1, 1);
   int64_t pads[4] = {1, 1, 1, 1}, k2[2] = {2, 2};
-  cliq__node_set_ints(&g->nodes[n1], "pads", pads, 4);
-  node(g, "Relu", "relu1", &c1, 1, r1);
-  int mp = node(g, "MaxPool", "pool1", &r1, 1, p1);
-  cliq__node_set_ints(&g->nodes[mp], "kernel_shape", k2, 2);
-  cliq__node_set_ints(&g->nodes[mp], "strides", k2, 2);
+  cliq__node_set_ints(tg_last_node(t), "pads", pads, 4);
+  tg_node_ex(t, "", "Relu", "relu1", &c1, 1, &r1, 1);
+  tg_node_ex(t, "", "MaxPool", "pool1", &r1, 1, &p1, 1);
+  cliq__node_set_ints(tg_last_node(t), "kernel_shape", k2, 2);
+  cliq__node_set_ints(tg_last_node(t), "strides", k2, 2);
   int in_c2[2] = {p1, w2};
-  node(g, "Conv", "conv2", in_c2, 2, c2);
-  node(g, "Add", "bias2", in2, 2, a2);
-  node(g, "Sigmoid", "sig2", &a2, 1, s2);
-  node(g, "Flatten", "flat", &s2, 1, f);
-  int gm = node(g, "Gemm", "fc", in3, 3, y);
-  cliq__node_set_int(&g->nodes[gm], "transB", 1);
-  node(g, "Softmax", "soft", &s2, 1, sm);
-  graph_output(g, y);
-  graph_output(g, sm);
+  tg_node_ex(t, "", "Conv", "conv2", in_c2, 2, &c2, 1);
+  tg_node_ex(t, "", "Add", "bias2", in2, 2, &a2, 1);
+  tg_node_ex(t, "", "Sigmoid", "sig2", &a2, 1, &s2, 1);
+  tg_node_ex(t, "", "Flatten", "flat", &s2, 1, &f, 1);
+  tg_node_ex(t, "", "Gemm", "fc", in3, 3, &y, 1);
+  cliq__node_set_int(tg_last_node(t), "transB", 1);
+  tg_node_ex(t, "", "Softmax", "soft", &s2, 1, &sm, 1);
+  tg_output(t, y);
+  tg_output(t, sm);
 
   /* the FLOAT passes fold the bias Add into conv2 */
   cliq__ptq ptq = {ctx, NULL, g, NULL, NULL, 0, 0};
@@ -463,7 +420,7 @@ static void test_writer(cliq_context *ctx) {
 out:
   cliq__qdq_plan_free(plan);
   cliq__stats_free(tab);
-  cliq__graph_free(g);
+  tg_free(t);
 }
 
 /* ---- running the quantized model (needs QuantizeLinear/DequantizeLinear ops) ----------------- */
@@ -473,9 +430,9 @@ static void test_run_quantized(cliq_context *ctx) {
     printf("  (QuantizeLinear/DequantizeLinear are not in the op table yet: quantized run not tested)\n");
     return;
   }
-  cliq__graph *g = unary_graph();
-  cliq_model *m = load_graph(ctx, g);
-  cliq__graph_free(g);
+  tg *t = unary_graph();
+  cliq_model *m = load_graph(ctx, t);
+  tg_free(t);
   if (!m) return;
   size_t elems = 3 * 9 * 7;
   source src = make_source(12, elems, -2.0f, 3.0f);

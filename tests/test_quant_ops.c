@@ -13,7 +13,7 @@
  *   references themselves are validated.
  */
 #include "harness.h"
-#include "harness_qdq.h"
+#include "harness_graph.h"
 
 #include "cl/program.h"
 #include "activation.h"
@@ -668,20 +668,21 @@ static void near_check(const near_stats *s, const char *what) {
 }
 
 static void qbinary_case(const char *op, int ra, const int64_t *ad, int rb, const int64_t *bd, int act, int mode) {
-  cliq__graph *g = tq_graph(13);
+  tg *g = tg_new(13);
   float sa = rand_scale(), sb = th_rand() % 3 == 0 ? sa : rand_scale();
   int za = rand_zp(mode), zb = rand_zp(mode + 1);
-  int a = tq_input(g, "a", CLIQ_DTYPE_INT8, ra, ad), b = tq_input(g, "b", CLIQ_DTYPE_INT8, rb, bd);
-  tq_quant(g, a, sa, za);
-  tq_quant(g, b, sb, zb);
+  int a = tg_input(g, "a", CLIQ_DTYPE_INT8, ra, ad, NULL), b = tg_input(g, "b", CLIQ_DTYPE_INT8, rb, bd, NULL);
+  tg_quant(g, a, sa, za);
+  tg_quant(g, b, sb, zb);
   /* an output scale that keeps results in range most of the time */
   float sy = op[1] == 'A' ? (sa > sb ? sa : sb) * th_uniform(1.0f, 2.5f) : sa * sb * th_uniform(64.0f, 200.0f);
   int zy = rand_zp(mode + 2) / 2;
   int in[2] = {a, b};
-  int y = tq_node(g, op, "cliq", "op", in, 2);
-  tq_quant(g, y, sy, zy);
-  tq_output(g, y);
-  cliq__node *nd = tq_producer(g, y);
+  int y = tg_value(g, "op");
+  tg_node_ex(g, "cliq", op, "op", in, 2, &y, 1);
+  tg_quant(g, y, sy, zy);
+  tg_output(g, y);
+  cliq__node *nd = tg_producer(g, y);
   if (act) {
     cliq__node_set_int(nd, "cliq.act", act);
     cliq__node_set_string(nd, "cliq.activation", act == CLIQ_ACT_RELU ? "Relu" : "Clip");
@@ -695,11 +696,11 @@ static void qbinary_case(const char *op, int ra, const int64_t *ad, int rb, cons
   char what[200], d1[64], d2[64];
   snprintf(what, sizeof what, "%s %s x %s act %d zp %d/%d/%d scales %g %g %g", op, cliq__dims_str(ra, ad, d1, sizeof d1),
            cliq__dims_str(rb, bd, d2, sizeof d2), act, za, zb, zy, sa, sb, sy);
-  tq_compare(dev_ctx, ref_ctx, g, 2, ins, 0.0f, what);
+  tg_compare(g, dev_ctx, ref_ctx, 2, ins, 0.0f, 0.0f, what);
   /* the reference against the real-valued formula */
   cliq__tensor **out = NULL;
   size_t no = 0;
-  if (TH_OK(ref_ctx, tq_run(ref_ctx, g, 2, ins, &no, &out))) {
+  if (TH_OK(ref_ctx, tg_run(g, ref_ctx, 2, ins, &no, &out))) {
     const cliq__tensor *t = out[0];
     near_stats st = {0};
     int64_t idx[8] = {0};
@@ -730,7 +731,7 @@ static void qbinary_case(const char *op, int ra, const int64_t *ad, int rb, cons
   }
   th_free_tensors(out, no);
   cliq__tensor_free(ta), cliq__tensor_free(tb);
-  cliq__graph_free(g);
+  tg_free(g);
 }
 
 static void test_qbinary(void) {
@@ -752,15 +753,16 @@ static void test_qbinary(void) {
   /* hand-checked (worked out from cliq_requant.h): 10 * 0.5 + 4 * 0.25 = 6 -> 24 at scale 1/4;
    * (10 - 2) * 0.5 * (4 - 1) * 0.25 = 3 -> 3 + 5 at scale 1, zero point 5 */
   for (int o = 0; o < 2; o++) {
-    cliq__graph *g = tq_graph(13);
+    tg *g = tg_new(13);
     int64_t d1[1] = {1};
-    int a = tq_input(g, "a", CLIQ_DTYPE_INT8, 1, d1), b = tq_input(g, "b", CLIQ_DTYPE_INT8, 1, d1);
-    tq_quant(g, a, 0.5f, o ? 2 : 0);
-    tq_quant(g, b, 0.25f, o ? 1 : 0);
+    int a = tg_input(g, "a", CLIQ_DTYPE_INT8, 1, d1, NULL), b = tg_input(g, "b", CLIQ_DTYPE_INT8, 1, d1, NULL);
+    tg_quant(g, a, 0.5f, o ? 2 : 0);
+    tg_quant(g, b, 0.25f, o ? 1 : 0);
     int in[2] = {a, b};
-    int y = tq_node(g, ops[o], "cliq", "op", in, 2);
-    tq_quant(g, y, o ? 1.0f : 0.25f, o ? 5 : 0);
-    tq_output(g, y);
+    int y = tg_value(g, "op");
+    tg_node_ex(g, "cliq", ops[o], "op", in, 2, &y, 1);
+    tg_quant(g, y, o ? 1.0f : 0.25f, o ? 5 : 0);
+    tg_output(g, y);
     cliq__tensor *ta = th_tensor(CLIQ_DTYPE_INT8, 1, d1), *tb = th_tensor(CLIQ_DTYPE_INT8, 1, d1);
     ((int8_t *)ta->data)[0] = 10;
     ((int8_t *)tb->data)[0] = 4;
@@ -768,19 +770,19 @@ static void test_qbinary(void) {
     size_t no = 0;
     cliq_context *ctxs[2] = {dev_ctx, ref_ctx};
     for (int c = 0; c < 2; c++) {
-      if (TH_OK(ctxs[c], tq_run(ctxs[c], g, 2, ins, &no, &out)))
+      if (TH_OK(ctxs[c], tg_run(g, ctxs[c], 2, ins, &no, &out)))
         TH_CHECK(i8_at(out[0], 0) == (o ? 8 : 24), "%s hand-checked on %s: got %d, want %d", ops[o], c ? "reference" : "device",
                  i8_at(out[0], 0), o ? 8 : 24);
       th_free_tensors(out, no);
       out = NULL;
     }
     cliq__tensor_free(ta), cliq__tensor_free(tb);
-    cliq__graph_free(g);
+    tg_free(g);
   }
 }
 
 static void qconcat_case(int rank, const int64_t *dims, int axis, size_t n, int mode) {
-  cliq__graph *g = tq_graph(13);
+  tg *g = tg_new(13);
   int ax;
   cliq__norm_axis(axis, rank, &ax);
   float sy = rand_scale();
@@ -795,23 +797,24 @@ static void qconcat_case(int rank, const int64_t *dims, int axis, size_t n, int 
     d[ax] = dims[ax] + (int64_t)i * 2 - 1 > 0 ? dims[ax] + (int64_t)i * 2 - 1 : 1;
     char name[32];
     snprintf(name, sizeof name, "x%zu", i);
-    in[i] = tq_input(g, name, CLIQ_DTYPE_INT8, rank, d);
+    in[i] = tg_input(g, name, CLIQ_DTYPE_INT8, rank, d, NULL);
     bool same = i == 0 || th_rand() % 3 == 0;
     sx[i] = same ? sy : sy * th_uniform(0.3f, 3.0f);
     zx[i] = same ? zy : rand_zp(mode + (int)i);
-    tq_quant(g, in[i], sx[i], zx[i]);
+    tg_quant(g, in[i], sx[i], zx[i]);
     ts[i] = th_tensor_random(CLIQ_DTYPE_INT8, rank, d, -128, 127);
   }
-  int y = tq_node(g, "QConcat", "cliq", "op", in, n);
-  cliq__node_set_int(tq_producer(g, y), "axis", axis);
-  tq_quant(g, y, sy, zy);
-  tq_output(g, y);
+  int y = tg_value(g, "op");
+  tg_node_ex(g, "cliq", "QConcat", "op", in, n, &y, 1);
+  cliq__node_set_int(tg_producer(g, y), "axis", axis);
+  tg_quant(g, y, sy, zy);
+  tg_output(g, y);
   char what[160], d1[64];
   snprintf(what, sizeof what, "QConcat %zu inputs like %s axis %d", n, cliq__dims_str(rank, dims, d1, sizeof d1), axis);
-  tq_compare(dev_ctx, ref_ctx, g, n, ts, 0.0f, what);
+  tg_compare(g, dev_ctx, ref_ctx, n, ts, 0.0f, 0.0f, what);
   cliq__tensor **out = NULL;
   size_t no = 0;
-  if (TH_OK(ref_ctx, tq_run(ref_ctx, g, n, ts, &no, &out))) {
+  if (TH_OK(ref_ctx, tg_run(g, ref_ctx, n, ts, &no, &out))) {
     near_stats st = {0};
     size_t outer, ch, inner, pos = 0;
     cliq__axis_split(rank, dims, ax, &outer, &ch, &inner);
@@ -828,7 +831,7 @@ static void qconcat_case(int rank, const int64_t *dims, int axis, size_t n, int 
   }
   th_free_tensors(out, no);
   for (size_t i = 0; i < n; i++) cliq__tensor_free(ts[i]);
-  cliq__graph_free(g);
+  tg_free(g);
 }
 
 static void test_qconcat(void) {
@@ -848,16 +851,17 @@ typedef struct pool_case {
 } pool_case;
 
 static void qpool_case(const pool_case *pc, int mode) {
-  cliq__graph *g = tq_graph(19);
+  tg *g = tg_new(19);
   int rank = 2 + pc->nsp;
   int64_t xd[5] = {pc->n, pc->c};
   for (int i = 0; i < pc->nsp; i++) xd[2 + i] = pc->in[i];
-  int x = tq_input(g, "x", CLIQ_DTYPE_INT8, rank, xd);
+  int x = tg_input(g, "x", CLIQ_DTYPE_INT8, rank, xd, NULL);
   float sx = rand_scale(), sy = sx * th_uniform(0.5f, 2.0f);
   int zx = rand_zp(mode), zy = rand_zp(mode + 1) / 2;
-  tq_quant(g, x, sx, zx);
-  int y = tq_node(g, pc->global ? "QGlobalAvgPool" : "QAvgPool", "cliq", "op", &x, 1);
-  cliq__node *nd = tq_producer(g, y);
+  tg_quant(g, x, sx, zx);
+  int y = tg_value(g, "op");
+  tg_node_ex(g, "cliq", pc->global ? "QGlobalAvgPool" : "QAvgPool", "op", &x, 1, &y, 1);
+  cliq__node *nd = tg_producer(g, y);
   if (!pc->global) {
     int64_t ks[3], st[3], dl[3], pads[6];
     for (int i = 0; i < pc->nsp; i++)
@@ -870,18 +874,18 @@ static void qpool_case(const pool_case *pc, int mode) {
     cliq__node_set_int(nd, "ceil_mode", pc->ceil);
     cliq__node_set_int(nd, "count_include_pad", pc->include_pad);
   }
-  tq_quant(g, y, sy, zy);
-  tq_output(g, y);
+  tg_quant(g, y, sy, zy);
+  tg_output(g, y);
   cliq__tensor *tx = th_tensor_random(CLIQ_DTYPE_INT8, rank, xd, -128, 127);
   char what[200], d1[64];
   snprintf(what, sizeof what, "%s %s k %lldx%lld s %d p %d d %d ceil %d incl %d %s", pc->global ? "QGlobalAvgPool" : "QAvgPool",
            cliq__dims_str(rank, xd, d1, sizeof d1), (long long)pc->k[0], (long long)pc->k[1], pc->stride, pc->pad, pc->dil,
            pc->ceil, pc->include_pad, pc->auto_pad ? pc->auto_pad : "");
-  tq_compare(dev_ctx, ref_ctx, g, 1, &tx, 0.0f, what);
+  tg_compare(g, dev_ctx, ref_ctx, 1, &tx, 0.0f, 0.0f, what);
   /* 2-D global pools against the real-valued mean */
   cliq__tensor **out = NULL;
   size_t no = 0;
-  if (pc->global && TH_OK(ref_ctx, tq_run(ref_ctx, g, 1, &tx, &no, &out))) {
+  if (pc->global && TH_OK(ref_ctx, tg_run(g, ref_ctx, 1, &tx, &no, &out))) {
     near_stats st = {0};
     size_t plane = cliq__tensor_elems(tx) / (size_t)(pc->n * pc->c);
     for (size_t p = 0; p < (size_t)(pc->n * pc->c); p++) {
@@ -893,7 +897,7 @@ static void qpool_case(const pool_case *pc, int mode) {
   }
   th_free_tensors(out, no);
   cliq__tensor_free(tx);
-  cliq__graph_free(g);
+  tg_free(g);
 }
 
 static void test_qpool(void) {
@@ -909,12 +913,12 @@ static void test_qpool(void) {
 }
 
 static void qlut_case(int act, float a, float b, bool explicit_table, int mode) {
-  cliq__graph *g = tq_graph(13);
+  tg *g = tg_new(13);
   int64_t d[4] = {1, 3, 5, 67};
-  int x = tq_input(g, "x", CLIQ_DTYPE_INT8, 4, d);
+  int x = tg_input(g, "x", CLIQ_DTYPE_INT8, 4, d, NULL);
   float sx = ldexpf(th_uniform(0.5f, 1.0f), th_randint(-8, 0)), sy = ldexpf(th_uniform(0.5f, 1.0f), th_randint(-8, 0));
   int zx = rand_zp(mode), zy = rand_zp(mode + 1);
-  tq_quant(g, x, sx, zx);
+  tg_quant(g, x, sx, zx);
   int8_t table[256];
   for (int i = 0; i < 256; i++) table[i] = (int8_t)th_randint(-128, 127);
   int in[2] = {x, -1};
@@ -922,24 +926,25 @@ static void qlut_case(int act, float a, float b, bool explicit_table, int mode) 
     int64_t td[1] = {256};
     cliq__tensor *t = th_tensor(CLIQ_DTYPE_INT8, 1, td);
     memcpy(t->data, table, 256);
-    in[1] = tq_const(g, "table", t);
+    in[1] = tg_const(g, "table", t);
     cliq__tensor_free(t);
   }
-  int y = tq_node(g, "QLut", "cliq", "op", in, explicit_table ? 2 : 1);
-  cliq__node *nd = tq_producer(g, y);
+  int y = tg_value(g, "op");
+  tg_node_ex(g, "cliq", "QLut", "op", in, explicit_table ? 2 : 1, &y, 1);
+  cliq__node *nd = tg_producer(g, y);
   cliq__node_set_int(nd, "cliq.act", act);
   cliq__node_set_float(nd, "cliq.act_a", a);
   cliq__node_set_float(nd, "cliq.act_b", b);
-  tq_quant(g, y, sy, zy);
-  tq_output(g, y);
+  tg_quant(g, y, sy, zy);
+  tg_output(g, y);
   cliq__tensor *tx = th_tensor_random(CLIQ_DTYPE_INT8, 4, d, -128, 127);
   char what[128];
   snprintf(what, sizeof what, "QLut act %d (%g, %g)%s scales %g -> %g zp %d -> %d", act, a, b, explicit_table ? " explicit table" : "",
            sx, sy, zx, zy);
-  tq_compare(dev_ctx, ref_ctx, g, 1, &tx, 0.0f, what);
+  tg_compare(g, dev_ctx, ref_ctx, 1, &tx, 0.0f, 0.0f, what);
   cliq__tensor **out = NULL;
   size_t no = 0;
-  if (TH_OK(ref_ctx, tq_run(ref_ctx, g, 1, &tx, &no, &out))) {
+  if (TH_OK(ref_ctx, tg_run(g, ref_ctx, 1, &tx, &no, &out))) {
     near_stats st = {0};
     size_t bad = 0;
     for (size_t i = 0; i < cliq__tensor_elems(tx); i++) {
@@ -972,38 +977,39 @@ static void qlut_case(int act, float a, float b, bool explicit_table, int mode) 
   }
   th_free_tensors(out, no);
   cliq__tensor_free(tx);
-  cliq__graph_free(g);
+  tg_free(g);
 }
 
 /* One table per channel: x [2, 5, 3, 7] along axis 1, or [6, 9] along axis -1. */
 static void qlut_channels_case(int rank, const int64_t *d, int axis) {
-  cliq__graph *g = tq_graph(13);
+  tg *g = tg_new(13);
   int ax;
   cliq__norm_axis(axis, rank, &ax);
   size_t ch = (size_t)d[ax];
-  int x = tq_input(g, "x", CLIQ_DTYPE_INT8, rank, d);
-  tq_quant(g, x, 0.1f, 3);
+  int x = tg_input(g, "x", CLIQ_DTYPE_INT8, rank, d, NULL);
+  tg_quant(g, x, 0.1f, 3);
   int64_t td[2] = {(int64_t)ch, 256};
   cliq__tensor *t = th_tensor_random(CLIQ_DTYPE_INT8, 2, td, -128, 127);
-  int in[2] = {x, tq_const(g, "tables", t)};
-  int y = tq_node(g, "QLut", "cliq", "op", in, 2);
-  cliq__node_set_int(tq_producer(g, y), "axis", axis);
-  tq_quant(g, y, 0.2f, -1);
-  tq_output(g, y);
+  int in[2] = {x, tg_const(g, "tables", t)};
+  int y = tg_value(g, "op");
+  tg_node_ex(g, "cliq", "QLut", "op", in, 2, &y, 1);
+  cliq__node_set_int(tg_producer(g, y), "axis", axis);
+  tg_quant(g, y, 0.2f, -1);
+  tg_output(g, y);
   cliq__tensor *tx = th_tensor_random(CLIQ_DTYPE_INT8, rank, d, -128, 127);
   char what[96];
   snprintf(what, sizeof what, "QLut per channel, rank %d axis %d", rank, axis);
-  tq_compare(dev_ctx, ref_ctx, g, 1, &tx, 0.0f, what);
+  tg_compare(g, dev_ctx, ref_ctx, 1, &tx, 0.0f, 0.0f, what);
   cliq__tensor **out = NULL;
   size_t no = 0, bad = 0, outer, c2, inner;
   cliq__axis_split(rank, d, ax, &outer, &c2, &inner);
-  if (TH_OK(ref_ctx, tq_run(ref_ctx, g, 1, &tx, &no, &out)))
+  if (TH_OK(ref_ctx, tg_run(g, ref_ctx, 1, &tx, &no, &out)))
     for (size_t i = 0; i < cliq__tensor_elems(tx); i++)
       if (i8_at(out[0], i) != ((int8_t *)t->data)[((i / inner) % ch) * 256 + (size_t)(i8_at(tx, i) + 128)]) bad++;
   TH_CHECK(bad == 0, "%s: each element through its channel's table (%zu differ)", what, bad);
   th_free_tensors(out, no);
   cliq__tensor_free(t), cliq__tensor_free(tx);
-  cliq__graph_free(g);
+  tg_free(g);
 }
 
 static void test_qlut(void) {

@@ -34,13 +34,6 @@
 #define H 16
 #define W 16
 
-static int rand_const(tg *t, const char *name, int rank, const int64_t *dims, float lo, float hi) {
-  cliq__tensor *c = th_tensor_random(CLIQ_DTYPE_FLOAT32, rank, dims, lo, hi);
-  int v = tg_const(t, name, c);
-  cliq__tensor_free(c);
-  return v;
-}
-
 /* x[1,3,H,W] -> Conv3x3(8)+b -> Relu -> depthwise 3x3 -> Relu -> Conv1x1(4) -> GAP -> Flatten.
  * With dead_channel, the second conv's bias drives one ReLU output to a constant 0 everywhere
  * (a zero-range tensor once it feeds a per-channel op on its own: here the whole tensor after a
@@ -50,13 +43,13 @@ static cliq_model *small_cnn(cliq_context *ctx, int channels, bool zero_branch) 
   int64_t xd[4] = {1, channels, H, W};
   int x = tg_input(t, "image", CLIQ_DTYPE_FLOAT32, 4, xd, NULL);
   int64_t w1d[4] = {8, channels, 3, 3}, b1d[1] = {8}, w2d[4] = {8, 1, 3, 3}, w3d[4] = {4, 8, 1, 1}, b3d[1] = {4};
-  int w1 = rand_const(t, "w1", 4, w1d, -0.05f, 0.05f), b1 = rand_const(t, "b1", 1, b1d, -0.2f, 0.2f);
+  int w1 = tg_const_random(t, "w1", 4, w1d, -0.05f, 0.05f), b1 = tg_const_random(t, "b1", 1, b1d, -0.2f, 0.2f);
   int in1[3] = {x, w1, b1};
   int c1 = tg_node(t, "Conv", "conv1", in1, 3);
   int64_t pads[4] = {1, 1, 1, 1};
   cliq__node_set_ints(tg_last_node(t), "pads", pads, 4);
   int r1 = tg_node(t, "Relu", "relu1", &c1, 1);
-  int w2 = rand_const(t, "w2", 4, w2d, -0.5f, 0.5f);
+  int w2 = tg_const_random(t, "w2", 4, w2d, -0.5f, 0.5f);
   int in2[2] = {r1, w2};
   int c2 = tg_node(t, "Conv", "dw", in2, 2);
   cliq__node_set_ints(tg_last_node(t), "pads", pads, 4);
@@ -73,14 +66,14 @@ static cliq_model *small_cnn(cliq_context *ctx, int channels, bool zero_branch) 
     int ai[2] = {r2, m0};
     r2 = tg_node(t, "Add", "plus_zero", ai, 2);
   }
-  int w3 = rand_const(t, "w3", 4, w3d, -0.3f, 0.3f), b3 = rand_const(t, "b3", 1, b3d, -0.1f, 0.1f);
+  int w3 = tg_const_random(t, "w3", 4, w3d, -0.3f, 0.3f), b3 = tg_const_random(t, "b3", 1, b3d, -0.1f, 0.1f);
   int in3[3] = {r2, w3, b3};
   int c3 = tg_node(t, "Conv", "conv3", in3, 3);
   int g = tg_node(t, "GlobalAveragePool", "gap", &c3, 1);
   int y = tg_node(t, "Flatten", "logits", &g, 1);
   tg_output(t, y);
   cliq_model *m = NULL;
-  cliq_status st = tg_model(t, ctx, &m);
+  cliq_status st = tg_model_onnx(t, ctx, &m);
   tg_free(t);
   if (st != CLIQ_STATUS_OK) printf("building the test CNN failed: %s: %s\n", cliq_status_name(st), cliq_context_error(ctx));
   return m;
@@ -239,21 +232,13 @@ static cliq_status qdq_model(cliq_context *ctx, float scale, cliq_dtype zp_type,
   tg *t = tg_new(13);
   int64_t d[2] = {1, 4};
   int x = tg_input(t, "x", CLIQ_DTYPE_FLOAT32, 2, d, NULL);
-  cliq__tensor *s = th_tensor(CLIQ_DTYPE_FLOAT32, 0, d), *z = th_tensor(zp_type, 0, d);
-  ((float *)s->data)[0] = scale;
-  if (zp_type == CLIQ_DTYPE_INT32)
-    ((int32_t *)z->data)[0] = zp;
-  else
-    ((int8_t *)z->data)[0] = (int8_t)zp;
-  int sv = tg_const(t, "s", s), zv = tg_const(t, "z", z);
-  cliq__tensor_free(s);
-  cliq__tensor_free(z);
+  int sv = tg_const_f32(t, "s", scale), zv = tg_const_int(t, "z", zp_type, zp);
   int qi[3] = {x, sv, zv};
   int q = tg_node(t, "QuantizeLinear", "q", qi, 3);
   int di[3] = {q, sv, zv};
   int y = tg_node(t, "DequantizeLinear", "dq", di, 3);
   tg_output(t, y);
-  cliq_status st = tg_model(t, ctx, out);
+  cliq_status st = tg_model_onnx(t, ctx, out);
   tg_free(t);
   return st;
 }
