@@ -16,6 +16,7 @@
 
 #include "../host/error.h"
 #include "../host/model.h"
+#include "../host/passes/fusion.h"
 #include "../host/session.h"
 #include "auto.h"
 #include "calibrate.h"
@@ -304,6 +305,41 @@ static cliq_status choose_ranges(calib *C, const cliq__calib_cfg *cfg) {
   return CLIQ_STATUS_OK;
 }
 
+/* The node that `name` names: a node of that name, else the node producing a tensor of that
+ * name; -1 when none. */
+static int names_node(const cliq__graph *g, const char *name) {
+  for (size_t i = 0; i < g->n_nodes; i++)
+    if (g->nodes[i].name && strcmp(g->nodes[i].name, name) == 0) return (int)i;
+  for (size_t i = 0; i < g->n_nodes; i++)
+    for (size_t k = 0; k < g->nodes[i].n_outputs; k++)
+      if (g->nodes[i].outputs[k] >= 0 && strcmp(g->values[g->nodes[i].outputs[k]].name, name) == 0) return (int)i;
+  return -1;
+}
+
+/* Per node of g (the graph after the FLOAT passes): 1 when the options keep it in float, with the
+ * activation the session would fuse into a named weighted node (cliq__fusable_activation). A
+ * validated name that no longer matches (a bias Add folded into its Conv) flags nothing. */
+static cliq_status float_node_flags(cliq_context *ctx, const cliq__graph *g, const cliq_quantize_options *o,
+                                    unsigned char **out) {
+  *out = NULL;
+  if (!o->n_float_nodes) return CLIQ_STATUS_OK;
+  unsigned char *f = calloc(g->n_nodes + 1, 1);
+  if (!f) return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "float node flags");
+  for (size_t k = 0; k < o->n_float_nodes; k++) {
+    int n = names_node(g, o->float_nodes[k]);
+    if (n < 0) continue;
+    f[n] = 1;
+    if (g->nodes[n].n_outputs < 1 || g->nodes[n].outputs[0] < 0) continue;
+    int v = g->nodes[n].outputs[0], act;
+    float a, b;
+    for (size_t r = 0; r < g->n_nodes; r++)
+      for (size_t i = 0; i < g->nodes[r].n_inputs; i++)
+        if (g->nodes[r].inputs[i] == v && cliq__fusable_activation(g, n, (int)r, &act, &a, &b)) f[r] = 1;
+  }
+  *out = f;
+  return CLIQ_STATUS_OK;
+}
+
 static cliq_status validate(cliq_context *ctx, const cliq_model *m, const cliq_calib_source *src, const cliq_quantize_options *o) {
   if (!m || !src || !src->next)
     return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT, "cliq_quantize needs a model and a calibration source with next()");
@@ -317,6 +353,14 @@ static cliq_status validate(cliq_context *ctx, const cliq_model *m, const cliq_c
     return cliq__fail(ctx, CLIQ_STATUS_UNSUPPORTED, "the model is already quantized (node '%s' is a %s): quantize the float model",
                       node, op);
   if (m->g->n_inputs == 0) return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT, "the model has no runtime input to calibrate");
+  if (o->n_float_nodes && !o->float_nodes)
+    return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT, "n_float_nodes is %zu but float_nodes is NULL", o->n_float_nodes);
+  for (size_t k = 0; k < o->n_float_nodes; k++)
+    if (!o->float_nodes[k] || names_node(m->g, o->float_nodes[k]) < 0)
+      return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT,
+                        "float node '%s' (float_nodes[%zu]) is neither the name of a node of the model nor of a tensor a "
+                        "node produces",
+                        o->float_nodes[k] ? o->float_nodes[k] : "(null)", k);
   for (size_t i = 0; i < m->g->n_inputs; i++)
     if (m->g->values[m->g->inputs[i]].dtype != CLIQ_DTYPE_FLOAT32)
       return cliq__fail(ctx, CLIQ_STATUS_UNSUPPORTED, "model input '%s' is %s; calibration feeds float32 inputs only",
@@ -460,7 +504,10 @@ cliq_status cliq__ptq_run(cliq_context *ctx, const cliq_model *m, const cliq_cal
   }
   if (st == CLIQ_STATUS_OK && !C.dims) st = bind_dims(&C, o);
   if (st == CLIQ_STATUS_OK) st = open_main(&C, o->batch ? o->batch : 8);
-  if (st == CLIQ_STATUS_OK) st = cliq__qdq_plan_new(ctx, g, C.main.s->g, tab, &C.plan);
+  unsigned char *keep_float = NULL;
+  if (st == CLIQ_STATUS_OK) st = float_node_flags(ctx, g, o, &keep_float);
+  if (st == CLIQ_STATUS_OK) st = cliq__qdq_plan_new(ctx, g, C.main.s->g, keep_float, tab, &C.plan);
+  free(keep_float);
   if (st == CLIQ_STATUS_OK) st = classify_entries(&C);
   size_t images = 0;
   if (st == CLIQ_STATUS_OK) st = calibrate(&C, src, &images);

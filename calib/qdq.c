@@ -58,6 +58,7 @@ typedef enum { K_FLOAT, K_WEIGHTED, K_COMPUTE, K_MOVE } node_kind;
 typedef struct planner {
   cliq_context *ctx;
   const cliq__graph *g, *sg;
+  const unsigned char *keep_float; /* per node: the user keeps it in float (may be NULL) */
   cliq__stats_table *tab;
   cliq__qdq_plan *p;
   int *group_out; /* per group head: the group's output value (-1: not a group head) */
@@ -88,7 +89,7 @@ static bool float_const(const planner *P, int v) {
 /* Data inputs (the ones quantized) of a node and its kind. */
 static node_kind classify(const planner *P, const cliq__node *n, int *data, size_t *nd) {
   *nd = 0;
-  if (n->domain[0]) return K_FLOAT;
+  if (n->domain[0] || (P->keep_float && P->keep_float[n - P->g->nodes])) return K_FLOAT;
   const char *op = n->op_type;
   if (weighted_op(n)) return K_WEIGHTED;
   if (strcmp(op, "Add") == 0 || strcmp(op, "Mul") == 0) {
@@ -191,7 +192,9 @@ static int group_output(planner *P, int head) {
     for (size_t k = 0; k < n->n_inputs; k++) reads = reads || n->inputs[k] == y;
     int act;
     float a, b;
-    if (!reads || P->p->node_role[i] != CLIQ__QROLE_FLOAT || !cliq__fusable_activation(g, head, (int)i, &act, &a, &b)) continue;
+    if (!reads || P->p->node_role[i] != CLIQ__QROLE_FLOAT || (P->keep_float && P->keep_float[i]) ||
+        !cliq__fusable_activation(g, head, (int)i, &act, &a, &b))
+      continue;
     int out = cliq__fused_output(g, head, (int)i);
     if (out < 0) continue;
     int last = g->values[out].producer;
@@ -230,6 +233,31 @@ static void plan_table_activations(planner *P) {
     P->p->node_role[first] = CLIQ__QROLE_COMPUTE;
     P->group_out[first] = out;
     if (last != first) P->head[last] = first;
+  }
+}
+
+/* Nodes the user keeps in float read their float data inputs dequantized from int8 where the
+ * producer has an int8 form and is not kept in float itself, as TensorRT runs a layer given float
+ * precision: the producer stays int8 (otherwise a float layer would turn its whole upstream
+ * chain float, since an output read only by float ops stays float). */
+static void plan_float_boundaries(planner *P) {
+  const cliq__graph *g = P->g;
+  int data[64];
+  size_t nd;
+  for (size_t i = 0; i < g->n_nodes; i++) {
+    if (!P->keep_float[i]) continue;
+    for (size_t k = 0; k < g->nodes[i].n_inputs; k++) {
+      int v = g->nodes[i].inputs[k];
+      if (v < 0 || !float_data(P, v)) continue;
+      for (size_t j = 0; j < g->n_nodes; j++) {
+        bool produces = false;
+        for (size_t o = 0; o < g->nodes[j].n_outputs; o++) produces = produces || g->nodes[j].outputs[o] == v;
+        if (!produces) continue;
+        if (!P->keep_float[j] && (P->p->node_role[j] != CLIQ__QROLE_FLOAT || classify(P, &g->nodes[j], data, &nd) != K_FLOAT))
+          mark(P, v);
+        break;
+      }
+    }
   }
 }
 
@@ -315,8 +343,8 @@ void cliq__qdq_plan_free(cliq__qdq_plan *p) {
   free(p);
 }
 
-cliq_status cliq__qdq_plan_new(cliq_context *ctx, const cliq__graph *g, const cliq__graph *sg, cliq__stats_table *tab,
-                               cliq__qdq_plan **out) {
+cliq_status cliq__qdq_plan_new(cliq_context *ctx, const cliq__graph *g, const cliq__graph *sg,
+                               const unsigned char *keep_float, cliq__stats_table *tab, cliq__qdq_plan **out) {
   *out = NULL;
   cliq__qdq_plan *p = calloc(1, sizeof *p);
   if (!p) return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "quantization plan");
@@ -330,7 +358,7 @@ cliq_status cliq__qdq_plan_new(cliq_context *ctx, const cliq__graph *g, const cl
   }
   for (size_t v = 0; v < g->n_values; v++) p->value_entry[v] = -1;
   size_t nb = (g->n_nodes + 1) * sizeof(int);
-  planner P = {ctx, g, sg, tab, p, malloc(nb), malloc(nb), malloc(nb), malloc(nb), false};
+  planner P = {ctx, g, sg, keep_float, tab, p, malloc(nb), malloc(nb), malloc(nb), malloc(nb), false};
   if (!P.group_out || !P.head || !P.lut_first || !P.lut_last) {
     free(P.group_out);
     free(P.head);
@@ -350,6 +378,7 @@ cliq_status cliq__qdq_plan_new(cliq_context *ctx, const cliq__graph *g, const cl
     else if (k == K_COMPUTE)
       plan_compute(&P, (int)i, data, nd);
   }
+  if (keep_float) plan_float_boundaries(&P);
   /* data movement: backwards, inputs of ops whose outputs are quantized; then forwards, outputs
    * reuse their input's quantizer */
   for (size_t i = g->n_nodes; i-- > 0;)

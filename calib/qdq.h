@@ -51,9 +51,10 @@ typedef struct cliq__qdq_plan {
 /* Plans the quantization of float graph g. sg is g specialised by a session (dims bound, shapes
  * folded): it says, by value name, which values are float data (dtype float32, not a model
  * constant) and which were folded. Adds one stats entry per quantized tensor to tab (share >= 0
- * for data-movement outputs). */
-cliq_status cliq__qdq_plan_new(cliq_context *ctx, const cliq__graph *g, const cliq__graph *sg, cliq__stats_table *tab,
-                               cliq__qdq_plan **out);
+ * for data-movement outputs). keep_float (may be NULL) flags, per node of g, nodes to plan as
+ * FLOAT whatever their kind (cliq_quantize_options.float_nodes). */
+cliq_status cliq__qdq_plan_new(cliq_context *ctx, const cliq__graph *g, const cliq__graph *sg,
+                               const unsigned char *keep_float, cliq__stats_table *tab, cliq__qdq_plan **out);
 void cliq__qdq_plan_free(cliq__qdq_plan *p);
 
 /* The entry whose quantizer entry e uses (follows shares to the owner). */

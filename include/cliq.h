@@ -394,6 +394,13 @@ typedef struct cliq_quantize_options {
   int no_weight_rounding;
   int no_bias_correction;
   int bias_absorption;
+  /* Nodes to keep in float (mixed precision: the layers a `cliq compare --layers` run shows
+   * losing the most), named by node name or by the name of a tensor the node produces. A named
+   * Conv/Gemm/MatMul keeps float weights and input, and the activation fused into it stays float
+   * with it; tensors between a float node and int8 nodes are still quantized where the int8 nodes
+   * read or write them. A name that matches no node is INVALID_ARGUMENT. */
+  const char *const *float_nodes;
+  size_t n_float_nodes;
 } cliq_quantize_options;
 
 /* method MSE (the best or near-best calibrator on the shared models), percentile 99.99, batch 8,

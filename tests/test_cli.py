@@ -295,6 +295,23 @@ def layer_sqnr(float_model, int8_model, images):
     return {l["name"]: l["sqnr_db"] for l in j["layers"]}
 
 
+def test_float_layers(model, q, images, mixed):
+    """--float-layers conv2 keeps conv2 (and its fused relu2) in float: its weight and bias lose their
+    DequantizeLinear, the ops around it stay int8 (conv1's chain reads back through a Q/DQ
+    boundary), and a name that matches nothing is a usage error naming it."""
+    rc, out, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--float-layers", "conv2", "--json")
+    j = json_of("quantize --float-layers", out)
+    rc0, out0, _ = cliq("info", q, "--json")
+    rc1, out1, _ = cliq("info", mixed, "--json")
+    i0, i1 = json_of("info int8", out0), json_of("info mixed", out1)
+    if check(rc == 0 and j and i0 and i1, "quantize --float-layers conv2: %s" % err):
+        check(i0["op_types"]["DequantizeLinear"] - i1["op_types"]["DequantizeLinear"] == 2,
+              "conv2's weight and bias stay float: %s vs %s" % (i0["op_types"], i1["op_types"]))
+        check(j["float_ops"] == 4 and j["quantized_ops"] == 5, "conv2+relu2 float, conv1/relu1/pool1/gap/flatten int8: %s" % j)
+    rc, _, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--float-layers", "conv2,no_such_node")
+    check(rc != 0 and "no_such_node" in err, "unknown float layer named in the error: rc %d %r" % (rc, err))
+
+
 def test_layers_after_equalization(out_dir, model):
     """Cross-layer equalization rescales conv1's output channels (conv1 -> relu1 -> pool1 -> conv2 is
     a chain): `compare --layers` must bring those tensors back with the scales the quantizer
@@ -304,6 +321,7 @@ def test_layers_after_equalization(out_dir, model):
     rc, _, err = cliq("quantize", model, "--calib", images, "-o", q)
     if not check(rc == 0, "quantize demo model: %s" % err):
         return
+    test_float_layers(model, q, images, os.path.join(out_dir, "demo.mixed.onnx"))
     rows = layer_sqnr(model, q, images)
     if rows is None:
         return

@@ -3,8 +3,9 @@
 Runtime and gives what cliq gives (issue: post-training quantization, acceptance).
 
 For every model in ../shared/models: quantize with cliq (method mse, 16 calibration images with the
-model's preprocessing from MODELS.md); the file must pass onnx.checker. Then on 3 held-out images
-preprocessed by cliq itself (cliq_image_load through ctypes), run the saved file in ONNX Runtime
+model's preprocessing from MODELS.md; mnist-8 on digits from mnist:DIR); the file must pass
+onnx.checker. Then on 3 held-out images preprocessed by cliq itself (cliq_image_load through ctypes;
+mnist-8: digits 1000-1002 read from the IDX file), run the saved file in ONNX Runtime
 (CPU, graph optimizations off, so it executes the QDQ graph as written) and in cliq, and require:
   1. cliq's int8 plan on the OpenCL device: equal top-1 on classifier outputs ([1, K], K >= 2),
      and at least 99% of output elements within one output quantum;
@@ -68,6 +69,8 @@ MODELS = {
                             dict(width=192, height=48, bgr=1, mean=(127.5,) * 3, std=(127.5,) * 3), (1, 3, 48, 192),
                             {"p2o.DynamicDimension.1": 48, "p2o.DynamicDimension.2": 192}),
     "mlsd_320_tiny": (["--size", "320x320"], dict(width=320, height=320), (1, 320, 320, 4), None),
+    # raw 0..255 digits read from the IDX file here (mnist_digits), not through cliq_image_load
+    "mnist-8": ([], None, (1, 1, 28, 28), None),
     "super_resolution-10": (["--size", "224x224", "--gray", "--std", "255"],
                             dict(width=224, height=224, gray=1, std=(255,) * 3), (1, 1, 224, 224), None),
 }
@@ -97,6 +100,16 @@ def preprocess(fields):
         else:
             setattr(p, k, v)
     return p
+
+
+def mnist_digits(first, count):
+    """Digits first..first+count-1 of ../shared/data/mnist as [1,1,28,28] float32 0..255, as
+    `cliq quantize --calib mnist:DIR` reads them (IDX: 16-byte header, then 28x28 bytes each)."""
+    import gzip
+    with gzip.open(os.path.join(SHARED, "data", "mnist", "images-idx3-ubyte.gz"), "rb") as f:
+        raw = f.read()
+    px = np.frombuffer(raw, dtype=np.uint8, offset=16)
+    return [px[i * 784:(i + 1) * 784].astype(np.float32).reshape(1, 1, 28, 28) for i in range(first, first + count)]
 
 
 def quanta(qpath):
@@ -132,7 +145,8 @@ def main():
             print("  %s: not in ../shared, skipped" % name)
             continue
         qpath = os.path.join(tmp, name + ".int8.onnx")
-        r = subprocess.run([CLIQ, "quantize", fpath, "--calib", "imagenet:" + IMAGENET, "--limit", "16", "--method", "mse",
+        calib = "mnist:" + os.path.join(SHARED, "data", "mnist") if pre_fields is None else "imagenet:" + IMAGENET
+        r = subprocess.run([CLIQ, "quantize", fpath, "--calib", calib, "--limit", "16", "--method", "mse",
                             "-o", qpath] + flags, capture_output=True, text=True)
         if not th.check(r.returncode == 0, "%s: cliq quantize: %s" % (name, r.stderr.strip()[-400:])):
             continue
@@ -146,12 +160,12 @@ def main():
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         sess = ort.InferenceSession(qpath, opts, providers=["CPUExecutionProvider"])
         # also expose upstream DQ outputs for the float-head scaling
-        pre = preprocess(pre_fields)
+        inputs = mnist_digits(1000, 3) if pre_fields is None else \
+            [cl.image(fpath, img, preprocess(pre_fields), shape) for img in held_out]
         within = total = within_fake = 0
         worst = 0.0
         top1_ok = True
-        for img in held_out:
-            x = cl.image(fpath, img, pre, shape)
+        for x in inputs:
             ours, _ = cl.run(qpath, [x], dims=dims)
             fake, _ = cl.run(qpath, [x], dims=dims, env={"CLIQ_LOWER_QDQ": "0"})
             theirs = sess.run(None, {sess.get_inputs()[0].name: x})

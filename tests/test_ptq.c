@@ -327,7 +327,7 @@ static void test_writer(cliq_context *ctx) {
 
   cliq__stats_table *tab = cliq__stats_new();
   cliq__qdq_plan *plan = NULL;
-  if (!TH_OK(ctx, cliq__qdq_plan_new(ctx, g, g, tab, &plan))) goto out;
+  if (!TH_OK(ctx, cliq__qdq_plan_new(ctx, g, g, NULL, tab, &plan))) goto out;
   /* a2: the Sigmoid is a table after the Conv in the int8 plan, so its input is quantized */
   const char *own[] = {"x", "r1", "a2", "s2", "f"};
   for (size_t k = 0; k < sizeof own / sizeof own[0]; k++) TH_CHECK(cliq__stats_find(tab, own[k]) >= 0, "tensor %s is quantized", own[k]);

@@ -79,19 +79,47 @@ static const char *method_text(const cliq_quantize_options *q, char *buf, size_t
   return buf;
 }
 
-int cliq_cmd_quantize(int argc, char **argv) {
-  tool_opts o;
-  tool_opts_init(&o, "quantize", TOOL_OPT_DEVICE | TOOL_OPT_JSON | TOOL_OPT_DIMS | TOOL_OPT_PRE);
-  cliq_quantize_options q = cliq_quantize_options_default();
+/* The command line beyond the options struct: file names, counts and the --float-layers names
+ * (copies split at commas; args_free frees them). */
+typedef struct args {
+  const char *model, *calib, *out;
+  long limit, batch;
+  char **float_names;
+  size_t n_float;
+} args;
+
+static void args_free(args *a) {
+  for (size_t k = 0; a->float_names && k < a->n_float; k++) free(a->float_names[k]);
+  free(a->float_names);
+}
+
+/* Appends the comma-separated names of one --float-layers value. */
+static int add_float_names(tool_opts *o, args *a, const char *v) {
+  for (const char *p = v;;) {
+    size_t len = strcspn(p, ",");
+    if (len == 0) return tool_usage_error(o, "--float-layers '%s' has an empty name", v);
+    if (!(a->float_names[a->n_float] = malloc(len + 1))) return tool_usage_error(o, "out of memory");
+    memcpy(a->float_names[a->n_float], p, len);
+    a->float_names[a->n_float++][len] = '\0';
+    if (!p[len]) return TOOL_EXIT_OK;
+    p += len + 1;
+  }
+}
+
+/* Parses argv into o, q and a; -1 after printing the help (exit 0), else a TOOL_EXIT_* code. */
+static int parse_args(tool_opts *o, cliq_quantize_options *q, int argc, char **argv, args *a) {
   const char *model = NULL, *calib = NULL, *out = NULL, *v;
   long limit = 0, batch = 0;
+  size_t arg_chars = 0; /* at most one name per character of the arguments */
+  for (int i = 1; i < argc; i++) arg_chars += strlen(argv[i]) + 1;
+  if (!(a->float_names = calloc(arg_chars + 1, sizeof *a->float_names))) return tool_usage_error(o, "out of memory");
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       printf("usage: cliq quantize MODEL.onnx --calib SRC -o OUT.onnx [--limit N] [--batch B]\n"
              "                     [--method minmax|percentile[:P]|entropy|mse|auto] [--per-tensor]\n"
              "                     [--asymmetric-weights] [--symmetric-activations] [--no-equalize]\n"
              "                     [--no-bias-correction] [--no-weight-rounding] [--bias-absorption]\n"
-             "                     [preprocessing] [options]\n\n"
+             "                     [--float-layers NAME[,NAME...]] [preprocessing] [options]\n\n"
              "Calibrates MODEL on the images of SRC (a folder of .jpg/.png/.bmp, imagenet:DIR or mnist:DIR)\n"
              "and writes the int8 model in QDQ form (standard ONNX: QuantizeLinear/DequantizeLinear, per-channel\n"
              "int8 weights, int32 biases), with the preprocessing stored in its metadata.\n"
@@ -111,103 +139,120 @@ int cliq_cmd_quantize(int argc, char **argv) {
              "                            (GPTQ; default: on; up to +1.6 dB, mnist-8)\n"
              "  --bias-absorption         high-bias absorption after equalization (default: off; it cost\n"
              "                            2.3 dB on ppocr_cls_mobile_v2 with minmax)\n"
+             "  --float-layers NAMES      keep these nodes in float (node names or the tensors they produce,\n"
+             "                            comma-separated, repeatable; a Conv's fused activation goes with it):\n"
+             "                            the layers `cliq compare --layers` shows losing the most\n"
              "  -o, --output OUT.onnx     where to write the int8 model\n"
              "JSON: {\"images\":..,\"seconds\":..,\"images_per_second\":..,\"peak_rss_mb\":..,\"quantized_ops\":..,"
              "\"float_ops\":..}\n\n");
-      tool_print_common_help(stdout, o.accepts);
-      return TOOL_EXIT_OK;
+      tool_print_common_help(stdout, o->accepts);
+      return -1;
     }
-    int r = tool_parse_common(&o, argc, argv, &i);
+    int r = tool_parse_common(o, argc, argv, &i);
     if (r < 0) return TOOL_EXIT_USAGE;
     if (r == 1) continue;
     if (tool_is_opt(argv[i], "--calib")) {
-      if (!(calib = tool_value(&o, argc, argv, &i))) return TOOL_EXIT_USAGE;
+      if (!(calib = tool_value(o, argc, argv, &i))) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--output") || strcmp(argv[i], "-o") == 0) {
       if (strcmp(argv[i], "-o") == 0) {
-        if (i + 1 >= argc) return tool_usage_error(&o, "-o needs a file name");
+        if (i + 1 >= argc) return tool_usage_error(o, "-o needs a file name");
         out = argv[++i];
-      } else if (!(out = tool_value(&o, argc, argv, &i))) {
+      } else if (!(out = tool_value(o, argc, argv, &i))) {
         return TOOL_EXIT_USAGE;
       }
     } else if (tool_is_opt(argv[i], "--limit")) {
-      if (!tool_count_value(&o, argc, argv, &i, "--limit", 1, 1L << 30, &limit)) return TOOL_EXIT_USAGE;
+      if (!tool_count_value(o, argc, argv, &i, "--limit", 1, 1L << 30, &limit)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--batch")) {
-      if (!tool_count_value(&o, argc, argv, &i, "--batch", 1, 1024, &batch)) return TOOL_EXIT_USAGE;
+      if (!tool_count_value(o, argc, argv, &i, "--batch", 1, 1024, &batch)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--method")) {
-      if (!(v = tool_value(&o, argc, argv, &i)) || parse_method(&o, v, &q) != TOOL_EXIT_OK) return TOOL_EXIT_USAGE;
+      if (!(v = tool_value(o, argc, argv, &i)) || parse_method(o, v, q) != TOOL_EXIT_OK) return TOOL_EXIT_USAGE;
     } else if (strcmp(argv[i], "--per-tensor") == 0) {
-      q.weights_per_tensor = 1;
+      q->weights_per_tensor = 1;
     } else if (strcmp(argv[i], "--asymmetric-weights") == 0) {
-      q.weights_asymmetric = 1;
+      q->weights_asymmetric = 1;
     } else if (strcmp(argv[i], "--symmetric-activations") == 0) {
-      q.activations_symmetric = 1;
+      q->activations_symmetric = 1;
     } else if (strcmp(argv[i], "--no-equalize") == 0) {
-      q.no_equalize = 1;
+      q->no_equalize = 1;
     } else if (strcmp(argv[i], "--no-bias-correction") == 0) {
-      q.no_bias_correction = 1;
+      q->no_bias_correction = 1;
     } else if (strcmp(argv[i], "--bias-absorption") == 0) {
-      q.bias_absorption = 1;
+      q->bias_absorption = 1;
     } else if (strcmp(argv[i], "--no-weight-rounding") == 0) {
-      q.no_weight_rounding = 1;
-    } else if (tool_model_arg(&o, argv[i], &model) != TOOL_EXIT_OK) {
+      q->no_weight_rounding = 1;
+    } else if (tool_is_opt(argv[i], "--float-layers")) {
+      int r2;
+      if (!(v = tool_value(o, argc, argv, &i))) return TOOL_EXIT_USAGE;
+      if ((r2 = add_float_names(o, a, v)) != TOOL_EXIT_OK) return r2;
+    } else if (tool_model_arg(o, argv[i], &model) != TOOL_EXIT_OK) {
       return TOOL_EXIT_USAGE;
     }
   }
-  if (!model) return tool_usage_error(&o, "missing MODEL");
-  if (!calib) return tool_usage_error(&o, "missing --calib SRC (a folder of images, imagenet:DIR or mnist:DIR)");
-  if (!out) return tool_usage_error(&o, "missing -o OUT.onnx");
+  a->model = model, a->calib = calib, a->out = out, a->limit = limit, a->batch = batch;
+  return TOOL_EXIT_OK;
+}
+
+/* After parsing: calibrate, quantize, save, report. */
+static int quantize(tool_opts *o, cliq_quantize_options *q, const args *a) {
+  const char *model = a->model, *calib = a->calib, *out = a->out;
+  long limit = a->limit, batch = a->batch;
+  q->float_nodes = (const char *const *)a->float_names;
+  q->n_float_nodes = a->n_float;
+  if (!model) return tool_usage_error(o, "missing MODEL");
+  if (!calib) return tool_usage_error(o, "missing --calib SRC (a folder of images, imagenet:DIR or mnist:DIR)");
+  if (!out) return tool_usage_error(o, "missing -o OUT.onnx");
 
   int rc = TOOL_EXIT_OK;
   cliq_context *ctx = NULL;
   cliq_model *m = NULL, *qm = NULL;
   cliq_dataset *ds = NULL;
   cliq_status st;
-  if (tool_context(&o, NULL, 0, &ctx) != CLIQ_STATUS_OK) return TOOL_EXIT_USAGE;
-  if (tool_model(&o, ctx, model, &m) != CLIQ_STATUS_OK) {
+  if (tool_context(o, NULL, 0, &ctx) != CLIQ_STATUS_OK) return TOOL_EXIT_USAGE;
+  if (tool_model(o, ctx, model, &m) != CLIQ_STATUS_OK) {
     rc = TOOL_EXIT_USAGE;
     goto done;
   }
   const char *pre_src;
   cliq_preprocess pre;
-  if ((rc = tool_image_preprocess(&o, ctx, m, model, &pre, &pre_src)) != TOOL_EXIT_OK) goto done;
+  if ((rc = tool_image_preprocess(o, ctx, m, model, &pre, &pre_src)) != TOOL_EXIT_OK) goto done;
   if ((st = cliq_dataset_open(ctx, calib, m, &pre, &ds)) != CLIQ_STATUS_OK) {
-    rc = tool_lib_error(&o, ctx, st, "cannot open calibration images '%s'", calib);
+    rc = tool_lib_error(o, ctx, st, "cannot open calibration images '%s'", calib);
     goto done;
   }
   size_t count = cliq_dataset_count(ds);
   if (limit > 0 && (size_t)limit < count) count = (size_t)limit;
   cliq_calib_source source = cliq_calib_source_dataset(ds, count);
   progress pr = {0.0, 0.0, 0, isatty(fileno(stderr)), 0};
-  q.limit = count;
-  q.batch = (size_t)batch;
-  q.preprocess = &pre;
-  q.dims = o.dims;
-  q.n_dims = o.n_dims;
-  q.progress = on_progress;
-  q.progress_user = &pr;
+  q->limit = count;
+  q->batch = (size_t)batch;
+  q->preprocess = &pre;
+  q->dims = o->dims;
+  q->n_dims = o->n_dims;
+  q->progress = on_progress;
+  q->progress_user = &pr;
   char mtext[64];
-  if (!o.json)
+  if (!o->json)
     fprintf(stderr, "cliq quantize: %s on %zu images of %s, method %s, weights %s %s, activations %s, preprocessing %s\n", model,
-            count, calib, method_text(&q, mtext, sizeof mtext), q.weights_per_tensor ? "per-tensor" : "per-channel",
-            q.weights_asymmetric ? "asymmetric" : "symmetric", q.activations_symmetric ? "symmetric" : "asymmetric", pre_src);
+            count, calib, method_text(q, mtext, sizeof mtext), q->weights_per_tensor ? "per-tensor" : "per-channel",
+            q->weights_asymmetric ? "asymmetric" : "symmetric", q->activations_symmetric ? "symmetric" : "asymmetric", pre_src);
   cliq_quantize_report rep;
-  if ((st = cliq_quantize(ctx, m, &source, &q, &rep, &qm)) != CLIQ_STATUS_OK) {
+  if ((st = cliq_quantize(ctx, m, &source, q, &rep, &qm)) != CLIQ_STATUS_OK) {
     if (pr.tty) fprintf(stderr, "\n");
-    rc = tool_lib_error(&o, ctx, st, "quantizing '%s'", model);
+    rc = tool_lib_error(o, ctx, st, "quantizing '%s'", model);
     goto done;
   }
   if ((st = cliq_model_save(ctx, qm, out)) != CLIQ_STATUS_OK) {
-    rc = tool_lib_error(&o, ctx, st, "writing '%s'", out);
+    rc = tool_lib_error(o, ctx, st, "writing '%s'", out);
     goto done;
   }
   double mb = (double)rep.peak_rss_bytes / (1024.0 * 1024.0), ips = rep.seconds > 0 ? (double)rep.images / rep.seconds : 0.0;
-  if (o.json) {
+  if (o->json) {
     printf("{\"model\":");
     tool_json_str(stdout, model);
     printf(",\"output\":");
     tool_json_str(stdout, out);
     printf(",\"method\":");
-    tool_json_str(stdout, method_text(&q, mtext, sizeof mtext));
+    tool_json_str(stdout, method_text(q, mtext, sizeof mtext));
     printf(",\"images\":%zu,\"seconds\":%.6g,\"images_per_second\":%.6g,\"peak_rss_mb\":%.6g,\"quantized_ops\":%zu,\"float_ops\":%zu}\n",
            rep.images, rep.seconds, ips, mb, rep.quantized_ops, rep.float_ops);
   } else {
@@ -219,5 +264,20 @@ done:
   cliq_dataset_destroy(ds);
   cliq_model_destroy(m);
   cliq_context_destroy(ctx);
+  return rc;
+}
+
+int cliq_cmd_quantize(int argc, char **argv) {
+  tool_opts o;
+  tool_opts_init(&o, "quantize", TOOL_OPT_DEVICE | TOOL_OPT_JSON | TOOL_OPT_DIMS | TOOL_OPT_PRE);
+  cliq_quantize_options q = cliq_quantize_options_default();
+  args a = {0};
+  int rc = parse_args(&o, &q, argc, argv, &a);
+  if (rc != TOOL_EXIT_OK) {
+    args_free(&a);
+    return rc < 0 ? TOOL_EXIT_OK : rc;
+  }
+  rc = quantize(&o, &q, &a);
+  args_free(&a);
   return rc;
 }
