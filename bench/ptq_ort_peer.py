@@ -71,6 +71,10 @@ def parse_args():
     ap.add_argument("--limit", type=int, default=100, help="comparison images (default 100)")
     ap.add_argument("--calib-chunk", type=int, default=20,
                     help="images per ORT calibration pass (CalibStridedMinMax; must divide --calib; 0 = all at once)")
+    ap.add_argument("--keep-activations", action="store_true",
+                    help="ORT QDQKeepRemovableActivations: keep Relu/Clip in the QDQ graph (ORT drops them when "
+                    "activations are asymmetric, trusting the zero point to clip; Distribution's symmetric ranges "
+                    "then let negative values through)")
     ap.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads (default 2)")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"), help="build folder with cliq and libcliq.so")
     ap.add_argument("--shared", default=os.environ.get("CLIQ_SHARED_DIR") or os.path.join(ROOT, "..", "shared"),
@@ -309,7 +313,7 @@ def flatten_gemm_bias(model):
 
 
 def ort_quantize(prep, out, feed, method, act, a, cache, log):
-    extra = {"CalibPercentile": a.percentile}
+    extra = {"CalibPercentile": a.percentile, "QDQKeepRemovableActivations": a.keep_activations}
     if a.calib_chunk:
         extra["CalibStridedMinMax"] = a.calib_chunk
     with contextlib.redirect_stdout(log):
@@ -451,6 +455,7 @@ def main():
     except cliq_ctypes.NoDevice as e:
         die("libcliq found no OpenCL device (it preprocesses the images): %s" % e)
     logging.getLogger().setLevel(logging.ERROR)  # quantize_static warns about every un-preprocessed detail
+    ort.set_default_logger_severity(3)  # and its sessions about initializers listed as graph inputs
     os.makedirs(a.out, exist_ok=True)
     os.chdir(a.out)  # ORT's calibration writes scratch files into the working directory
     log = open(os.path.join(a.out, "peer.log"), "w", buffering=1)
@@ -488,9 +493,10 @@ def main():
                 "Worst-output SQNR in dB (mlsd: `offsets`), int8 model vs float model, both run in ONNX Runtime "
                 "(CPU, default optimizations) on images %d-%d; calibration images 0-%d; "
                 "ORT: QDQ, per-channel symmetric int8 weights, %s activations, percentile %g, "
-                "calibration in chunks of %s images." %
+                "calibration in chunks of %s images%s." %
                 (a.skip, a.skip + a.limit - 1, a.calib - 1, "/".join({"s8": "int8", "u8": "uint8"}[t] for t in a.act),
-                 a.percentile, a.calib_chunk or a.calib)]
+                 a.percentile, a.calib_chunk or a.calib, ", Relu/Clip kept (QDQKeepRemovableActivations)"
+                 if a.keep_activations else "")]
         with open(a.md, "w") as f:
             f.write("\n\n".join(head) + "\n\n" + text)
     log.close()
