@@ -61,10 +61,14 @@ def parse_args():
                                  epilog="\n\n".join(__doc__.split("\n\n")[1:]))
     ap.add_argument("--models", default=",".join(ALL_MODELS), help="comma-separated shared models (default: all 8)")
     ap.add_argument("--methods", default="minmax,entropy,percentile,distribution",
-                    help="ORT calibration methods: minmax, entropy, percentile, distribution (default: all)")
+                    help="ORT calibration methods: minmax, entropy, percentile, distribution (default: all; "
+                    "'none' for none)")
     ap.add_argument("--act", default="s8", help="ORT activation types, s8 (QInt8) and/or u8 (QUInt8); default s8")
     ap.add_argument("--cliq", default="minmax,mse", help="cliq quantize methods for the like-for-like columns "
                     "(default minmax,mse; 'none' for none)")
+    ap.add_argument("--cliq-flags", default="", help="extra `cliq quantize` flags for the cliq columns, written with '=', e.g. "
+                    "--cliq-flags='--no-equalize --no-weight-rounding --no-bias-correction' (default: none, cliq's "
+                    "defaults)")
     ap.add_argument("--percentile", type=float, default=99.99, help="ORT CalibPercentile (default 99.99, as ptq_accuracy.sh)")
     ap.add_argument("--calib", type=int, default=200, help="calibration images, from the first (default 200)")
     ap.add_argument("--skip", type=int, default=300, help="first comparison image (default 300)")
@@ -83,7 +87,7 @@ def parse_args():
     ap.add_argument("--md", help="also write the table, with command, date and versions, to this markdown file")
     a = ap.parse_args()
     a.models = [m for m in a.models.split(",") if m]
-    a.methods = [m for m in a.methods.split(",") if m]
+    a.methods = [] if a.methods == "none" else [m for m in a.methods.split(",") if m]
     a.act = [t for t in a.act.split(",") if t]
     a.cliq = [] if a.cliq == "none" else [m for m in a.cliq.split(",") if m]
     for m in a.methods:
@@ -334,7 +338,7 @@ def cliq_cells(a, model, work, log):
                 os.remove(p)
     env = dict(os.environ, METHODS=" ".join(a.cliq), MODELS=model, CLIQ_SHARED_DIR=a.shared)
     t = time.time()
-    r = subprocess.run(["bash", os.path.join(HERE, "ptq_accuracy.sh"), a.build, work], env=env, capture_output=True,
+    r = subprocess.run(["bash", os.path.join(HERE, "ptq_accuracy.sh"), a.build, work] + a.cliq_flags.split(), env=env, capture_output=True,
                        text=True)
     log.write("bench/ptq_accuracy.sh (%.0f s, exit %d):\n%s%s" % (time.time() - t, r.returncode, r.stdout, r.stderr))
     res = {}
@@ -490,6 +494,8 @@ def main():
                 "Date: %s; ONNX Runtime %s, onnx %s, numpy %s, Python %s; git %s; %.0f min." %
                 (datetime.date.today().isoformat(), ort.__version__, onnx.__version__, np.__version__,
                  platform.python_version(), git_rev(), (time.time() - started) / 60),
+                "cliq columns: `bench/ptq_accuracy.sh` (`cliq quantize --method M%s`, then `cliq compare`) and the same "
+                "int8 model run in ONNX Runtime." % (" " + a.cliq_flags if a.cliq_flags else ", default passes"),
                 "Worst-output SQNR in dB (mlsd: `offsets`), int8 model vs float model, both run in ONNX Runtime "
                 "(CPU, default optimizations) on images %d-%d; calibration images 0-%d; "
                 "ORT: QDQ, per-channel symmetric int8 weights, %s activations, percentile %g, "
