@@ -21,7 +21,10 @@ Per model in ../shared/models (preprocessing and data source from bench/model_se
    MinMax / Entropy / Percentile (99.99) / Distribution, ORT's defaults otherwise. Calibration is
    fed --calib-chunk images at a time (CalibStridedMinMax): ORT keeps every intermediate tensor of
    a chunk in memory (up to 70 MB per image here); chunks give MinMax the same ranges, and merge
-   the histogram methods' histograms as ORT does for any chunked calibration.
+   the histogram methods' histograms as ORT does for any chunked calibration. Distribution is
+   ORT's float8 calibrator: with int8 its ranges are symmetric (zero point 0) while ORT still drops
+   Relu/Clip from the QDQ graph (it does so for asymmetric activations, trusting the zero point to
+   clip), so negative values pass; --keep-activations (QDQKeepRemovableActivations) keeps them.
  - cliq cells: bench/ptq_accuracy.sh itself (METHODS=--cliq, default passes) writes cliq's int8
    model and `cliq compare`'s JSON; the same model is also run in ONNX Runtime here, so a reader
    sees that this script's SQNR and cliq's agree before trusting the ORT columns.
