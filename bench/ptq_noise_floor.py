@@ -18,9 +18,7 @@ output, mlsd's peak mask 'scores', as ptq_accuracy.sh).
 Bench-time only (numpy, onnxruntime); cliq never needs Python.
 """
 import argparse
-import gzip
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,57 +28,20 @@ MODELS = ["mnist-8", "ultraface_RFB-320", "ultraface_slim-320", "yunet", "blazef
 EXCLUDED = {"mlsd_320_tiny": {"scores"}}  # as bench/ptq_accuracy.sh: a peak mask, not a value
 
 
-def model_setup(model):
-    """(calibration source, cliq preprocessing flags, symbolic dims) from bench/model_setup.sh."""
-    script = '. "$1"; SHARED="$2"; model_setup "$3" || exit 3; echo "$CALIB"; printf "%s\\n" "${PRE[@]}"; echo ";$DIMS"'
-    r = subprocess.run(["bash", "-c", script, "-", os.path.join(HERE, "model_setup.sh"), SHARED, model],
-                       capture_output=True, text=True, check=True)
-    lines = r.stdout.splitlines()
-    dims = dict(kv.split("=") for kv in lines[-1][1:].split(",") if kv)
-    return lines[0], lines[1:-1], {k: int(v) for k, v in dims.items()}
-
-
-def preprocess(flags, mean_shift=0.0):
-    """cliq_preprocess fields from cliq's preprocessing flags (the subset model_setup.sh uses)."""
-    p = cliq_ctypes.Preprocess()
-    for c in range(3):
-        p.std[c] = 1.0
-    it = iter(flags)
-    for f in it:
-        if f == "--size":
-            p.width, p.height = (int(v) for v in next(it).split("x"))
-        elif f in ("--mean", "--std"):
-            v = [float(x) for x in next(it).split(",")]
-            for c in range(3):
-                getattr(p, f[2:])[c] = v[c] if len(v) == 3 else v[0]
-        elif f == "--bgr":
-            p.bgr = 1
-        elif f == "--gray":
-            p.gray = 1
-        else:
-            raise SystemExit("ptq_noise_floor: preprocessing flag %s not handled" % f)
-    for c in range(3):
-        p.mean[c] += mean_shift
-    return p
-
-
 def inputs(model, path, sess, first, count):
-    """[(x, dx)]: the preprocessed input and, per element, the change one gray level makes."""
-    calib, flags, dims = model_setup(model)
-    if calib.startswith("mnist:"):
-        with gzip.open(os.path.join(calib[6:], "images-idx3-ubyte.gz"), "rb") as f:
-            px = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
-        return [(px[i * 784:(i + 1) * 784].astype(np.float32).reshape(1, 1, 28, 28), np.ones((1, 1, 28, 28), np.float32))
-                for i in range(first, first + count)]
+    """[(x, dx)]: the preprocessed inputs (bench/ptq_ort_peer.py's readers: the images cliq quantize /
+    compare read) and, per element, the change one gray level makes."""
+    spec, dims, flags = peer.model_setup(SHARED, model)
     shape = tuple(1 if i == 0 and not isinstance(d, int) else d if isinstance(d, int) else dims[d]
                   for i, d in enumerate(sess.get_inputs()[0].shape))
-    names = sorted(l.split("\t")[0] for l in open(os.path.join(calib, "labels.tsv")) if l.strip() and not l.startswith("file"))
-    p0, p1 = preprocess(flags), preprocess(flags, 1.0)
-    out = []
-    for n in names[first:first + count]:
-        x = CL.image(path, os.path.join(calib, n), p0, shape)
-        out.append((x, x - CL.image(path, os.path.join(calib, n), p1, shape)))
-    return out
+    idx = list(range(first, first + count))
+    p0 = peer.preprocess(flags)
+    p1 = peer.preprocess(flags)
+    for c in range(3):
+        p1.mean[c] += 1.0
+    x0 = peer.load_inputs(CL, spec, path, p0, shape, idx)
+    x1 = peer.load_inputs(CL, spec, path, p1, shape, idx)
+    return [(a, a - b) for a, b in zip(x0, x1)]
 
 
 def main():
@@ -128,6 +89,9 @@ if __name__ == "__main__":
     except ImportError as e:
         sys.exit("ptq_noise_floor: needs numpy and onnxruntime (%s)" % e)
     import cliq_ctypes
+    sys.path.insert(0, HERE)
+    import ptq_ort_peer as peer  # one reader of model_setup.sh, preprocessing flags and datasets
+    peer.np, peer.cliq_ctypes = np, cliq_ctypes  # the module binds these in its own main()
     if not os.path.isdir(os.path.join(SHARED, "models")):
         sys.exit("ptq_noise_floor: %s/models not found (set CLIQ_SHARED_DIR)" % SHARED)
     lib = cliq_ctypes.find_lib()
