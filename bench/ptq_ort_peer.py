@@ -44,6 +44,7 @@ import json
 import logging
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import time
@@ -493,19 +494,23 @@ def main():
     text = "\n".join(table) + ("\n\nFailures (details in %s):\n" % log.name + "\n".join(failures) if failures else "") + "\n"
     print(text)
     if a.md:
-        head = ["Command: `python3 bench/ptq_ort_peer.py %s`" % " ".join(sys.argv[1:]),
+        head = ["Command: `python3 bench/ptq_ort_peer.py %s`" % shlex.join(sys.argv[1:]),
                 "Date: %s; ONNX Runtime %s, onnx %s, numpy %s, Python %s; git %s; %.0f min." %
                 (datetime.date.today().isoformat(), ort.__version__, onnx.__version__, np.__version__,
                  platform.python_version(), git_rev(), (time.time() - started) / 60),
-                "cliq columns: `bench/ptq_accuracy.sh` (`cliq quantize --method M%s`, then `cliq compare`) and the same "
-                "int8 model run in ONNX Runtime." % (" " + a.cliq_flags if a.cliq_flags else ", default passes"),
                 "Worst-output SQNR in dB (mlsd: `offsets`), int8 model vs float model, both run in ONNX Runtime "
-                "(CPU, default optimizations) on images %d-%d; calibration images 0-%d; "
-                "ORT: QDQ, per-channel symmetric int8 weights, %s activations, percentile %g, "
-                "calibration in chunks of %s images%s." %
-                (a.skip, a.skip + a.limit - 1, a.calib - 1, "/".join({"s8": "int8", "u8": "uint8"}[t] for t in a.act),
-                 a.percentile, a.calib_chunk or a.calib, ", Relu/Clip kept (QDQKeepRemovableActivations)"
-                 if a.keep_activations else "")]
+                "(CPU, default optimizations) on images %d-%d; calibration on images 0-%d." %
+                (a.skip, a.skip + a.limit - 1, a.calib - 1)]
+        if a.methods:
+            head.append("ORT: quantize_static, QDQ, per-channel symmetric int8 weights, asymmetric %s activations, "
+                        "percentile %g, calibration in chunks of %s images%s." %
+                        ("/".join({"s8": "int8", "u8": "uint8"}[t] for t in a.act), a.percentile,
+                         a.calib_chunk or a.calib,
+                         ", Relu/Clip kept (QDQKeepRemovableActivations)" if a.keep_activations else ""))
+        if a.cliq:
+            head.append("cliq: `bench/ptq_accuracy.sh` (`cliq quantize --method M%s`%s, then `cliq compare`); "
+                        "'(ORT)' is the same int8 model run in ONNX Runtime." %
+                        ((" " + a.cliq_flags, "") if a.cliq_flags else ("", ", default passes")))
         with open(a.md, "w") as f:
             f.write("\n\n".join(head) + "\n\n" + text)
     log.close()
