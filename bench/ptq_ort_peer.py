@@ -26,7 +26,7 @@ Per model in ../shared/models (preprocessing and data source from bench/model_se
    Relu/Clip from the QDQ graph (it does so for asymmetric activations, trusting the zero point to
    clip), so negative values pass; --keep-activations (QDQKeepRemovableActivations) keeps them.
    ORT quantizes the graph outputs too, where cliq keeps a head feeding only graph outputs in
-   float; --float-outputs leaves the outputs of the op types producing graph outputs in float.
+   float; --float-outputs OPS leaves the outputs of those op types in float.
  - cliq cells: bench/ptq_accuracy.sh itself (METHODS=--cliq, default passes) writes cliq's int8
    model and `cliq compare`'s JSON; the same model is also run in ONNX Runtime here, so a reader
    sees that this script's SQNR and cliq's agree before trusting the ORT columns.
@@ -85,10 +85,11 @@ def parse_args():
                     help="ORT QDQKeepRemovableActivations: keep Relu/Clip in the QDQ graph (ORT drops them when "
                     "activations are asymmetric, trusting the zero point to clip; Distribution's symmetric ranges "
                     "then let negative values through)")
-    ap.add_argument("--float-outputs", action="store_true",
-                    help="ORT OpTypesToExcludeOutputQuantization = the op types that produce the graph outputs: "
-                    "their outputs stay float, close to cliq, which keeps a head that feeds only graph outputs in "
-                    "float (ORT quantizes graph outputs; by op type, so same-typed inner nodes stay float too)")
+    ap.add_argument("--float-outputs", metavar="OPS", default="",
+                    help="ORT OpTypesToExcludeOutputQuantization, e.g. Gemm,Sigmoid: outputs of these op types stay "
+                    "float. ORT quantizes graph outputs where cliq keeps a head that feeds only graph outputs in "
+                    "float; naming the head's op type (mnist-8 Gemm, yunet Sigmoid) comes close, but it applies to "
+                    "every node of that type")
     ap.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads (default 2)")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"), help="build folder with cliq and libcliq.so")
     ap.add_argument("--shared", default=os.environ.get("CLIQ_SHARED_DIR") or os.path.join(ROOT, "..", "shared"),
@@ -331,10 +332,7 @@ def ort_quantize(prep, out, feed, method, act, a, cache, log):
     if a.calib_chunk:
         extra["CalibStridedMinMax"] = a.calib_chunk
     if a.float_outputs:
-        m = onnx.load(prep)
-        outs = {o.name for o in m.graph.output}
-        extra["OpTypesToExcludeOutputQuantization"] = sorted({n.op_type for n in m.graph.node if outs & set(n.output)})
-        log.write("OpTypesToExcludeOutputQuantization %s\n" % extra["OpTypesToExcludeOutputQuantization"])
+        extra["OpTypesToExcludeOutputQuantization"] = a.float_outputs.split(",")
     with contextlib.redirect_stdout(log):
         quantize_static(prep, out, feed, quant_format=QuantFormat.QDQ, per_channel=True, reduce_range=False,
                         weight_type=QuantType.QInt8,
@@ -518,8 +516,8 @@ def main():
                         ("/".join({"s8": "int8", "u8": "uint8"}[t] for t in a.act), a.percentile,
                          a.calib_chunk or a.calib,
                          (", Relu/Clip kept (QDQKeepRemovableActivations)" if a.keep_activations else "") +
-                         (", outputs of the op types producing graph outputs left in float "
-                          "(OpTypesToExcludeOutputQuantization)" if a.float_outputs else "")))
+                         (", outputs of %s left in float (OpTypesToExcludeOutputQuantization)" % a.float_outputs
+                          if a.float_outputs else "")))
         if a.cliq:
             head.append("cliq: `bench/ptq_accuracy.sh` (`cliq quantize --method M%s`%s, then `cliq compare`); "
                         "'(ORT)' is the same int8 model run in ONNX Runtime." %
