@@ -25,6 +25,8 @@ Per model in ../shared/models (preprocessing and data source from bench/model_se
    ORT's float8 calibrator: with int8 its ranges are symmetric (zero point 0) while ORT still drops
    Relu/Clip from the QDQ graph (it does so for asymmetric activations, trusting the zero point to
    clip), so negative values pass; --keep-activations (QDQKeepRemovableActivations) keeps them.
+   ORT quantizes the graph outputs too, where cliq keeps a head feeding only graph outputs in
+   float; --float-outputs OPS leaves the outputs of those op types in float.
  - cliq cells: bench/ptq_accuracy.sh itself (METHODS=--cliq, default passes) writes cliq's int8
    model and `cliq compare`'s JSON; the same model is also run in ONNX Runtime here, so a reader
    sees that this script's SQNR and cliq's agree before trusting the ORT columns.
@@ -44,6 +46,7 @@ import json
 import logging
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import time
@@ -82,6 +85,11 @@ def parse_args():
                     help="ORT QDQKeepRemovableActivations: keep Relu/Clip in the QDQ graph (ORT drops them when "
                     "activations are asymmetric, trusting the zero point to clip; Distribution's symmetric ranges "
                     "then let negative values through)")
+    ap.add_argument("--float-outputs", metavar="OPS", default="",
+                    help="ORT OpTypesToExcludeOutputQuantization, e.g. Gemm,Sigmoid: outputs of these op types stay "
+                    "float. ORT quantizes graph outputs where cliq keeps a head that feeds only graph outputs in "
+                    "float; naming the head's op type (mnist-8 Gemm, yunet Sigmoid) comes close, but it applies to "
+                    "every node of that type")
     ap.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads (default 2)")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"), help="build folder with cliq and libcliq.so")
     ap.add_argument("--shared", default=os.environ.get("CLIQ_SHARED_DIR") or os.path.join(ROOT, "..", "shared"),
@@ -323,6 +331,8 @@ def ort_quantize(prep, out, feed, method, act, a, cache, log):
     extra = {"CalibPercentile": a.percentile, "QDQKeepRemovableActivations": a.keep_activations}
     if a.calib_chunk:
         extra["CalibStridedMinMax"] = a.calib_chunk
+    if a.float_outputs:
+        extra["OpTypesToExcludeOutputQuantization"] = a.float_outputs.split(",")
     with contextlib.redirect_stdout(log):
         quantize_static(prep, out, feed, quant_format=QuantFormat.QDQ, per_channel=True, reduce_range=False,
                         weight_type=QuantType.QInt8,
@@ -493,19 +503,25 @@ def main():
     text = "\n".join(table) + ("\n\nFailures (details in %s):\n" % log.name + "\n".join(failures) if failures else "") + "\n"
     print(text)
     if a.md:
-        head = ["Command: `python3 bench/ptq_ort_peer.py %s`" % " ".join(sys.argv[1:]),
+        head = ["Command: `python3 bench/ptq_ort_peer.py %s`" % shlex.join(sys.argv[1:]),
                 "Date: %s; ONNX Runtime %s, onnx %s, numpy %s, Python %s; git %s; %.0f min." %
                 (datetime.date.today().isoformat(), ort.__version__, onnx.__version__, np.__version__,
                  platform.python_version(), git_rev(), (time.time() - started) / 60),
-                "cliq columns: `bench/ptq_accuracy.sh` (`cliq quantize --method M%s`, then `cliq compare`) and the same "
-                "int8 model run in ONNX Runtime." % (" " + a.cliq_flags if a.cliq_flags else ", default passes"),
                 "Worst-output SQNR in dB (mlsd: `offsets`), int8 model vs float model, both run in ONNX Runtime "
-                "(CPU, default optimizations) on images %d-%d; calibration images 0-%d; "
-                "ORT: QDQ, per-channel symmetric int8 weights, %s activations, percentile %g, "
-                "calibration in chunks of %s images%s." %
-                (a.skip, a.skip + a.limit - 1, a.calib - 1, "/".join({"s8": "int8", "u8": "uint8"}[t] for t in a.act),
-                 a.percentile, a.calib_chunk or a.calib, ", Relu/Clip kept (QDQKeepRemovableActivations)"
-                 if a.keep_activations else "")]
+                "(CPU, default optimizations) on images %d-%d; calibration on images 0-%d." %
+                (a.skip, a.skip + a.limit - 1, a.calib - 1)]
+        if a.methods:
+            head.append("ORT: quantize_static, QDQ, per-channel symmetric int8 weights, asymmetric %s activations, "
+                        "percentile %g, calibration in chunks of %s images%s." %
+                        ("/".join({"s8": "int8", "u8": "uint8"}[t] for t in a.act), a.percentile,
+                         a.calib_chunk or a.calib,
+                         (", Relu/Clip kept (QDQKeepRemovableActivations)" if a.keep_activations else "") +
+                         (", outputs of %s left in float (OpTypesToExcludeOutputQuantization)" % a.float_outputs
+                          if a.float_outputs else "")))
+        if a.cliq:
+            head.append("cliq: `bench/ptq_accuracy.sh` (`cliq quantize --method M%s`%s, then `cliq compare`); "
+                        "'(ORT)' is the same int8 model run in ONNX Runtime." %
+                        ((" " + a.cliq_flags, "") if a.cliq_flags else ("", ", default passes")))
         with open(a.md, "w") as f:
             f.write("\n\n".join(head) + "\n\n" + text)
     log.close()
