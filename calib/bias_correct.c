@@ -53,28 +53,6 @@ typedef struct bc_layer {
   double count;          /* output positions summed */
 } bc_layer;
 
-/* The DequantizeLinear producing input k of node i, when it dequantizes a constant of dtype dt
- * with constant float scales (and a constant zero point of dtype zdt when present). */
-static int const_dq(const cliq__graph *q, int i, size_t k, cliq_dtype dt) {
-  int v = q->nodes[i].n_inputs > k ? q->nodes[i].inputs[k] : -1;
-  int p = v >= 0 ? q->values[v].producer : -1;
-  if (p < 0 || !is_op(&q->nodes[p], "DequantizeLinear") || q->nodes[p].n_inputs < 2) return -1;
-  const cliq__node *d = &q->nodes[p];
-  const cliq__tensor *t = q->values[d->inputs[0]].constant, *s = q->values[d->inputs[1]].constant;
-  if (!t || t->dtype != dt || !s || s->dtype != CLIQ_DTYPE_FLOAT32) return -1;
-  if (d->n_inputs > 2 && d->inputs[2] >= 0) {
-    const cliq__tensor *z = q->values[d->inputs[2]].constant;
-    if (!z || z->dtype != dt || cliq__tensor_elems(z) != cliq__tensor_elems(s)) return -1;
-  }
-  return p;
-}
-
-static int find_node(const cliq__graph *g, const char *name) {
-  for (size_t i = 0; i < g->n_nodes; i++)
-    if (strcmp(g->nodes[i].name, name) == 0) return (int)i;
-  return -1;
-}
-
 /* eps = dequantized - float weights, rows per output channel. Weight w[o, k] of a Gemm with
  * transB = 0 is stored [K, M]. */
 static bool weight_error(const cliq__graph *q, int d, const cliq__tensor *w, bc_layer *L, bool kn, bool *oom) {
@@ -110,8 +88,8 @@ static bool describe(cliq__ptq *ptq, cliq_session *fs, int i, bc_layer *L, bool 
   if (gemm && (cliq__attr_int(n, "transA", 0) || cliq__attr_float(n, "alpha", 1.0f) != 1.0f ||
                cliq__attr_float(n, "beta", 1.0f) != 1.0f))
     return false;
-  int dw = const_dq(q, i, 1, CLIQ_DTYPE_INT8), db = const_dq(q, i, 2, CLIQ_DTYPE_INT32);
-  int fn = find_node(fg, n->name), sn = find_node(fs->g, n->name);
+  int dw = cliq__ptq_const_dq(q, i, 1, CLIQ_DTYPE_INT8), db = cliq__ptq_const_dq(q, i, 2, CLIQ_DTYPE_INT32);
+  int fn = cliq__graph_find_node(fg, n->name), sn = cliq__graph_find_node(fs->g, n->name);
   if (dw < 0 || db < 0 || fn < 0 || sn < 0) return false;
   const cliq__node *f = &fg->nodes[fn], *s = &fs->g->nodes[sn];
   if (f->n_inputs < 2 || f->inputs[0] < 0 || f->inputs[1] < 0 || s->n_inputs < 1 || s->inputs[0] < 0) return false;

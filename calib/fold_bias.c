@@ -56,17 +56,6 @@ static int sole_producer(const cliq__graph *g, int v, const char *op) {
   return p;
 }
 
-static int add_constant(cliq__graph *g, const char *hint, cliq__tensor *t) {
-  int v = cliq__graph_add_value_unique(g, hint);
-  if (v < 0) {
-    cliq__tensor_free(t);
-    return -1;
-  }
-  cliq__value_set_constant(&g->values[v], t);
-  g->values[v].flags |= CLIQ__VALUE_INITIALIZER;
-  return v;
-}
-
 static bool set_input(cliq__node *n, size_t k, int v) {
   if (k >= n->n_inputs) {
     int *p = realloc(n->inputs, (k + 2) * sizeof(int));
@@ -127,7 +116,7 @@ cliq_status cliq__ptq_fold_conv_bias_add(cliq__ptq *ptq) {
       ((float *)b->data)[ch] = (b0 ? ((const float *)b0->data)[ch] : 0.0f) + channel_value(c, ch);
     char hint[256];
     snprintf(hint, sizeof hint, "%s_bias", conv->name);
-    int bv = add_constant(g, hint, b);
+    int bv = cliq__graph_add_constant(g, hint, b);
     conv = &g->nodes[p];
     int z = g->nodes[i].outputs[0];
     if (bv < 0 || !set_input(conv, 2, bv)) {
@@ -173,7 +162,7 @@ cliq_status cliq__ptq_matmul_add_to_gemm(cliq__ptq *ptq) {
     for (int64_t k = 0; k < N; k++) ((float *)cb->data)[k] = channel_value(c, k);
     char hint[256];
     snprintf(hint, sizeof hint, "%s_bias", mm->name);
-    int cv = add_constant(g, hint, cb);
+    int cv = cliq__graph_add_constant(g, hint, cb);
     mm = &g->nodes[p];
     char *op = cliq__strdup("Gemm");
     if (cv < 0 || !op || !set_input(mm, 2, cv)) {

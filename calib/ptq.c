@@ -308,8 +308,8 @@ static cliq_status choose_ranges(calib *C, const cliq__calib_cfg *cfg) {
 /* The node that `name` names: a node of that name, else the node producing a tensor of that
  * name; -1 when none. */
 static int names_node(const cliq__graph *g, const char *name) {
-  for (size_t i = 0; i < g->n_nodes; i++)
-    if (g->nodes[i].name && strcmp(g->nodes[i].name, name) == 0) return (int)i;
+  int n = cliq__graph_find_node(g, name);
+  if (n >= 0) return n;
   for (size_t i = 0; i < g->n_nodes; i++)
     for (size_t k = 0; k < g->nodes[i].n_outputs; k++)
       if (g->nodes[i].outputs[k] >= 0 && strcmp(g->values[g->nodes[i].outputs[k]].name, name) == 0) return (int)i;

@@ -109,3 +109,17 @@ cliq_status cliq__ptq_runner_read(cliq__ptq_runner *r, const char *name, cliq__t
   *out = f;
   return CLIQ_STATUS_OK;
 }
+
+int cliq__ptq_const_dq(const cliq__graph *q, int i, size_t k, cliq_dtype dt) {
+  int v = q->nodes[i].n_inputs > k ? q->nodes[i].inputs[k] : -1;
+  int p = v >= 0 ? q->values[v].producer : -1;
+  if (p < 0 || q->nodes[p].domain[0] || strcmp(q->nodes[p].op_type, "DequantizeLinear") != 0 || q->nodes[p].n_inputs < 2) return -1;
+  const cliq__node *d = &q->nodes[p];
+  const cliq__tensor *t = q->values[d->inputs[0]].constant, *s = q->values[d->inputs[1]].constant;
+  if (!t || t->dtype != dt || !s || s->dtype != CLIQ_DTYPE_FLOAT32) return -1;
+  if (d->n_inputs > 2 && d->inputs[2] >= 0) {
+    const cliq__tensor *z = q->values[d->inputs[2]].constant;
+    if (!z || z->dtype != dt || cliq__tensor_elems(z) != cliq__tensor_elems(s)) return -1;
+  }
+  return p;
+}

@@ -32,6 +32,11 @@ cliq_status cliq__ptq_runner_run(cliq__ptq_runner *r, size_t image);
 
 /* The value named `name` after the last run, as float32 (*out NULL, OK, when the session has no
  * such tensor, e.g. fused away). Caller frees. */
+/* The DequantizeLinear producing input k of node i of QDQ graph q, when it dequantizes a constant
+ * of dtype dt with constant float scales (and a constant zero point of dtype dt when present);
+ * -1 otherwise. Used by the QDQ-stage passes to find a weighted node's int8 weights and int32 bias. */
+int cliq__ptq_const_dq(const cliq__graph *q, int i, size_t k, cliq_dtype dt);
+
 cliq_status cliq__ptq_runner_read(cliq__ptq_runner *r, const char *name, cliq__tensor **out);
 
 #endif /* CLIQ_CALIB_PTQ_RUN_H */

@@ -62,28 +62,6 @@ typedef struct rw_layer {
   double count;         /* positions accumulated */
 } rw_layer;
 
-/* The DequantizeLinear feeding input 1 of node i of the QDQ graph, when it dequantizes an int8
- * constant with constant scales. */
-static int weight_dq(const cliq__graph *q, int i) {
-  int v = q->nodes[i].n_inputs > 1 ? q->nodes[i].inputs[1] : -1;
-  int p = v >= 0 ? q->values[v].producer : -1;
-  if (p < 0 || !is_op(&q->nodes[p], "DequantizeLinear") || q->nodes[p].n_inputs < 2) return -1;
-  const cliq__node *d = &q->nodes[p];
-  const cliq__tensor *t = q->values[d->inputs[0]].constant, *s = q->values[d->inputs[1]].constant;
-  if (!t || t->dtype != CLIQ_DTYPE_INT8 || !s || s->dtype != CLIQ_DTYPE_FLOAT32) return -1;
-  if (d->n_inputs > 2 && d->inputs[2] >= 0) {
-    const cliq__tensor *z = q->values[d->inputs[2]].constant;
-    if (!z || z->dtype != CLIQ_DTYPE_INT8 || cliq__tensor_elems(z) != cliq__tensor_elems(s)) return -1;
-  }
-  return p;
-}
-
-static int find_node(const cliq__graph *g, const char *name) {
-  for (size_t i = 0; i < g->n_nodes; i++)
-    if (strcmp(g->nodes[i].name, name) == 0) return (int)i;
-  return -1;
-}
-
 /* Fills layer L for QDQ node i when it is one this pass handles. */
 static bool describe(cliq__ptq *ptq, cliq_session *fs, int i, rw_layer *L) {
   const cliq__graph *q = ptq->g, *fg = ptq->float_g;
@@ -91,8 +69,8 @@ static bool describe(cliq__ptq *ptq, cliq_session *fs, int i, rw_layer *L) {
   memset(L, 0, sizeof *L);
   bool conv = is_op(n, "Conv"), gemm = is_op(n, "Gemm"), mm = is_op(n, "MatMul");
   if (!conv && !gemm && !mm) return false;
-  int d = weight_dq(q, i);
-  int fn = find_node(fg, n->name), sn = find_node(fs->g, n->name);
+  int d = cliq__ptq_const_dq(q, i, 1, CLIQ_DTYPE_INT8);
+  int fn = cliq__graph_find_node(fg, n->name), sn = cliq__graph_find_node(fs->g, n->name);
   if (d < 0 || fn < 0 || sn < 0) return false;
   const cliq__node *f = &fg->nodes[fn], *s = &fs->g->nodes[sn];
   if (f->n_inputs < 2 || f->inputs[1] < 0 || s->n_inputs < 1 || s->inputs[0] < 0) return false;

@@ -248,6 +248,12 @@ int cliq__graph_add_value_unique(cliq__graph *g, const char *hint) {
   return v;
 }
 
+int cliq__graph_find_node(const cliq__graph *g, const char *name) {
+  for (size_t i = 0; i < g->n_nodes; i++)
+    if (g->nodes[i].name && strcmp(g->nodes[i].name, name) == 0) return (int)i;
+  return -1;
+}
+
 int cliq__graph_add_constant(cliq__graph *g, const char *hint, cliq__tensor *t) {
   int v = cliq__graph_add_value_unique(g, hint);
   if (v < 0) {

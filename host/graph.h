@@ -123,6 +123,8 @@ int cliq__graph_add_value_unique(cliq__graph *g, const char *hint);
 int cliq__graph_add_constant(cliq__graph *g, const char *hint, cliq__tensor *t);
 /* Finds a value by name (linear scan; import uses its own hash). -1 when absent. */
 int cliq__graph_find_value(const cliq__graph *g, const char *name);
+/* The first node named `name`; -1 when none. */
+int cliq__graph_find_node(const cliq__graph *g, const char *name);
 
 /* Adds a node at the end (caller keeps topological order or calls cliq__graph_toposort).
  * inputs/outputs are copied. Returns the node id or -1 (OOM). Sets producer of the outputs. */

@@ -97,14 +97,19 @@ class Cliq:
         finally:
             self.cl.cliq_model_destroy(m)
 
-    def save(self, path, out_path):
-        """Loads model file `path` and writes it back with cliq_model_save (cliq's ONNX exporter)."""
+    def _load(self, path):
+        """cliq_model_load of file `path`: the handle, Unsupported or RuntimeError."""
         m = ctypes.c_void_p()
         st = self.cl.cliq_model_load(self.ctx, path.encode(), ctypes.byref(m))
         if st == STATUS_UNSUPPORTED:
             raise Unsupported(self.error())
         if st != 0:
             raise RuntimeError("loading %s: %s" % (path, self.error()))
+        return m
+
+    def save(self, path, out_path):
+        """Loads model file `path` and writes it back with cliq_model_save (cliq's ONNX exporter)."""
+        m = self._load(path)
         try:
             if self.cl.cliq_model_save(self.ctx, m, out_path.encode()) != 0:
                 raise RuntimeError("saving %s: %s" % (out_path, self.error()))
@@ -118,12 +123,7 @@ class Cliq:
         old = {k: os.environ.get(k) for k in (env or {})}
         os.environ.update(env or {})
         try:
-            m = ctypes.c_void_p()
-            st = self.cl.cliq_model_load(self.ctx, path.encode(), ctypes.byref(m))
-            if st == STATUS_UNSUPPORTED:
-                raise Unsupported(self.error())
-            if st != 0:
-                raise RuntimeError("loading %s: %s" % (path, self.error()))
+            m = self._load(path)
             try:
                 s = ctypes.c_void_p()
                 so = None

@@ -297,6 +297,19 @@ static cliq_status source_next(void *user, size_t n_inputs, float *const *inputs
   return CLIQ_STATUS_OK;
 }
 
+/* Quantizes fm twice on the first 16 images with options o: *off set (the pass off) into *q0,
+ * then cleared (on) into *q1. */
+static bool quantize_without_with(cliq_context *ctx, const cliq_model *fm, const float *images, size_t elems,
+                                  cliq_quantize_options *o, int *off, cliq_model **q0, cliq_model **q1) {
+  source s = {images, 16, 0, elems};
+  cliq_calib_source cs = {&s, source_next, 16};
+  *off = 1;
+  bool ok = TH_OK(ctx, cliq_quantize(ctx, fm, &cs, o, NULL, q0));
+  s.next = 0;
+  *off = 0;
+  return ok && TH_OK(ctx, cliq_quantize(ctx, fm, &cs, o, NULL, q1));
+}
+
 /* x[1,16,9,9] in [0,1] -> Conv (W[8,16,3,3], no pads) -> y1 -> Conv (identity 1x1) -> y. Every
  * weight of W is (k + 0.4) / 127 of its channel's scale max|W|/127 (one weight per row is 1.0,
  * which fixes the scale): round-to-nearest drops 0.4 step on all of them, a systematic error of
@@ -365,13 +378,7 @@ static void test_bias_correction(cliq_context *ctx) {
   o.no_equalize = 1; /* conv -> identity is a chain; keep the weights as built */
   o.no_weight_rounding = 1; /* it would remove most of the offset itself */
   /* calibrate on the first 16 images, measure on the last 8 */
-  source s = {images, 16, 0, elems};
-  cliq_calib_source cs = {&s, source_next, 16};
-  o.no_bias_correction = 1;
-  bool ok = TH_OK(ctx, cliq_quantize(ctx, fm, &cs, &o, NULL, &q0));
-  s.next = 0;
-  o.no_bias_correction = 0;
-  ok = ok && TH_OK(ctx, cliq_quantize(ctx, fm, &cs, &o, NULL, &q1));
+  bool ok = quantize_without_with(ctx, fm, images, elems, &o, &o.no_bias_correction, &q0, &q1);
   if (ok) {
     /* the offset built in: 143 weights each 0.4/127 too small, E[x] = 0.5 */
     double expect = 0.4 / 127.0 * 143.0 * 0.5;
@@ -434,13 +441,7 @@ static void test_weight_rounding(cliq_context *ctx) {
   o.method = CLIQ_CALIB_MINMAX;
   o.no_equalize = 1;
   o.no_bias_correction = 1;
-  source s = {images, 16, 0, elems};
-  cliq_calib_source cs = {&s, source_next, 16};
-  o.no_weight_rounding = 1;
-  bool ok = TH_OK(ctx, cliq_quantize(ctx, fm, &cs, &o, NULL, &q0));
-  s.next = 0;
-  o.no_weight_rounding = 0;
-  ok = ok && TH_OK(ctx, cliq_quantize(ctx, fm, &cs, &o, NULL, &q1));
+  bool ok = quantize_without_with(ctx, fm, images, elems, &o, &o.no_weight_rounding, &q0, &q1);
   if (ok) {
     double near_cal = output_mse(ctx, fm, q0, images, 16, elems), gptq_cal = output_mse(ctx, fm, q1, images, 16, elems);
     double near_new = output_mse(ctx, fm, q0, images + 16 * elems, N - 16, elems);
