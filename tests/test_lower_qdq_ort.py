@@ -19,13 +19,15 @@ import logging
 import os
 import sys
 import tempfile
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as th  # noqa: E402
+from harness import check  # noqa: E402
 
-SKIP = 77
+NAME = "test_lower_qdq_ort"
 
 
 def skip(msg):
-    print("test_lower_qdq_ort: SKIPPED: " + msg)
-    sys.exit(SKIP)
+    th.skip(NAME, msg)
 
 
 try:
@@ -38,7 +40,6 @@ except Exception as e:  # noqa: BLE001
     skip("needs numpy, onnx and onnxruntime (%s)" % e)
 
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cliq_ctypes import Cliq, NoDevice, Unsupported, find_lib  # noqa: E402
 
 logging.getLogger().setLevel(logging.ERROR)  # quantize_static's pre-processing advice
@@ -115,19 +116,6 @@ def output_scales(qdq_path):
     return res
 
 
-failures = 0
-passes = 0
-
-
-def check(cond, msg):
-    global failures, passes
-    if cond:
-        passes += 1
-    else:
-        failures += 1
-        print("FAIL " + msg)
-
-
 def run_case(name, float_path, tmp, act_type, tol_fq, tol_q8, frac_q8):
     fm = onnx.load(float_path)
     if fm.opset_import[0].version < 13:  # per-axis QDQ needs opset 13; ORT's own upgrade stops at 11
@@ -188,8 +176,7 @@ def main():
                 p = os.path.join(models, mname, "model.onnx")
                 if os.path.exists(p):
                     run_case(mname, p, tmp, "u8", 3, 12, 0.8)
-    print("test_lower_qdq_ort: %d passed, %d failed" % (passes, failures))
-    return 1 if failures else 0
+    return th.finish(NAME)
 
 
 if __name__ == "__main__":
