@@ -422,6 +422,20 @@ cliq_status cliq_quantize(cliq_context *context, const cliq_model *float_model,
                           const cliq_calib_source *source, const cliq_quantize_options *options,
                           cliq_quantize_report *report, cliq_model **out_model);
 
+/* Activation quantizers of a QDQ model, for sensitivity analysis (`cliq compare --sensitivity`):
+ * the QuantizeLinear nodes of computed tensors or graph inputs (not of weights) whose output only
+ * DequantizeLinear nodes read, in graph order. cliq_model_quantizer names the quantized tensor
+ * (NULL when index >= the count); the name lives as long as the model. */
+size_t cliq_model_quantizer_count(const cliq_model *model);
+const char *cliq_model_quantizer(const cliq_model *model, size_t index);
+
+/* A copy of a QDQ model in which activation quantizer i is kept when enabled[i] is non-zero and
+ * bypassed otherwise (its readers read the float tensor). Weights stay int8. count must equal
+ * cliq_model_quantizer_count (else INVALID_ARGUMENT). */
+cliq_status cliq_model_select_quantizers(cliq_context *context, const cliq_model *model,
+                                         const unsigned char *enabled, size_t count,
+                                         cliq_model **out_model);
+
 #ifdef __cplusplus
 }
 #endif

@@ -312,6 +312,37 @@ def test_float_layers(model, q, images, mixed):
     check(rc != 0 and "no_such_node" in err, "unknown float layer named in the error: rc %d %r" % (rc, err))
 
 
+def test_sensitivity(model, q, images):
+    """compare --sensitivity: its every-quantizer row is the plain compare's figure on the same
+    images (the variants are built right), one row per activation quantizer of the file, sorted
+    worst alone first; bad combinations are usage errors."""
+    rc, out, err = cliq("compare", model, q, "--images", images, "--limit", "6", "--sensitivity", "--json")
+    j = json_of("compare --sensitivity", out)
+    rc0, out0, _ = cliq("compare", model, q, "--images", images, "--limit", "6", "--json")
+    j0 = json_of("compare", out0)
+    if not check(rc == 0 and j and j0 and j.get("quantizers"), "compare --sensitivity: %s %s" % (out, err)):
+        return
+    check(abs(j["all_db"] - j0["min_sqnr_db"]) <= 1e-6 * abs(j0["min_sqnr_db"]),
+          "every-quantizer row %s = compare's min SQNR %s" % (j["all_db"], j0["min_sqnr_db"]))
+    only = [r["only_db"] for r in j["quantizers"]]
+    check(only == sorted(only), "rows sorted worst alone first: %s" % only)
+    check(j["weights_only_db"] > j["all_db"], "int8 weights alone lose less than the whole int8 model: %s vs %s" %
+          (j["weights_only_db"], j["all_db"]))
+    try:
+        import onnx
+        m = onnx.load(q)
+        inits = {t.name for t in m.graph.initializer}
+        acts = {n.input[0] for n in m.graph.node if n.op_type == "QuantizeLinear" and n.input[0] not in inits}
+        check(sorted(r["tensor"] for r in j["quantizers"]) == sorted(acts),
+              "one row per activation quantizer of the file: %s vs %s" % ([r["tensor"] for r in j["quantizers"]], acts))
+    except ImportError:
+        print("test_cli: onnx not installed; the quantizer list is not checked against the file")
+    rc, _, err = cliq("compare", model, q, "--images", images, "--sensitivity", "--layers")
+    check(rc == 2 and "--sensitivity" in err, "--sensitivity with --layers is a usage error: %r" % err)
+    rc, _, err = cliq("compare", model, model, "--images", images, "--sensitivity")
+    check(rc == 2 and "no activation quantizers" in err, "a float model has nothing to analyse: %r" % err)
+
+
 def test_layers_after_equalization(out_dir, model):
     """Cross-layer equalization rescales conv1's output channels (conv1 -> relu1 -> pool1 -> conv2 is
     a chain): `compare --layers` must bring those tensors back with the scales the quantizer
@@ -322,6 +353,7 @@ def test_layers_after_equalization(out_dir, model):
     if not check(rc == 0, "quantize demo model: %s" % err):
         return
     test_float_layers(model, q, images, os.path.join(out_dir, "demo.mixed.onnx"))
+    test_sensitivity(model, q, images)
     rows = layer_sqnr(model, q, images)
     if rows is None:
         return

@@ -100,6 +100,55 @@ static cliq_status run_model(cliq_context *ctx, const cliq_model *m, const float
   return st;
 }
 
+/* cliq_model_quantizer_count / _quantizer / _select_quantizers (calib/quantizers.c), the primitive of
+ * `cliq compare --sensitivity`: every quantizer kept gives the int8 model's own output bits, none
+ * kept leaves no activation quantizer, one kept leaves exactly that one, a wrong count is refused. */
+static void test_select_quantizers(cliq_context *dev, const cliq_model *qm, const float *x) {
+  size_t n = cliq_model_quantizer_count(qm);
+  TH_CHECK(n >= 3, "activation quantizers of the int8 CNN: %zu (input, conv, pool at least)", n);
+  TH_CHECK(cliq_model_quantizer(qm, n) == NULL, "index past the count gives NULL");
+  bool named = true, distinct = true;
+  for (size_t i = 0; i < n; i++) {
+    const char *a = cliq_model_quantizer(qm, i);
+    named = named && a && a[0];
+    for (size_t j = 0; a && j < i; j++) distinct = distinct && strcmp(a, cliq_model_quantizer(qm, j)) != 0;
+  }
+  TH_CHECK(named && distinct, "quantizers named, each once");
+  unsigned char *en = malloc(n + 1);
+  if (!en) return;
+  float y0[4], y1[4];
+  cliq_model *m = NULL;
+  memset(en, 1, n);
+  if (TH_OK(dev, cliq_model_select_quantizers(dev, qm, en, n, &m))) {
+    TH_CHECK(cliq_model_quantizer_count(m) == n, "all kept: %zu quantizers", cliq_model_quantizer_count(m));
+    if (TH_OK(dev, run_model(dev, qm, x, y0)) && TH_OK(dev, run_model(dev, m, x, y1)))
+      th_compare_bytes("all quantizers kept: the int8 model's output bits", y1, y0, sizeof y0);
+  }
+  cliq_model_destroy(m);
+  m = NULL;
+  memset(en, 0, n);
+  if (TH_OK(dev, cliq_model_select_quantizers(dev, qm, en, n, &m))) {
+    TH_CHECK(cliq_model_quantizer_count(m) == 0, "none kept: %zu quantizers left", cliq_model_quantizer_count(m));
+    if (TH_OK(dev, run_model(dev, m, x, y1)))
+      TH_CHECK(memcmp(y0, y1, sizeof y0) != 0 && isfinite(y1[0]), "int8 weights only: a different, finite output");
+  }
+  cliq_model_destroy(m);
+  m = NULL;
+  en[n - 1] = 1;
+  if (TH_OK(dev, cliq_model_select_quantizers(dev, qm, en, n, &m))) {
+    const char *left = cliq_model_quantizer(m, 0);
+    TH_CHECK(cliq_model_quantizer_count(m) == 1 && left && strcmp(left, cliq_model_quantizer(qm, n - 1)) == 0,
+             "one kept: that one is left ('%s')", left ? left : "(none)");
+  }
+  cliq_model_destroy(m);
+  m = NULL;
+  th_expect_status(dev, cliq_model_select_quantizers(dev, qm, en, n - 1, &m), CLIQ_STATUS_INVALID_ARGUMENT,
+                   "a flag count other than the quantizer count");
+  TH_CHECK(m == NULL && strstr(cliq_context_error(dev), "quantizer") != NULL, "refused with a message: %s",
+           cliq_context_error(dev));
+  free(en);
+}
+
 static void test_end_to_end(cliq_context *dev, cliq_context *ref, const char *dir) {
   cliq_model *fm = small_cnn(dev, 3, false);
   if (!TH_CHECK(fm != NULL, "float CNN builds")) return;
@@ -140,6 +189,7 @@ static void test_end_to_end(cliq_context *dev, cliq_context *ref, const char *di
   }
   double cosine = dot / sqrt(nf * nq + 1e-30);
   TH_CHECK(cosine > 0.99, "int8 outputs follow the float ones on held-out images (cosine %.5f)", cosine);
+  test_select_quantizers(dev, qm, x);
   TH_CHECK(cliq_model_metadata(loaded, "cliq.preprocess.mean") != NULL || cliq_model_metadata(loaded, "cliq.quantize.method") != NULL,
            "metadata survives save/load");
   free(x);

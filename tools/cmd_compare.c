@@ -6,42 +6,17 @@
  * every tensor of the float model found in the int8 one (by name, or as "<name>_QuantizeLinear_Output"
  * once the QDQ lowering made it int8), to see where the error grows; tensors that cross-layer
  * equalization rescaled per channel are first brought back with the scales the quantizer recorded
- * in the model's metadata (calib/equalize.c). Preprocessing: the flags, else what the int8 model stores, else defaults.
+ * in the model's metadata (calib/equalize.c). --sensitivity instead measures each activation
+ * quantizer alone and bypassed (compare_sensitivity.c). Preprocessing: the flags, else what the
+ * int8 model stores, else defaults.
  */
+#include "compare_sensitivity.h"
 #include "tool_common.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct err_acc {
-  double rr, dd, rq, qq; /* sums of ref^2, (ref-q)^2, ref*q, q^2 */
-  size_t n;
-} err_acc;
-
-static void acc_add(err_acc *a, const float *ref, const float *q, size_t n) {
-  double rr = 0, dd = 0, rq = 0, qq = 0;
-  for (size_t i = 0; i < n; i++) {
-    double r = ref[i], v = q[i], d = r - v;
-    rr += r * r;
-    dd += d * d;
-    rq += r * v;
-    qq += v * v;
-  }
-  a->rr += rr, a->dd += dd, a->rq += rq, a->qq += qq;
-  a->n += n;
-}
-
-static double acc_sqnr(const err_acc *a) {
-  if (a->dd == 0.0) return a->rr == 0.0 ? NAN : INFINITY;
-  return 10.0 * log10(a->rr / a->dd);
-}
-
-static double acc_cosine(const err_acc *a) {
-  double d = sqrt(a->rr) * sqrt(a->qq);
-  return d > 0 ? a->rq / d : (a->rr == a->qq ? 1.0 : 0.0);
-}
 
 typedef struct side {
   cliq_session *s;
@@ -69,7 +44,7 @@ typedef struct layer {
   size_t fi, qi; /* tensor indices in the float and int8 sessions */
   const char *name;
   size_t elems;
-  err_acc acc;
+  tool_err acc;
   /* equalized tensors (calib/equalize.c, record_chain): int8 = float * scale[c] - shift[c] on
    * channel axis 1 (channels of `inner` elements each); NULL when the tensor was not rescaled */
   float *scale, *shift;
@@ -160,11 +135,12 @@ int cliq_cmd_compare(int argc, char **argv) {
   tool_opts_init(&o, "compare", TOOL_OPT_DEVICE | TOOL_OPT_JSON | TOOL_OPT_DIMS | TOOL_OPT_PRE);
   const char *fpath = NULL, *qpath = NULL, *images = NULL, *v;
   long limit = 0, skip = 0;
-  int layers = 0;
+  int layers = 0, sensitivity = 0;
   double min_sqnr = -INFINITY;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       printf("usage: cliq compare FLOAT.onnx INT8.onnx --images SRC [--skip N] [--limit N] [--layers] [--min-sqnr DB]\n"
+             "       cliq compare FLOAT.onnx INT8.onnx --images SRC --sensitivity [--skip N] [--limit N]\n"
              "                    [preprocessing] [options]\n\n"
              "Runs both models on the images of SRC (a folder, imagenet:DIR or mnist:DIR) and prints, per output,\n"
              "the SQNR in dB (10*log10(sum y^2 / sum (y - y_int8)^2) over all images) and the cosine similarity.\n"
@@ -173,7 +149,11 @@ int cliq_cmd_compare(int argc, char **argv) {
              "  --layers         also per tensor present in both models under the same name, in graph order\n"
              "                   (tensors rescaled by equalization are scaled back first)\n"
              "  --min-sqnr DB    exit 1 when an output's SQNR is below DB\n"
-             "JSON: {\"images\":..,\"outputs\":[{\"name\":..,\"sqnr_db\":..,\"cosine\":..}],\"min_sqnr_db\":..[,\"layers\":[..]]}\n\n");
+             "  --sensitivity    instead: per activation quantizer of INT8, the worst output SQNR with only it\n"
+             "                   enabled and with only it bypassed, beside every one and none (int8 weights\n"
+             "                   only); 2 + 2 x quantizers runs over the images, so use few (e.g. --limit 8)\n"
+             "JSON: {\"images\":..,\"outputs\":[{\"name\":..,\"sqnr_db\":..,\"cosine\":..}],\"min_sqnr_db\":..[,\"layers\":[..]]}\n"
+             "  --sensitivity: {\"images\":..,\"all_db\":..,\"weights_only_db\":..,\"quantizers\":[{\"tensor\":..,\"only_db\":..,\"without_db\":..}]}\n\n");
       tool_print_common_help(stdout, o.accepts);
       return TOOL_EXIT_OK;
     }
@@ -193,6 +173,8 @@ int cliq_cmd_compare(int argc, char **argv) {
       if (end == v || *end) return tool_usage_error(&o, "--min-sqnr '%s' is not a number of dB", v);
     } else if (strcmp(argv[i], "--layers") == 0) {
       layers = 1;
+    } else if (strcmp(argv[i], "--sensitivity") == 0) {
+      sensitivity = 1;
     } else if (argv[i][0] == '-') {
       return tool_usage_error(&o, "unknown option '%s'", argv[i]);
     } else if (!fpath) {
@@ -205,13 +187,15 @@ int cliq_cmd_compare(int argc, char **argv) {
   }
   if (!fpath || !qpath) return tool_usage_error(&o, "missing FLOAT.onnx and INT8.onnx");
   if (!images) return tool_usage_error(&o, "missing --images SRC (a folder, imagenet:DIR or mnist:DIR)");
+  if (sensitivity && (layers || min_sqnr != -INFINITY))
+    return tool_usage_error(&o, "--sensitivity is a report of its own: without --layers and --min-sqnr");
 
   int rc = TOOL_EXIT_OK;
   cliq_context *ctx = NULL;
   cliq_model *fm = NULL, *qm = NULL;
   cliq_dataset *ds = NULL;
   side fs = {0}, qs = {0};
-  err_acc *outs = NULL;
+  tool_err *outs = NULL;
   layer *lay = NULL;
   size_t n_lay = 0;
   float *bf = NULL, *bq = NULL;
@@ -283,6 +267,10 @@ int cliq_cmd_compare(int argc, char **argv) {
     rc = TOOL_EXIT_USAGE;
     goto done;
   }
+  if (sensitivity) {
+    rc = tool_compare_sensitivity(&o, ctx, fpath, qpath, fm, qm, ds, images, first, count);
+    goto done;
+  }
   double t0 = tool_now();
   for (size_t im = first; im < first + count && rc == TOOL_EXIT_OK; im++) {
     int label;
@@ -300,7 +288,7 @@ int cliq_cmd_compare(int argc, char **argv) {
       break;
     }
     for (size_t k = 0; k < fs.io.n_out; k++)
-      acc_add(&outs[k], fs.io.out[k].data, qs.io.out[k].data, fs.io.out[k].size / sizeof(float));
+      tool_err_add(&outs[k], fs.io.out[k].data, qs.io.out[k].data, fs.io.out[k].size / sizeof(float));
     for (size_t l = 0; l < n_lay; l++) {
       if ((st = cliq_session_read_tensor(fs.s, lay[l].fi, bf, lay[l].elems)) != CLIQ_STATUS_OK ||
           (st = cliq_session_read_tensor(qs.s, lay[l].qi, bq, lay[l].elems)) != CLIQ_STATUS_OK) {
@@ -308,14 +296,14 @@ int cliq_cmd_compare(int argc, char **argv) {
         break;
       }
       unequalize(&lay[l], bq);
-      acc_add(&lay[l].acc, bf, bq, lay[l].elems);
+      tool_err_add(&lay[l].acc, bf, bq, lay[l].elems);
     }
   }
   double secs = tool_now() - t0;
   if (rc != TOOL_EXIT_OK) goto done;
   double worst = INFINITY;
   for (size_t k = 0; k < fs.io.n_out; k++) {
-    double s = acc_sqnr(&outs[k]);
+    double s = tool_err_sqnr(&outs[k]);
     if (!isnan(s) && s < worst) worst = s;
   }
   if (o.json) {
@@ -328,9 +316,9 @@ int cliq_cmd_compare(int argc, char **argv) {
       printf("%s{\"name\":", k ? "," : "");
       tool_json_str(stdout, fs.io.out_info[k].name);
       printf(",\"sqnr_db\":");
-      tool_json_num(stdout, acc_sqnr(&outs[k]));
+      tool_json_num(stdout, tool_err_sqnr(&outs[k]));
       printf(",\"cosine\":");
-      tool_json_num(stdout, acc_cosine(&outs[k]));
+      tool_json_num(stdout, tool_err_cosine(&outs[k]));
       printf("}");
     }
     printf("],\"min_sqnr_db\":");
@@ -341,9 +329,9 @@ int cliq_cmd_compare(int argc, char **argv) {
         printf("%s{\"name\":", l ? "," : "");
         tool_json_str(stdout, lay[l].name);
         printf(",\"sqnr_db\":");
-        tool_json_num(stdout, acc_sqnr(&lay[l].acc));
+        tool_json_num(stdout, tool_err_sqnr(&lay[l].acc));
         printf(",\"cosine\":");
-        tool_json_num(stdout, acc_cosine(&lay[l].acc));
+        tool_json_num(stdout, tool_err_cosine(&lay[l].acc));
         printf("}");
       }
       printf("]");
@@ -355,16 +343,16 @@ int cliq_cmd_compare(int argc, char **argv) {
     printf("  %-40s %10s %10s\n", "output", "SQNR dB", "cosine");
     for (size_t k = 0; k < fs.io.n_out; k++) {
       printf("  %-40s ", fs.io.out_info[k].name);
-      print_num(acc_sqnr(&outs[k]));
-      printf(" %10.6f\n", acc_cosine(&outs[k]));
+      print_num(tool_err_sqnr(&outs[k]));
+      printf(" %10.6f\n", tool_err_cosine(&outs[k]));
     }
     printf("  min SQNR %.2f dB\n", worst);
     if (layers) {
       printf("\n  %-40s %10s %10s\n", "tensor (graph order)", "SQNR dB", "cosine");
       for (size_t l = 0; l < n_lay; l++) {
         printf("  %-40s ", lay[l].name);
-        print_num(acc_sqnr(&lay[l].acc));
-        printf(" %10.6f\n", acc_cosine(&lay[l].acc));
+        print_num(tool_err_sqnr(&lay[l].acc));
+        printf(" %10.6f\n", tool_err_cosine(&lay[l].acc));
       }
     }
   }

@@ -409,3 +409,26 @@ double tool_elem_f64(cliq_dtype dtype, const void *data, size_t i) {
   }
   return NAN;
 }
+
+void tool_err_add(tool_err *a, const float *ref, const float *q, size_t n) {
+  double rr = 0, dd = 0, rq = 0, qq = 0;
+  for (size_t i = 0; i < n; i++) {
+    double r = ref[i], v = q[i], d = r - v;
+    rr += r * r;
+    dd += d * d;
+    rq += r * v;
+    qq += v * v;
+  }
+  a->rr += rr, a->dd += dd, a->rq += rq, a->qq += qq;
+  a->n += n;
+}
+
+double tool_err_sqnr(const tool_err *a) {
+  if (a->dd == 0.0) return a->rr == 0.0 ? NAN : INFINITY;
+  return 10.0 * log10(a->rr / a->dd);
+}
+
+double tool_err_cosine(const tool_err *a) {
+  double d = sqrt(a->rr) * sqrt(a->qq);
+  return d > 0 ? a->rq / d : (a->rr == a->qq ? 1.0 : 0.0);
+}

@@ -107,6 +107,17 @@ void tool_json_str(FILE *f, const char *s);
 void tool_json_num(FILE *f, double v);
 void tool_json_shape(FILE *f, const cliq_tensor_info *t);
 
+/* The error of a result against a reference, summed over elements and images (cliq compare):
+ * SQNR = 10*log10(sum r^2 / sum (r - q)^2) in dB (inf when equal, NaN when both are all zero),
+ * and the cosine similarity. */
+typedef struct tool_err {
+  double rr, dd, rq, qq; /* sums of r^2, (r-q)^2, r*q, q^2 */
+  size_t n;
+} tool_err;
+void tool_err_add(tool_err *a, const float *ref, const float *q, size_t n);
+double tool_err_sqnr(const tool_err *a);
+double tool_err_cosine(const tool_err *a);
+
 /* Monotonic seconds. */
 double tool_now(void);
 /* "abc1234" or "abc1234-dirty" of the source tree, else the revision at configure time, else
