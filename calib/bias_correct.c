@@ -36,7 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_op(const cliq__node *n, const char *op) { return n->domain[0] == '\0' && strcmp(n->op_type, op) == 0; }
 
 typedef struct bc_layer {
   bool conv;
@@ -83,7 +82,7 @@ static bool describe(cliq__ptq *ptq, cliq_session *fs, int i, bc_layer *L, bool 
   const cliq__graph *q = ptq->g, *fg = ptq->float_g;
   const cliq__node *n = &q->nodes[i];
   memset(L, 0, sizeof *L);
-  bool conv = is_op(n, "Conv"), gemm = is_op(n, "Gemm");
+  bool conv = cliq__node_is(n, "Conv"), gemm = cliq__node_is(n, "Gemm");
   if (!conv && !gemm) return false;
   if (gemm && (cliq__attr_int(n, "transA", 0) || cliq__attr_float(n, "alpha", 1.0f) != 1.0f ||
                cliq__attr_float(n, "beta", 1.0f) != 1.0f))

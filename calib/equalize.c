@@ -57,7 +57,6 @@
 /* |log s| below which a channel counts as converged */
 #define CLE_TOL 1e-4
 
-static bool is_op(const cliq__node *n, const char *op) { return n->domain[0] == '\0' && strcmp(n->op_type, op) == 0; }
 
 static bool is_graph_output(const cliq__graph *g, int v) {
   for (size_t i = 0; i < g->n_outputs; i++)
@@ -99,8 +98,8 @@ static bool transparent(const cliq__graph *g, const cliq__node *n) {
       if (strcmp(n->op_type, "MaxPool") == 0 && n->n_outputs > 1 && n->outputs[1] >= 0) return false;
       return true;
     }
-  if (is_op(n, "Clip")) return clip_is_relu(g, n);
-  if (is_op(n, "Pad")) {
+  if (cliq__node_is(n, "Clip")) return clip_is_relu(g, n);
+  if (cliq__node_is(n, "Pad")) {
     if (strcmp(cliq__attr_string(n, "mode", "constant"), "constant") != 0) return false;
     if (n->opset < 11) return cliq__attr_float(n, "value", 0.0f) == 0.0f;
     if (n->n_inputs > 2 && n->inputs[2] >= 0) {
@@ -129,7 +128,7 @@ static size_t readers(const cliq__graph *g, int v, int *out, size_t max) {
  * both read by this node only. */
 static bool plain_conv(const cliq__graph *g, int node) {
   const cliq__node *n = &g->nodes[node];
-  if (!is_op(n, "Conv") || n->n_inputs < 2 || n->n_outputs != 1) return false;
+  if (!cliq__node_is(n, "Conv") || n->n_inputs < 2 || n->n_outputs != 1) return false;
   const cliq__tensor *w = float_const(g, n->inputs[1]);
   if (!w || w->rank < 3 || cliq__graph_use_count(g, n->inputs[1]) != 1) return false;
   int64_t group = cliq__attr_int(n, "group", 1);
@@ -150,8 +149,8 @@ static bool has_bias(const cliq__graph *g, int node) {
  * Relu family while its input stays >= c >= 0, and pure copies. Pools are not (MaxPool's min
  * over a window is not the input's min, so the clamp could cut). */
 static bool shift_transparent(const cliq__graph *g, const cliq__node *n) {
-  if (is_op(n, "Relu") || is_op(n, "Identity") || is_op(n, "Dropout")) return true;
-  return is_op(n, "Clip") && clip_is_relu(g, n);
+  if (cliq__node_is(n, "Relu") || cliq__node_is(n, "Identity") || cliq__node_is(n, "Dropout")) return true;
+  return cliq__node_is(n, "Clip") && clip_is_relu(g, n);
 }
 
 /* A Conv with no padding: a constant shift of its input is a constant shift of its output

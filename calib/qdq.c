@@ -18,7 +18,6 @@
 
 /* ---- graph helpers -------------------------------------------------------------------------- */
 
-static bool is_op(const cliq__node *n, const char *op) { return n->domain[0] == '\0' && strcmp(n->op_type, op) == 0; }
 
 static bool is_graph_output(const cliq__graph *g, int v) {
   for (size_t i = 0; i < g->n_outputs; i++)
@@ -48,7 +47,7 @@ static bool const_scalar(const cliq__graph *g, int v, float *out) {
 }
 
 static bool weighted_op(const cliq__node *n) {
-  return is_op(n, "Conv") || is_op(n, "ConvTranspose") || is_op(n, "Gemm") || is_op(n, "MatMul");
+  return cliq__node_is(n, "Conv") || cliq__node_is(n, "ConvTranspose") || cliq__node_is(n, "Gemm") || cliq__node_is(n, "MatMul");
 }
 
 /* ---- planning ------------------------------------------------------------------------------- */
@@ -154,12 +153,12 @@ int cliq__qdq_root(const cliq__stats_table *tab, int e) {
  * a single non-unit dim on the output-channel axis (axis 1 for convolutions, the last otherwise). */
 static bool bias_add(const planner *P, int head, int add, int y) {
   const cliq__node *n = &P->g->nodes[add];
-  if (!is_op(n, "Add") || n->n_inputs != 2 || n->n_outputs != 1) return false;
+  if (!cliq__node_is(n, "Add") || n->n_inputs != 2 || n->n_outputs != 1) return false;
   int c = n->inputs[0] == y ? n->inputs[1] : (n->inputs[1] == y ? n->inputs[0] : -1);
   const cliq__tensor *t = const_of(P->g, c);
   const cliq__value *yv = session_value(P, y);
   if (!t || t->dtype != CLIQ_DTYPE_FLOAT32 || !yv || t->rank > yv->rank) return false;
-  bool conv = is_op(&P->g->nodes[head], "Conv") || is_op(&P->g->nodes[head], "ConvTranspose");
+  bool conv = cliq__node_is(&P->g->nodes[head], "Conv") || cliq__node_is(&P->g->nodes[head], "ConvTranspose");
   int axis = conv ? 1 : yv->rank - 1;
   for (int i = 0; i < t->rank; i++) {
     int ax = yv->rank - t->rank + i;
@@ -266,9 +265,9 @@ static void plan_weighted(planner *P, int i) {
   if (n->n_inputs < 2 || n->n_outputs < 1) return;
   int x = n->inputs[0], w = n->inputs[1];
   if (!float_data(P, x)) return;
-  bool w_const = float_const(P, w), w_data = is_op(n, "MatMul") && float_data(P, w);
+  bool w_const = float_const(P, w), w_data = cliq__node_is(n, "MatMul") && float_data(P, w);
   if (!w_const && !w_data) return; /* weights computed at run time: the op stays float */
-  if (n->n_inputs > 2 && n->inputs[2] >= 0 && !float_const(P, n->inputs[2]) && !is_op(n, "Gemm")) return;
+  if (n->n_inputs > 2 && n->inputs[2] >= 0 && !float_const(P, n->inputs[2]) && !cliq__node_is(n, "Gemm")) return;
   P->p->node_role[i] = CLIQ__QROLE_WEIGHTED;
   mark(P, x);
   if (w_data) mark(P, w);
@@ -296,14 +295,14 @@ static void plan_compute(planner *P, int i, const int *data, size_t nd) {
    * lowering's QAdd/QMul/QAvgPool rule): one rounding instead of two, and the clamped output's
    * narrower range gets all 256 levels (measured on blazeface's residual blocks: a rounding at
    * the Add's scale then again at the ReLU's was where int8 and float drifted apart) */
-  if (!(is_op(n, "Add") || is_op(n, "Mul") || is_op(n, "AveragePool") || is_op(n, "GlobalAveragePool")) || n->n_outputs != 1)
+  if (!(cliq__node_is(n, "Add") || cliq__node_is(n, "Mul") || cliq__node_is(n, "AveragePool") || cliq__node_is(n, "GlobalAveragePool")) || n->n_outputs != 1)
     return;
   int r = sole_reader(P->g, n->outputs[0]);
   if (r < 0 || P->p->node_role[r] != CLIQ__QROLE_FLOAT || P->g->nodes[r].n_outputs != 1) return;
   const cliq__node *c = &P->g->nodes[r];
   int cd[4];
   size_t cnd;
-  bool clamp = is_op(c, "Relu") || (is_op(c, "Clip") && classify(P, c, cd, &cnd) == K_COMPUTE); /* constant bounds */
+  bool clamp = cliq__node_is(c, "Relu") || (cliq__node_is(c, "Clip") && classify(P, c, cd, &cnd) == K_COMPUTE); /* constant bounds */
   if (!clamp || c->inputs[0] != n->outputs[0]) return;
   P->p->node_role[r] = CLIQ__QROLE_FUSED;
   P->head[r] = i;
@@ -594,9 +593,9 @@ static void dequantized_const(builder *B, int node, size_t input, cliq__tensor *
 
 /* Output-channel axis of a weight and the output channel count it implies. */
 static int weight_axis(const cliq__node *n, const cliq__tensor *w) {
-  if (is_op(n, "Conv")) return 0;
-  if (is_op(n, "ConvTranspose")) return 1;
-  if (is_op(n, "Gemm")) return cliq__attr_int(n, "transB", 0) ? 0 : 1;
+  if (cliq__node_is(n, "Conv")) return 0;
+  if (cliq__node_is(n, "ConvTranspose")) return 1;
+  if (cliq__node_is(n, "Gemm")) return cliq__attr_int(n, "transB", 0) ? 0 : 1;
   return w->rank >= 2 ? w->rank - 1 : -1; /* MatMul: columns of B */
 }
 
@@ -620,13 +619,13 @@ static void quantize_weighted(builder *B, const cliq__graph *g, const cliq__qdq_
   /* the bias, when it can be int32: constant, one value per output channel */
   const cliq__tensor *b = NULL;
   size_t bi = 2;
-  if (g->nodes[i].n_inputs > 2 && !is_op(n, "MatMul")) b = const_of(g, g->nodes[i].inputs[2]);
-  if (b && is_op(n, "Gemm") && (cliq__attr_float(n, "alpha", 1.0f) != 1.0f || cliq__attr_float(n, "beta", 1.0f) != 1.0f))
+  if (g->nodes[i].n_inputs > 2 && !cliq__node_is(n, "MatMul")) b = const_of(g, g->nodes[i].inputs[2]);
+  if (b && cliq__node_is(n, "Gemm") && (cliq__attr_float(n, "alpha", 1.0f) != 1.0f || cliq__attr_float(n, "beta", 1.0f) != 1.0f))
     b = NULL; /* a scaled C is not a bias at s_in * s_w */
   size_t C = 0;
   if (b) {
-    int64_t cw = is_op(n, "ConvTranspose") ? w->dims[1] * cliq__attr_int(n, "group", 1)
-                                           : (is_op(n, "Gemm") ? w->dims[cliq__attr_int(n, "transB", 0) ? 0 : 1] : w->dims[0]);
+    int64_t cw = cliq__node_is(n, "ConvTranspose") ? w->dims[1] * cliq__attr_int(n, "group", 1)
+                                           : (cliq__node_is(n, "Gemm") ? w->dims[cliq__attr_int(n, "transB", 0) ? 0 : 1] : w->dims[0]);
     C = cliq__tensor_elems(b);
     int nonunit = 0;
     for (int d = 0; d < b->rank; d++) nonunit += b->dims[d] != 1;
@@ -678,7 +677,7 @@ static void quantize_operands(builder *B, const cliq__graph *g, const cliq_quant
   const cliq__node *n = &g->nodes[i];
   static const char *const with_operands[] = {"Add", "Mul", "Concat"};
   bool ok = false;
-  for (size_t k = 0; k < 3; k++) ok = ok || is_op(n, with_operands[k]);
+  for (size_t k = 0; k < 3; k++) ok = ok || cliq__node_is(n, with_operands[k]);
   if (!ok) return;
   for (size_t k = 0; k < n->n_inputs; k++) {
     const cliq__tensor *c = const_of(g, n->inputs[k]);

@@ -12,7 +12,7 @@
  */
 #include "../host/error.h"
 #include "../host/model.h"
-#include "../host/passes/lower_qdq.h"
+#include "../host/graph.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +20,14 @@
 /* True when node i of g is an activation quantizer (banner). */
 static bool is_activation_quantizer(const cliq__graph *g, size_t i) {
   const cliq__node *n = &g->nodes[i];
-  if (!cliq__lq_is_op(n, "QuantizeLinear") || n->n_inputs < 1 || n->inputs[0] < 0 || n->n_outputs < 1) return false;
+  if (!cliq__node_is(n, "QuantizeLinear") || n->n_inputs < 1 || n->inputs[0] < 0 || n->n_outputs < 1) return false;
   if (g->values[n->inputs[0]].constant) return false;
   int q = n->outputs[0];
   size_t readers = 0;
   for (size_t j = 0; j < g->n_nodes; j++)
     for (size_t k = 0; k < g->nodes[j].n_inputs; k++)
       if (g->nodes[j].inputs[k] == q) {
-        if (!cliq__lq_is_op(&g->nodes[j], "DequantizeLinear") || k != 0) return false;
+        if (!cliq__node_is(&g->nodes[j], "DequantizeLinear") || k != 0) return false;
         readers++;
       }
   for (size_t o = 0; o < g->n_outputs; o++)
@@ -72,7 +72,7 @@ cliq_status cliq_model_select_quantizers(cliq_context *ctx, const cliq_model *mo
       int x = g->nodes[i].inputs[0], q = g->nodes[i].outputs[0];
       for (size_t j = 0; j < g->n_nodes; j++) {
         const cliq__node *d = &g->nodes[j];
-        if (cliq__lq_is_op(d, "DequantizeLinear") && d->n_inputs > 0 && d->inputs[0] == q && d->n_outputs > 0 && d->outputs[0] >= 0)
+        if (cliq__node_is(d, "DequantizeLinear") && d->n_inputs > 0 && d->inputs[0] == q && d->n_outputs > 0 && d->outputs[0] >= 0)
           cliq__graph_replace_uses(g, d->outputs[0], x);
       }
     }

@@ -42,7 +42,6 @@
 #define CLIQ__RW_DAMP 0.01
 #define RW_BLOCK 64
 
-static bool is_op(const cliq__node *n, const char *op) { return n->domain[0] == '\0' && strcmp(n->op_type, op) == 0; }
 
 /* One quantized layer: where its weights are and how its input maps to rows of X. */
 typedef struct rw_layer {
@@ -67,7 +66,7 @@ static bool describe(cliq__ptq *ptq, cliq_session *fs, int i, rw_layer *L) {
   const cliq__graph *q = ptq->g, *fg = ptq->float_g;
   const cliq__node *n = &q->nodes[i];
   memset(L, 0, sizeof *L);
-  bool conv = is_op(n, "Conv"), gemm = is_op(n, "Gemm"), mm = is_op(n, "MatMul");
+  bool conv = cliq__node_is(n, "Conv"), gemm = cliq__node_is(n, "Gemm"), mm = cliq__node_is(n, "MatMul");
   if (!conv && !gemm && !mm) return false;
   int d = cliq__ptq_const_dq(q, i, 1, CLIQ_DTYPE_INT8);
   int fn = cliq__graph_find_node(fg, n->name), sn = cliq__graph_find_node(fs->g, n->name);
@@ -89,7 +88,7 @@ static bool describe(cliq__ptq *ptq, cliq_session *fs, int i, rw_layer *L) {
   L->sv = s->inputs[0];
   int axis = (int)cliq__attr_int(&q->nodes[d], "axis", 1);
   if (conv) {
-    if (!is_op(s, "Conv") || w->rank < 3) return false;
+    if (!cliq__node_is(s, "Conv") || w->rank < 3) return false;
     cliq__opctx oc = {NULL, fs->g, sn};
     if (cliq__conv_geometry(&oc, false, &L->geom) != CLIQ_STATUS_OK || L->geom.N < 1) return false;
     L->conv = true;

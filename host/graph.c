@@ -529,3 +529,5 @@ const char *cliq__graph_metadata(const cliq__graph *g, const char *key) {
     if (strcmp(g->metadata[i].key, key) == 0) return g->metadata[i].value;
   return NULL;
 }
+
+bool cliq__node_is(const cliq__node *n, const char *op_type) { return n->domain[0] == '\0' && strcmp(n->op_type, op_type) == 0; }

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_op(const cliq__node *n, const char *type) { return n->domain[0] == '\0' && strcmp(n->op_type, type) == 0; }
 
 static const cliq__tensor *const_f32(const cliq__graph *g, const cliq__node *n, size_t i, size_t elems) {
   if (i >= n->n_inputs || n->inputs[i] < 0) return NULL;
@@ -44,7 +43,7 @@ static void drop_if_unused(cliq__graph *g, int v) {
 static cliq_status fold_one(cliq__graph *g, int conv, int bn, bool *folded) {
   *folded = false;
   cliq__node *c = &g->nodes[conv], *b = &g->nodes[bn];
-  bool transpose = is_op(c, "ConvTranspose");
+  bool transpose = cliq__node_is(c, "ConvTranspose");
   if (c->n_inputs < 2 || c->inputs[1] < 0) return CLIQ_STATUS_OK;
   const cliq__tensor *w = g->values[c->inputs[1]].constant;
   if (!w || w->dtype != CLIQ_DTYPE_FLOAT32 || w->rank < 3) return CLIQ_STATUS_OK;
@@ -126,7 +125,7 @@ static int bn_after(const cliq__graph *g, int v) {
       }
   if (found < 0) return -1;
   const cliq__node *b = &g->nodes[found];
-  if (!is_op(b, "BatchNormalization") || b->n_inputs < 5 || b->n_outputs < 1 || b->outputs[0] < 0) return -1;
+  if (!cliq__node_is(b, "BatchNormalization") || b->n_inputs < 5 || b->n_outputs < 1 || b->outputs[0] < 0) return -1;
   for (size_t k = 1; k < b->n_outputs; k++)
     if (b->outputs[k] >= 0 && cliq__graph_use_count(g, b->outputs[k]) > 0) return -1;
   if (cliq__attr_int(b, "training_mode", 0) != 0 || cliq__attr_int(b, "spatial", 1) != 1) return -1;
@@ -145,7 +144,7 @@ cliq_status cliq__pass_fold_batchnorm(cliq_context *ctx, cliq__graph *g) {
   }
   for (size_t i = 0; i < g->n_nodes; i++) {
     cliq__node *c = &g->nodes[i];
-    if (!(is_op(c, "Conv") || is_op(c, "ConvTranspose")) || c->n_outputs != 1 || c->outputs[0] < 0) continue;
+    if (!(cliq__node_is(c, "Conv") || cliq__node_is(c, "ConvTranspose")) || c->n_outputs != 1 || c->outputs[0] < 0) continue;
     int bn = bn_after(g, c->outputs[0]);
     if (bn < 0 || dead[bn]) continue;
     int w = c->inputs[1], b = c->n_inputs > 2 ? c->inputs[2] : -1;

@@ -26,7 +26,6 @@
 /* Defined with the unary ops (host/ops/unary.c): the (act, a, b) triple of a unary node. */
 cliq_status cliq__unary_params(const cliq__opctx *oc, int *act, float *a, float *b);
 
-static bool is_op(const cliq__node *n, const char *type) { return n->domain[0] == '\0' && strcmp(n->op_type, type) == 0; }
 
 static bool is_graph_output(const cliq__graph *g, int v) {
   for (size_t i = 0; i < g->n_outputs; i++)
@@ -44,7 +43,7 @@ static bool reads(const cliq__node *n, int v) {
 }
 
 static bool is_producer(const cliq__node *n) {
-  return is_op(n, "Conv") || is_op(n, "ConvTranspose") || is_op(n, "Gemm") || is_op(n, "MatMul");
+  return cliq__node_is(n, "Conv") || cliq__node_is(n, "ConvTranspose") || cliq__node_is(n, "Gemm") || cliq__node_is(n, "MatMul");
 }
 
 /* The single-input activations of the rule, with their parameters. */
@@ -52,7 +51,7 @@ static bool unary_act(const cliq__graph *g, int node, int *act, float *a, float 
   const cliq__node *n = &g->nodes[node];
   static const char *const ok[] = {"Relu", "Clip", "LeakyRelu", "HardSigmoid", "HardSwish", "Sigmoid", "Tanh"};
   bool listed = false;
-  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) listed = listed || is_op(n, ok[i]);
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) listed = listed || cliq__node_is(n, ok[i]);
   if (!listed || n->n_outputs != 1 || n->outputs[0] < 0) return false;
   cliq_dtype dt = g->values[n->outputs[0]].dtype;
   if (dt != CLIQ_DTYPE_UNDEFINED && dt != CLIQ_DTYPE_FLOAT32) return false;
@@ -73,13 +72,13 @@ static bool match(const cliq__graph *g, int producer, int act_node, int *act, fl
   const cliq__node *n = &g->nodes[act_node];
   /* SiLU: v -> Sigmoid -> s; Mul(v, s) */
   int sig = -1, mul = -1;
-  if (is_op(n, "Sigmoid") && n->n_inputs == 1 && n->inputs[0] == v) sig = act_node;
-  if (is_op(n, "Mul") && n->n_inputs == 2 && reads(n, v)) mul = act_node;
+  if (cliq__node_is(n, "Sigmoid") && n->n_inputs == 1 && n->inputs[0] == v) sig = act_node;
+  if (cliq__node_is(n, "Mul") && n->n_inputs == 2 && reads(n, v)) mul = act_node;
   if (sig >= 0 || mul >= 0) {
     for (size_t i = 0; i < g->n_nodes; i++) {
       const cliq__node *m = &g->nodes[i];
-      if (sig < 0 && is_op(m, "Sigmoid") && m->n_inputs == 1 && m->inputs[0] == v && m->n_outputs == 1) sig = (int)i;
-      if (mul < 0 && sig >= 0 && is_op(m, "Mul") && m->n_inputs == 2 && reads(m, v) && reads(m, g->nodes[sig].outputs[0]))
+      if (sig < 0 && cliq__node_is(m, "Sigmoid") && m->n_inputs == 1 && m->inputs[0] == v && m->n_outputs == 1) sig = (int)i;
+      if (mul < 0 && sig >= 0 && cliq__node_is(m, "Mul") && m->n_inputs == 2 && reads(m, v) && reads(m, g->nodes[sig].outputs[0]))
         mul = (int)i;
     }
     if (sig >= 0 && mul >= 0) {
@@ -96,7 +95,7 @@ static bool match(const cliq__graph *g, int producer, int act_node, int *act, fl
         return true;
       }
     }
-    if (!is_op(n, "Sigmoid")) return false;
+    if (!cliq__node_is(n, "Sigmoid")) return false;
   }
   if (n->n_inputs < 1 || n->inputs[0] != v || readers(g, v) != 1) return false;
   if (!unary_act(g, act_node, act, a, b)) return false;
@@ -133,13 +132,13 @@ static int sole_reader(const cliq__graph *g, int v) {
 /* MatMul + Add(bias) -> Gemm. */
 static bool fuse_matmul_add(cliq__graph *g, int node, bool *dead) {
   cliq__node *n = &g->nodes[node];
-  if (!is_op(n, "MatMul") || n->n_inputs != 2 || n->n_outputs != 1 || n->outputs[0] < 0) return false;
+  if (!cliq__node_is(n, "MatMul") || n->n_inputs != 2 || n->n_outputs != 1 || n->outputs[0] < 0) return false;
   const cliq__value *A = &g->values[n->inputs[0]], *B = &g->values[n->inputs[1]], *Y = &g->values[n->outputs[0]];
   if (A->rank != 2 || B->rank != 2 || Y->rank != 2) return false;
   int add = sole_reader(g, n->outputs[0]);
   if (add < 0 || dead[add]) return false;
   const cliq__node *an = &g->nodes[add];
-  if (!is_op(an, "Add") || an->n_inputs != 2 || an->n_outputs != 1 || an->outputs[0] < 0) return false;
+  if (!cliq__node_is(an, "Add") || an->n_inputs != 2 || an->n_outputs != 1 || an->outputs[0] < 0) return false;
   int c = an->inputs[0] == n->outputs[0] ? an->inputs[1] : an->inputs[0];
   if (c < 0 || c == n->outputs[0]) return false;
   const cliq__value *C = &g->values[c], *S = &g->values[an->outputs[0]];

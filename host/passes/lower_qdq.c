@@ -73,7 +73,7 @@
 static cliq_status shift_uint8(cliq__lq *L) {
   cliq__graph *g = L->g;
   for (size_t i = 0; i < g->n_nodes; i++) {
-    if (L->dead[i] || !cliq__lq_is_op(&g->nodes[i], "QuantizeLinear")) continue;
+    if (L->dead[i] || !cliq__node_is(&g->nodes[i], "QuantizeLinear")) continue;
     float s;
     int z;
     cliq_dtype dt;
@@ -87,7 +87,7 @@ static cliq_status shift_uint8(cliq__lq *L) {
       float s2;
       int z2;
       cliq_dtype d2;
-      ok = cliq__lq_is_op(&g->nodes[rd[r]], "DequantizeLinear") && g->nodes[rd[r]].inputs[0] == y &&
+      ok = cliq__node_is(&g->nodes[rd[r]], "DequantizeLinear") && g->nodes[rd[r]].inputs[0] == y &&
            cliq__lq_qparams(g, &g->nodes[rd[r]], &s2, &z2, &d2) && d2 == CLIQ_DTYPE_UINT8;
     }
     if (!ok) continue;
@@ -108,7 +108,7 @@ static cliq_status shift_uint8(cliq__lq *L) {
   /* constant uint8 data behind DequantizeLinear (weights, per tensor or per axis) */
   for (size_t i = 0; i < g->n_nodes; i++) {
     cliq__node *n = &g->nodes[i];
-    if (L->dead[i] || !cliq__lq_is_op(n, "DequantizeLinear") || n->n_inputs < 2) continue;
+    if (L->dead[i] || !cliq__node_is(n, "DequantizeLinear") || n->n_inputs < 2) continue;
     const cliq__value *x = &g->values[n->inputs[0]];
     if (!x->constant || x->dtype != CLIQ_DTYPE_UINT8) continue;
     int zi = n->n_inputs > 2 ? n->inputs[2] : -1;
@@ -132,7 +132,7 @@ static cliq_status shift_uint8(cliq__lq *L) {
     float s;
     int z;
     cliq_dtype dt;
-    if (!L->dead[i] && cliq__lq_is_op(n, "QuantizeLinear") && cliq__lq_qparams(g, n, &s, &z, &dt) && dt == CLIQ_DTYPE_INT8 &&
+    if (!L->dead[i] && cliq__node_is(n, "QuantizeLinear") && cliq__lq_qparams(g, n, &s, &z, &dt) && dt == CLIQ_DTYPE_INT8 &&
         !cliq__lq_set_quant(&g->values[n->outputs[0]], s, z))
       return CLIQ_STATUS_OUT_OF_MEMORY;
   }
@@ -148,7 +148,7 @@ static cliq_status shift_uint8(cliq__lq *L) {
       float s = 0;
       int z = 0;
       cliq_dtype dt;
-      ok = cliq__lq_is_op(&g->nodes[rd[r]], "DequantizeLinear") && cliq__lq_qparams(g, &g->nodes[rd[r]], &s, &z, &dt) && (r == 0 || (s == s0 && z == z0));
+      ok = cliq__node_is(&g->nodes[rd[r]], "DequantizeLinear") && cliq__lq_qparams(g, &g->nodes[rd[r]], &s, &z, &dt) && (r == 0 || (s == s0 && z == z0));
       s0 = s, z0 = z;
     }
     if (ok && !cliq__lq_set_quant(val, s0, z0)) return CLIQ_STATUS_OUT_OF_MEMORY;
@@ -161,13 +161,13 @@ static cliq_status shift_uint8(cliq__lq *L) {
 static void lower_node(cliq__lq *L, int ni) {
   const cliq__node *n = &L->g->nodes[ni];
   if (n->domain[0]) return;
-  if (cliq__lq_is_op(n, "QuantizeLinear")) cliq__lq_lower_requant(L, ni);
-  else if (cliq__lq_is_op(n, "DequantizeLinear")) return;
-  else if (cliq__lq_is_op(n, "Conv")) cliq__lq_lower_conv(L, ni);
-  else if (cliq__lq_is_op(n, "Gemm") || cliq__lq_is_op(n, "MatMul")) cliq__lq_lower_gemm(L, ni);
-  else if ((cliq__lq_is_op(n, "Add") || cliq__lq_is_op(n, "Mul")) && cliq__lq_lower_binary(L, ni)) return;
-  else if (cliq__lq_is_op(n, "Concat")) cliq__lq_lower_concat(L, ni);
-  else if (cliq__lq_is_op(n, "AveragePool") || cliq__lq_is_op(n, "GlobalAveragePool")) cliq__lq_lower_pool(L, ni);
+  if (cliq__node_is(n, "QuantizeLinear")) cliq__lq_lower_requant(L, ni);
+  else if (cliq__node_is(n, "DequantizeLinear")) return;
+  else if (cliq__node_is(n, "Conv")) cliq__lq_lower_conv(L, ni);
+  else if (cliq__node_is(n, "Gemm") || cliq__node_is(n, "MatMul")) cliq__lq_lower_gemm(L, ni);
+  else if ((cliq__node_is(n, "Add") || cliq__node_is(n, "Mul")) && cliq__lq_lower_binary(L, ni)) return;
+  else if (cliq__node_is(n, "Concat")) cliq__lq_lower_concat(L, ni);
+  else if (cliq__node_is(n, "AveragePool") || cliq__node_is(n, "GlobalAveragePool")) cliq__lq_lower_pool(L, ni);
   else if (cliq__lq_is_passthrough(n)) cliq__lq_lower_passthrough(L, ni);
   else if (cliq__lq_is_lut_op(n)) cliq__lq_lower_lut_chain(L, ni);
 }
@@ -177,7 +177,7 @@ static void drop_unread_dq(cliq__lq *L) {
   for (size_t i = 0; i < L->g->n_nodes; i++) {
     int rd[1];
     const cliq__node *n = &L->g->nodes[i];
-    if (!L->dead[i] && cliq__lq_is_op(n, "DequantizeLinear") && !cliq__lq_is_graph_output(L->g, n->outputs[0]) &&
+    if (!L->dead[i] && cliq__node_is(n, "DequantizeLinear") && !cliq__lq_is_graph_output(L->g, n->outputs[0]) &&
         cliq__lq_readers(L, n->outputs[0], rd, 1) == 0)
       L->dead[i] = true;
   }
@@ -211,7 +211,7 @@ static cliq_status fold(cliq_context *ctx, cliq__lq *L, int ni) {
  * DQ(constant) patterns see it. */
 static cliq_status fold_constant_q(cliq_context *ctx, cliq__lq *L) {
   for (size_t i = 0; i < L->g->n_nodes; i++)
-    if (!L->dead[i] && cliq__lq_is_op(&L->g->nodes[i], "QuantizeLinear") && all_const(L->g, (int)i))
+    if (!L->dead[i] && cliq__node_is(&L->g->nodes[i], "QuantizeLinear") && all_const(L->g, (int)i))
       CLIQ__TRY(fold(ctx, L, (int)i));
   return CLIQ_STATUS_OK;
 }
@@ -221,7 +221,7 @@ static cliq_status fold_constant_dq(cliq_context *ctx, cliq__lq *L) {
   for (size_t i = 0; i < L->g->n_nodes; i++) {
     const cliq__node *n = &L->g->nodes[i];
     int rd[1];
-    if (L->dead[i] || !cliq__lq_is_op(n, "DequantizeLinear") || !all_const(L->g, (int)i)) continue;
+    if (L->dead[i] || !cliq__node_is(n, "DequantizeLinear") || !all_const(L->g, (int)i)) continue;
     if (cliq__lq_readers(L, n->outputs[0], rd, 1) == 0 && !cliq__lq_is_graph_output(L->g, n->outputs[0])) continue;
     CLIQ__TRY(fold(ctx, L, (int)i));
   }
@@ -233,7 +233,7 @@ cliq_status cliq__pass_lower_qdq(cliq_context *ctx, cliq__graph *g) {
   if (env && strcmp(env, "0") == 0) return CLIQ_STATUS_OK;
   bool any = false;
   for (size_t i = 0; i < g->n_nodes && !any; i++)
-    any = cliq__lq_is_op(&g->nodes[i], "QuantizeLinear") || cliq__lq_is_op(&g->nodes[i], "DequantizeLinear");
+    any = cliq__node_is(&g->nodes[i], "QuantizeLinear") || cliq__node_is(&g->nodes[i], "DequantizeLinear");
   if (!any) return CLIQ_STATUS_OK;
   cliq__lq L = {g, NULL, 0};
   cliq_status st = CLIQ_STATUS_OUT_OF_MEMORY;

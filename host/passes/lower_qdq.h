@@ -22,7 +22,6 @@ typedef struct cliq__lq {
 cliq_status cliq__unary_params(const cliq__opctx *oc, int *act, float *a, float *b);
 
 /* --- graph queries (lower_qdq_util.c) ------------------------------------------------------- */
-bool cliq__lq_is_op(const cliq__node *n, const char *op); /* ai.onnx op of that type */
 bool cliq__lq_grow_dead(cliq__lq *L);                      /* after nodes were appended */
 bool cliq__lq_is_graph_output(const cliq__graph *g, int v);
 /* Live nodes reading value v (each node once), up to max kept in out; returns the count. */

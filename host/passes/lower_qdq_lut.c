@@ -43,7 +43,7 @@ static const char *const lut_ops[] = {"Relu", "Clip", "LeakyRelu", "Sigmoid", "H
 bool cliq__lq_is_lut_op(const cliq__node *n) {
   if (n->domain[0] || n->n_outputs < 1) return false;
   for (size_t i = 0; lut_ops[i]; i++)
-    if (strcmp(n->op_type, lut_ops[i]) == 0) return n->n_outputs == 1 || cliq__lq_is_op(n, "BatchNormalization");
+    if (strcmp(n->op_type, lut_ops[i]) == 0) return n->n_outputs == 1 || cliq__node_is(n, "BatchNormalization");
   return false;
 }
 
@@ -54,7 +54,7 @@ static const cliq__tensor *const_of(cliq__lq *L, int v) {
   if (v < 0) return NULL;
   if (g->values[v].constant) return g->values[v].constant;
   int p = cliq__lq_producer(L, v);
-  if (p < 0 || !cliq__lq_is_op(&g->nodes[p], "DequantizeLinear")) return NULL;
+  if (p < 0 || !cliq__node_is(&g->nodes[p], "DequantizeLinear")) return NULL;
   const cliq__node *n = &g->nodes[p];
   const cliq__tensor *in[3] = {0};
   for (size_t k = 0; k < n->n_inputs && k < 3; k++) {
@@ -73,9 +73,9 @@ static const cliq__tensor *const_of(cliq__lq *L, int v) {
 static int const_kind(const cliq__node *n, size_t k, const cliq__tensor *t, int rank, int64_t channels) {
   if (cliq__tensor_elems(t) == 1) return 1;
   if (rank < 2) return 0;
-  if (cliq__lq_is_op(n, "BatchNormalization")) return k >= 1 && t->rank == 1 && t->dims[0] == channels ? 2 : 0;
-  if (!cliq__lq_is_op(n, "Add") && !cliq__lq_is_op(n, "Sub") && !cliq__lq_is_op(n, "Mul") && !cliq__lq_is_op(n, "Div") && !cliq__lq_is_op(n, "Max") && !cliq__lq_is_op(n, "Min") &&
-      !cliq__lq_is_op(n, "Pow") && !cliq__lq_is_op(n, "PRelu"))
+  if (cliq__node_is(n, "BatchNormalization")) return k >= 1 && t->rank == 1 && t->dims[0] == channels ? 2 : 0;
+  if (!cliq__node_is(n, "Add") && !cliq__node_is(n, "Sub") && !cliq__node_is(n, "Mul") && !cliq__node_is(n, "Div") && !cliq__node_is(n, "Max") && !cliq__node_is(n, "Min") &&
+      !cliq__node_is(n, "Pow") && !cliq__node_is(n, "PRelu"))
     return 0;
   if (t->rank > rank) return 0;
   for (int d = 0; d < t->rank; d++) {

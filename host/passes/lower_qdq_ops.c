@@ -43,7 +43,7 @@ bool cliq__lq_lower_binary(cliq__lq *L, int ni) {
   if (yq < 0) return false;
   ai.op = act_node >= 0 ? g->nodes[act_node].op_type : "";
   int in[2] = {a, b};
-  int nn = cliq__lq_make_node(L, ni, cliq__lq_is_op(n, "Add") ? "QAdd" : "QMul", "cliq", in, 2, &yq, 1, NULL, setup_act, &ai);
+  int nn = cliq__lq_make_node(L, ni, cliq__node_is(n, "Add") ? "QAdd" : "QMul", "cliq", in, 2, &yq, 1, NULL, setup_act, &ai);
   if (nn < 0) return false;
   cliq__lq_commit(L, ni, act_node, q, nq);
   return true;
@@ -60,7 +60,7 @@ bool cliq__lq_lower_pool(cliq__lq *L, int ni) {
   int yq = cliq__lq_q_sink_act(L, n->outputs[0], q, &nq, &ai.act, &ai.a, &ai.b, &act_node);
   if (yq < 0) return false;
   ai.op = act_node >= 0 ? g->nodes[act_node].op_type : "";
-  bool global = cliq__lq_is_op(n, "GlobalAveragePool");
+  bool global = cliq__node_is(n, "GlobalAveragePool");
   int nn = cliq__lq_make_node(L, ni, global ? "QGlobalAvgPool" : "QAvgPool", "cliq", &x, 1, &yq, 1, "", setup_act, &ai);
   if (nn < 0) return false;
   cliq__lq_commit(L, ni, act_node, q, nq);
@@ -128,7 +128,7 @@ bool cliq__lq_lower_passthrough(cliq__lq *L, int ni) {
   }
   const cliq__quant *xq = g->values[x].quant;
   /* the pad value, quantized (absent = 0.0 = the zero point) */
-  if (cliq__lq_is_op(&g->nodes[ni], "Pad") && strcmp(cliq__attr_string(&g->nodes[ni], "mode", "constant"), "constant") == 0) {
+  if (cliq__node_is(&g->nodes[ni], "Pad") && strcmp(cliq__attr_string(&g->nodes[ni], "mode", "constant"), "constant") == 0) {
     double c = 0.0;
     if (nin > 2 && in[2] >= 0 && !cliq__lq_scalar_const(g, in[2], &c)) return false;
     int pv = cliq__lq_const_i8(g, "pad_value", cliq_quantize_f32((float)c, xq->scale[0], xq->zero_point[0], -128, 127));
@@ -205,7 +205,7 @@ bool cliq__lq_lower_requant(cliq__lq *L, int ni) {
 static int weight_src(cliq__lq *L, int v, int axis, int64_t channels) {
   cliq__graph *g = L->g;
   int p = v >= 0 ? cliq__lq_producer(L, v) : -1;
-  if (p < 0 || !cliq__lq_is_op(&g->nodes[p], "DequantizeLinear")) return -1;
+  if (p < 0 || !cliq__node_is(&g->nodes[p], "DequantizeLinear")) return -1;
   const cliq__node *n = &g->nodes[p];
   const cliq__value *w = &g->values[n->inputs[0]];
   if (!w->constant || w->dtype != CLIQ_DTYPE_INT8 || n->n_inputs < 2 || !g->values[n->inputs[1]].constant) return -1;
@@ -252,7 +252,7 @@ static bool bias_src(cliq__lq *L, int v, float sx, const cliq__quant *wq, int64_
   int p = cliq__lq_producer(L, v);
   if (g->values[v].constant && g->values[v].dtype == CLIQ_DTYPE_FLOAT32) {
     bt = g->values[v].constant;
-  } else if (p >= 0 && cliq__lq_is_op(&g->nodes[p], "DequantizeLinear")) {
+  } else if (p >= 0 && cliq__node_is(&g->nodes[p], "DequantizeLinear")) {
     const cliq__node *n = &g->nodes[p];
     bt = g->values[n->inputs[0]].constant;
     bs = n->n_inputs > 1 ? g->values[n->inputs[1]].constant : NULL;
@@ -415,7 +415,7 @@ bool cliq__lq_lower_gemm(cliq__lq *L, int ni) {
   cliq__graph *g = L->g;
   if (!cliq__op_find("QGemm", "cliq")) return false;
   const cliq__node *n = &g->nodes[ni];
-  bool gemm = cliq__lq_is_op(n, "Gemm");
+  bool gemm = cliq__node_is(n, "Gemm");
   if (n->n_outputs != 1 || n->n_inputs < 2 || !only_act_attrs(n)) return false;
   if (gemm && (cliq__attr_int(n, "transA", 0) != 0 || cliq__attr_float(n, "alpha", 1.0f) != 1.0f ||
                cliq__attr_float(n, "beta", 1.0f) != 1.0f))

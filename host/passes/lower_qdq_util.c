@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool cliq__lq_is_op(const cliq__node *n, const char *op) { return n->domain[0] == '\0' && strcmp(n->op_type, op) == 0; }
 
 bool cliq__lq_grow_dead(cliq__lq *L) {
   if (L->g->n_nodes <= L->cap_dead) return true;
@@ -77,7 +76,7 @@ bool cliq__lq_qparams(const cliq__graph *g, const cliq__node *n, float *s, int *
   if (cliq__attr_int(n, "block_size", 0) != 0) return false;
   cliq_dtype t;
   if (zi >= 0) t = g->values[zi].dtype;
-  else if (cliq__lq_is_op(n, "QuantizeLinear")) t = (cliq_dtype)cliq__attr_int(n, "output_dtype", CLIQ_DTYPE_UINT8);
+  else if (cliq__node_is(n, "QuantizeLinear")) t = (cliq_dtype)cliq__attr_int(n, "output_dtype", CLIQ_DTYPE_UINT8);
   else t = g->values[n->inputs[0]].dtype;
   if (t != CLIQ_DTYPE_INT8 && t != CLIQ_DTYPE_UINT8) return false;
   *s = (float)sv;
@@ -125,7 +124,7 @@ int cliq__lq_dq_src(cliq__lq *L, int v) {
   cliq__graph *g = L->g;
   if (v < 0) return -1;
   int p = cliq__lq_producer(L, v);
-  if (p < 0 || !cliq__lq_is_op(&g->nodes[p], "DequantizeLinear")) return -1;
+  if (p < 0 || !cliq__node_is(&g->nodes[p], "DequantizeLinear")) return -1;
   float s;
   int z;
   cliq_dtype dt;
@@ -159,7 +158,7 @@ int cliq__lq_q_sink(cliq__lq *L, int v, int *q, size_t *nq) {
     float s;
     int z;
     cliq_dtype dt;
-    if (!cliq__lq_is_op(n, "QuantizeLinear") || n->inputs[0] != v || !cliq__lq_qparams(g, n, &s, &z, &dt) || dt != CLIQ_DTYPE_INT8) return -1;
+    if (!cliq__node_is(n, "QuantizeLinear") || n->inputs[0] != v || !cliq__lq_qparams(g, n, &s, &z, &dt) || dt != CLIQ_DTYPE_INT8) return -1;
     if (r && (s != s0 || z != z0)) return -1;
     s0 = s, z0 = z;
     if (!g->values[n->outputs[0]].quant) return -1;
@@ -182,7 +181,7 @@ int cliq__lq_q_sink_act(cliq__lq *L, int y, int *q, size_t *nq, int *act, float 
   int rd[2];
   if (cliq__lq_is_graph_output(L->g, y) || cliq__lq_readers(L, y, rd, 2) != 1) return -1;
   cliq__node *n = &L->g->nodes[rd[0]];
-  if (!cliq__lq_is_op(n, "Relu") && !cliq__lq_is_op(n, "Clip")) return -1;
+  if (!cliq__node_is(n, "Relu") && !cliq__node_is(n, "Clip")) return -1;
   if (n->inputs[0] != y) return -1;
   cliq__opctx oc = {NULL, L->g, rd[0]};
   if (cliq__unary_params(&oc, act, a, b) != CLIQ_STATUS_OK) return -1;

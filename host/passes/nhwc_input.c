@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_op(const cliq__node *n, const char *type) { return n->domain[0] == '\0' && strcmp(n->op_type, type) == 0; }
 
 /* perm == [0, r-1, 1, 2, ..., r-2] for rank r in 3..5 */
 static bool channels_last_to_first(const cliq__node *t, int rank) {
@@ -34,7 +33,7 @@ cliq_status cliq__pass_fold_nhwc_input(cliq_context *ctx, cliq__graph *g) {
   bool *dead = NULL;
   for (size_t i = 0; i < g->n_nodes; i++) {
     const cliq__node *t = &g->nodes[i];
-    if (!is_op(t, "Transpose") || t->n_inputs != 1 || t->n_outputs != 1 || t->inputs[0] < 0 || t->outputs[0] < 0) continue;
+    if (!cliq__node_is(t, "Transpose") || t->n_inputs != 1 || t->n_outputs != 1 || t->inputs[0] < 0 || t->outputs[0] < 0) continue;
     int x = t->inputs[0], y = t->outputs[0];
     const cliq__value *xv = &g->values[x];
     if (xv->dtype != CLIQ_DTYPE_FLOAT32 || !channels_last_to_first(t, xv->rank)) continue;
@@ -44,7 +43,7 @@ cliq_status cliq__pass_fold_nhwc_input(cliq_context *ctx, cliq__graph *g) {
       const cliq__node *c = &g->nodes[j];
       for (size_t k = 0; k < c->n_inputs; k++) {
         if (c->inputs[k] != y) continue;
-        if (!is_op(c, "Conv") || k != 0 || cliq__attr_int(c, "cliq.input_nhwc", 0)) ok = false;
+        if (!cliq__node_is(c, "Conv") || k != 0 || cliq__attr_int(c, "cliq.input_nhwc", 0)) ok = false;
         any = true;
       }
     }
@@ -52,7 +51,7 @@ cliq_status cliq__pass_fold_nhwc_input(cliq_context *ctx, cliq__graph *g) {
     if (!dead && !(dead = calloc(g->n_nodes + 1, sizeof(bool)))) return CLIQ_STATUS_OUT_OF_MEMORY;
     for (size_t j = 0; j < g->n_nodes; j++) {
       cliq__node *c = &g->nodes[j];
-      if (c->n_inputs && c->inputs[0] == y && is_op(c, "Conv")) {
+      if (c->n_inputs && c->inputs[0] == y && cliq__node_is(c, "Conv")) {
         if (!cliq__node_set_int(c, "cliq.input_nhwc", 1)) {
           free(dead);
           return CLIQ_STATUS_OUT_OF_MEMORY;
