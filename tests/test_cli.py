@@ -324,6 +324,11 @@ def test_sensitivity(model, q, images):
         return
     check(abs(j["all_db"] - j0["min_sqnr_db"]) <= 1e-6 * abs(j0["min_sqnr_db"]),
           "every-quantizer row %s = compare's min SQNR %s" % (j["all_db"], j0["min_sqnr_db"]))
+    n_out = len(j["outputs"])
+    check(n_out >= 1 and len(j["all_outputs_db"]) == n_out and len(j["weights_only_outputs_db"]) == n_out and
+          all(len(r["only_outputs_db"]) == n_out == len(r["without_outputs_db"]) for r in j["quantizers"]) and
+          all(r["only_db"] == min(r["only_outputs_db"]) for r in j["quantizers"]) and j["all_db"] == min(j["all_outputs_db"]),
+          "per-output figures, the worst of which is the row's: %s" % {k: j[k] for k in ("outputs", "all_db", "all_outputs_db")})
     only = [r["only_db"] for r in j["quantizers"]]
     check(only == sorted(only), "rows sorted worst alone first: %s" % only)
     check(j["weights_only_db"] > j["all_db"], "int8 weights alone lose less than the whole int8 model: %s vs %s" %

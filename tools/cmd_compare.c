@@ -153,7 +153,8 @@ int cliq_cmd_compare(int argc, char **argv) {
              "                   enabled and with only it bypassed, beside every one and none (int8 weights\n"
              "                   only); 2 + 2 x quantizers runs over the images, so use few (e.g. --limit 8)\n"
              "JSON: {\"images\":..,\"outputs\":[{\"name\":..,\"sqnr_db\":..,\"cosine\":..}],\"min_sqnr_db\":..[,\"layers\":[..]]}\n"
-             "  --sensitivity: {\"images\":..,\"all_db\":..,\"weights_only_db\":..,\"quantizers\":[{\"tensor\":..,\"only_db\":..,\"without_db\":..}]}\n\n");
+             "  --sensitivity: {\"images\":..,\"outputs\":[names],\"all_db\":..,\"weights_only_db\":..,\"quantizers\":[{\"tensor\":..,\n"
+             "                 \"only_db\":..,\"without_db\":..}]}, each figure also per output (\"*_outputs_db\": [..])\n\n");
       tool_print_common_help(stdout, o.accepts);
       return TOOL_EXIT_OK;
     }

@@ -42,8 +42,9 @@ static cliq_status open_session(const tool_opts *o, cliq_context *ctx, const cli
   return st;
 }
 
-/* Worst-output SQNR of the model with quantizers `enabled` over the kept images (*out). */
-static int variant(sens *S, const unsigned char *enabled, size_t n_q, double *out) {
+/* Worst-output SQNR of the model with quantizers `enabled` over the kept images (*out), and per
+ * output (per_out[k]). */
+static int variant(sens *S, const unsigned char *enabled, size_t n_q, double *out, double *per_out) {
   cliq_model *m = NULL;
   cliq_session *s = NULL;
   tool_io io = {0};
@@ -66,7 +67,7 @@ static int variant(sens *S, const unsigned char *enabled, size_t n_q, double *ou
   }
   *out = INFINITY;
   for (size_t k = 0; k < S->n_out; k++) {
-    double v = tool_err_sqnr(&S->acc[k]);
+    double v = per_out[k] = tool_err_sqnr(&S->acc[k]);
     if (!isnan(v) && v < *out) *out = v;
   }
 done:
@@ -79,11 +80,21 @@ done:
 typedef struct row {
   const char *tensor;
   double only, without;
+  double *only_out, *without_out; /* per output */
 } row;
 
 static int by_only(const void *a, const void *b) {
   double x = ((const row *)a)->only, y = ((const row *)b)->only;
   return (x > y) - (x < y);
+}
+
+static void json_per_output(const char *key, const double *v, size_t n) {
+  printf("%s[", key);
+  for (size_t k = 0; k < n; k++) {
+    printf("%s", k ? "," : "");
+    tool_json_num(stdout, v[k]);
+  }
+  printf("]");
 }
 
 static void progress(int tty, size_t done, size_t total) {
@@ -113,11 +124,18 @@ int tool_compare_sensitivity(tool_opts *o, cliq_context *ctx, const char *fpath,
   S.acc = calloc(S.n_out + 1, sizeof *S.acc);
   en = malloc(n_q);
   rows = calloc(n_q, sizeof *rows);
+  /* per-output figures: every, none, then only/without per quantizer */
+  double *per = calloc((2 + 2 * n_q) * (fio.n_out + 1), sizeof *per);
+  double *all_out = per, *none_out = per ? per + fio.n_out : NULL;
+  for (size_t i = 0; per && rows && i < n_q; i++) {
+    rows[i].only_out = per + (2 + 2 * i) * fio.n_out;
+    rows[i].without_out = rows[i].only_out + fio.n_out;
+  }
   for (size_t k = 0; S.ref && S.out_elems && k < S.n_out; k++) {
     S.out_elems[k] = fio.out[k].size / sizeof(float);
     S.ref[k] = malloc(count * fio.out[k].size + 1);
   }
-  bool ok = S.inputs && S.ref && S.out_elems && S.acc && en && rows;
+  bool ok = S.inputs && S.ref && S.out_elems && S.acc && en && rows && per;
   for (size_t k = 0; ok && k < S.n_out; k++) ok = S.ref[k] != NULL;
   if (!ok) {
     rc = tool_usage_error(o, "out of memory keeping %zu images and their float outputs (use fewer with --limit)", count);
@@ -141,20 +159,20 @@ int tool_compare_sensitivity(tool_opts *o, cliq_context *ctx, const char *fpath,
   size_t total = 2 + 2 * n_q, done_v = 0;
   double t0 = tool_now(), all_db, none_db;
   memset(en, 1, n_q);
-  if ((rc = variant(&S, en, n_q, &all_db)) != TOOL_EXIT_OK) goto done;
+  if ((rc = variant(&S, en, n_q, &all_db, all_out)) != TOOL_EXIT_OK) goto done;
   progress(tty, ++done_v, total);
   memset(en, 0, n_q);
-  if ((rc = variant(&S, en, n_q, &none_db)) != TOOL_EXIT_OK) goto done;
+  if ((rc = variant(&S, en, n_q, &none_db, none_out)) != TOOL_EXIT_OK) goto done;
   progress(tty, ++done_v, total);
   for (size_t i = 0; i < n_q; i++) {
     rows[i].tensor = cliq_model_quantizer(qm, i);
     memset(en, 0, n_q);
     en[i] = 1;
-    if ((rc = variant(&S, en, n_q, &rows[i].only)) != TOOL_EXIT_OK) goto done;
+    if ((rc = variant(&S, en, n_q, &rows[i].only, rows[i].only_out)) != TOOL_EXIT_OK) goto done;
     progress(tty, ++done_v, total);
     memset(en, 1, n_q);
     en[i] = 0;
-    if ((rc = variant(&S, en, n_q, &rows[i].without)) != TOOL_EXIT_OK) goto done;
+    if ((rc = variant(&S, en, n_q, &rows[i].without, rows[i].without_out)) != TOOL_EXIT_OK) goto done;
     progress(tty, ++done_v, total);
   }
   double secs = tool_now() - t0;
@@ -164,10 +182,17 @@ int tool_compare_sensitivity(tool_opts *o, cliq_context *ctx, const char *fpath,
     tool_json_str(stdout, fpath);
     printf(",\"int8\":");
     tool_json_str(stdout, qpath);
-    printf(",\"images\":%zu,\"skip\":%zu,\"seconds\":%.6g,\"all_db\":", count, first, secs);
+    printf(",\"images\":%zu,\"skip\":%zu,\"seconds\":%.6g,\"outputs\":[", count, first, secs);
+    for (size_t k = 0; k < S.n_out; k++) {
+      printf("%s", k ? "," : "");
+      tool_json_str(stdout, fio.out_info[k].name);
+    }
+    printf("],\"all_db\":");
     tool_json_num(stdout, all_db);
+    json_per_output(",\"all_outputs_db\":", all_out, S.n_out);
     printf(",\"weights_only_db\":");
     tool_json_num(stdout, none_db);
+    json_per_output(",\"weights_only_outputs_db\":", none_out, S.n_out);
     printf(",\"quantizers\":[");
     for (size_t i = 0; i < n_q; i++) {
       printf("%s{\"tensor\":", i ? "," : "");
@@ -176,6 +201,8 @@ int tool_compare_sensitivity(tool_opts *o, cliq_context *ctx, const char *fpath,
       tool_json_num(stdout, rows[i].only);
       printf(",\"without_db\":");
       tool_json_num(stdout, rows[i].without);
+      json_per_output(",\"only_outputs_db\":", rows[i].only_out, S.n_out);
+      json_per_output(",\"without_outputs_db\":", rows[i].without_out, S.n_out);
       printf("}");
     }
     printf("]}\n");
@@ -188,6 +215,7 @@ int tool_compare_sensitivity(tool_opts *o, cliq_context *ctx, const char *fpath,
     for (size_t i = 0; i < n_q; i++) printf("  %9.2f %12.2f   %s\n", rows[i].only, rows[i].without, rows[i].tensor);
   }
 done:
+  free(per);
   free(rows);
   free(en);
   for (size_t k = 0; S.ref && k < S.n_out; k++) free(S.ref[k]);
