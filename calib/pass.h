@@ -44,6 +44,9 @@ typedef struct cliq__ptq {
   const char *base_dir;
   /* stage QDQ: the float graph as calibrated (after the FLOAT and CALIBRATED passes) */
   const cliq__graph *float_g;
+  /* set by the fallback pass (calib/fallback.c) for the report */
+  size_t fallback_float;
+  double fallback_before_db, fallback_after_db;
 } cliq__ptq;
 
 typedef cliq_status (*cliq__ptq_pass_fn)(cliq__ptq *ptq);

@@ -10,3 +10,5 @@ CLIQ_PTQ_PASS(FLOAT, cliq__ptq_equalize)
 CLIQ_PTQ_PASS(QDQ, cliq__ptq_round_weights)
 /* accuracy (calib/bias_correct.c): empirical bias correction of the int32 biases (Nagel et al. sec. 4.2) */
 CLIQ_PTQ_PASS(QDQ, cliq__ptq_bias_correct)
+/* accuracy target (calib/fallback.c): bypass activation quantizers until target_sqnr_db is met */
+CLIQ_PTQ_PASS(QDQ, cliq__ptq_fallback)

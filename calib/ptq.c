@@ -492,7 +492,7 @@ cliq_status cliq__ptq_run(cliq_context *ctx, const cliq_model *m, const cliq_cal
   cliq__stats_table *tab = cliq__stats_new();
   cliq_status st = g && tab ? CLIQ_STATUS_OK : cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "copying the model to quantize");
   C.tab = tab;
-  cliq__ptq ptq = {ctx, o, g, NULL, NULL, 0, 0, &C.so, m->base_dir, NULL};
+  cliq__ptq ptq = {ctx, o, g, NULL, NULL, 0, 0, &C.so, m->base_dir, NULL, 0, 0.0, 0.0};
   if (st == CLIQ_STATUS_OK) st = read_first_batch(&C, m, src);
   ptq.images = (const float *const *)C.kept;
   ptq.n_inputs = C.n_in;
@@ -528,6 +528,9 @@ cliq_status cliq__ptq_run(cliq_context *ctx, const cliq_model *m, const cliq_cal
     report->images = images;
     report->quantized_ops = C.plan->quantized_ops;
     report->float_ops = C.plan->float_ops;
+    report->float_activations = ptq.fallback_float;
+    report->sqnr_before_db = ptq.fallback_before_db;
+    report->sqnr_after_db = ptq.fallback_after_db;
     report->peak_rss_bytes = peak_rss_bytes();
     report->seconds = now_seconds() - t0;
   }

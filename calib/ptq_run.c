@@ -27,7 +27,7 @@ static size_t info_elems(const cliq_tensor_info *info) {
   return n;
 }
 
-cliq_status cliq__ptq_runner_open(cliq__ptq *ptq, const cliq__graph *g, cliq__ptq_runner *r) {
+static cliq_status runner_open(cliq__ptq *ptq, const cliq__graph *g, int keep, cliq__ptq_runner *r) {
   memset(r, 0, sizeof *r);
   r->ptq = ptq;
   if (!ptq->images || !ptq->n_images || !ptq->so)
@@ -37,7 +37,7 @@ cliq_status cliq__ptq_runner_open(cliq__ptq *ptq, const cliq__graph *g, cliq__pt
   cliq_status st = cliq__model_from_graph(ptq->ctx, cg, ptq->base_dir, &r->model);
   cliq_session_options so = *ptq->so;
   so.batch = 1;
-  so.keep_intermediates = 1;
+  so.keep_intermediates = keep;
   if (st == CLIQ_STATUS_OK) st = cliq_session_create(ptq->ctx, r->model, &so, &r->s);
   if (st == CLIQ_STATUS_OK && (r->s->g->n_inputs != ptq->n_inputs))
     st = cliq__fail(ptq->ctx, CLIQ_STATUS_INVALID_STATE, "a PTQ pass's graph has %zu inputs; %zu were calibrated",
@@ -67,6 +67,14 @@ cliq_status cliq__ptq_runner_open(cliq__ptq *ptq, const cliq__graph *g, cliq__pt
   }
   if (st != CLIQ_STATUS_OK) cliq__ptq_runner_close(r);
   return st;
+}
+
+cliq_status cliq__ptq_runner_open(cliq__ptq *ptq, const cliq__graph *g, cliq__ptq_runner *r) {
+  return runner_open(ptq, g, 1, r);
+}
+
+cliq_status cliq__ptq_runner_open_outputs(cliq__ptq *ptq, const cliq__graph *g, cliq__ptq_runner *r) {
+  return runner_open(ptq, g, 0, r);
 }
 
 cliq_status cliq__ptq_runner_run(cliq__ptq_runner *r, size_t image) {

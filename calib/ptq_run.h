@@ -25,6 +25,9 @@ typedef struct cliq__ptq_runner {
 
 /* Plans a session of a copy of g. */
 cliq_status cliq__ptq_runner_open(cliq__ptq *ptq, const cliq__graph *g, cliq__ptq_runner *r);
+/* The same for a pass that reads only the graph outputs: intermediates are not kept, so the
+ * session fuses and reuses buffers as a normal one does (faster). */
+cliq_status cliq__ptq_runner_open_outputs(cliq__ptq *ptq, const cliq__graph *g, cliq__ptq_runner *r);
 void cliq__ptq_runner_close(cliq__ptq_runner *r);
 
 /* Runs kept image `image` (< ptq->n_images). */

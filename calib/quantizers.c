@@ -10,6 +10,8 @@
  * makes its DequantizeLinear readers' consumers read the float tensor itself; the load-time prune
  * then drops the unread pair, and the session lowers what stays quantized as usual.
  */
+#include "quantizers.h"
+
 #include "../host/error.h"
 #include "../host/model.h"
 #include "../host/graph.h"
@@ -35,16 +37,40 @@ static bool is_activation_quantizer(const cliq__graph *g, size_t i) {
   return readers > 0;
 }
 
-size_t cliq_model_quantizer_count(const cliq_model *model) {
+size_t cliq__quantizer_count(const cliq__graph *g) {
   size_t n = 0;
-  for (size_t i = 0; model && i < model->g->n_nodes; i++) n += is_activation_quantizer(model->g, i);
+  for (size_t i = 0; i < g->n_nodes; i++) n += is_activation_quantizer(g, i);
   return n;
 }
 
+int cliq__quantizer_value(const cliq__graph *g, size_t index) {
+  for (size_t i = 0; i < g->n_nodes; i++)
+    if (is_activation_quantizer(g, i) && index-- == 0) return g->nodes[i].inputs[0];
+  return -1;
+}
+
+void cliq__quantizers_bypass(cliq__graph *g, const unsigned char *enabled, size_t n) {
+  /* Rewiring changes only the readers of DequantizeLinear outputs, never which nodes read a
+   * QuantizeLinear output, so the k-th quantizer stays the k-th while we go. A graph output read
+   * from a bypassed DequantizeLinear becomes the float tensor (under that tensor's name). */
+  size_t k = 0;
+  for (size_t i = 0; i < g->n_nodes && k < n; i++) {
+    if (!is_activation_quantizer(g, i)) continue;
+    if (enabled[k++]) continue;
+    int x = g->nodes[i].inputs[0], q = g->nodes[i].outputs[0];
+    for (size_t j = 0; j < g->n_nodes; j++) {
+      const cliq__node *d = &g->nodes[j];
+      if (cliq__node_is(d, "DequantizeLinear") && d->n_inputs > 0 && d->inputs[0] == q && d->n_outputs > 0 && d->outputs[0] >= 0)
+        cliq__graph_replace_uses(g, d->outputs[0], x);
+    }
+  }
+}
+
+size_t cliq_model_quantizer_count(const cliq_model *model) { return model ? cliq__quantizer_count(model->g) : 0; }
+
 const char *cliq_model_quantizer(const cliq_model *model, size_t index) {
-  for (size_t i = 0; model && i < model->g->n_nodes; i++)
-    if (is_activation_quantizer(model->g, i) && index-- == 0) return model->g->values[model->g->nodes[i].inputs[0]].name;
-  return NULL;
+  int v = model ? cliq__quantizer_value(model->g, index) : -1;
+  return v >= 0 ? model->g->values[v].name : NULL;
 }
 
 cliq_status cliq_model_select_quantizers(cliq_context *ctx, const cliq_model *model, const unsigned char *enabled,
@@ -61,21 +87,6 @@ cliq_status cliq_model_select_quantizers(cliq_context *ctx, const cliq_model *mo
                       have);
   cliq__graph *g = cliq__graph_clone(model->g);
   if (!g) return cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "copying the model's graph");
-  /* The copy lists nodes in the model's order, so its k-th quantizer is the model's k-th.
-   * Bypassing rewires only the readers of DequantizeLinear outputs, never which nodes read a
-   * QuantizeLinear output, so the listing does not shift while we go. A graph output read from a
-   * bypassed DequantizeLinear becomes the float tensor (under that tensor's name). */
-  size_t k = 0;
-  for (size_t i = 0; i < g->n_nodes; i++) {
-    if (!is_activation_quantizer(g, i)) continue;
-    if (!enabled[k++]) {
-      int x = g->nodes[i].inputs[0], q = g->nodes[i].outputs[0];
-      for (size_t j = 0; j < g->n_nodes; j++) {
-        const cliq__node *d = &g->nodes[j];
-        if (cliq__node_is(d, "DequantizeLinear") && d->n_inputs > 0 && d->inputs[0] == q && d->n_outputs > 0 && d->outputs[0] >= 0)
-          cliq__graph_replace_uses(g, d->outputs[0], x);
-      }
-    }
-  }
+  cliq__quantizers_bypass(g, enabled, count);
   return cliq__model_from_graph(ctx, g, model->base_dir, out_model);
 }

@@ -401,6 +401,14 @@ typedef struct cliq_quantize_options {
    * read or write them. A name that matches no node is INVALID_ARGUMENT. */
   const char *const *float_nodes;
   size_t n_float_nodes;
+  /* Accuracy target (automatic mixed precision, calib/fallback.c). When target_sqnr_db > 0 and
+   * the int8 model's worst-output SQNR against the float model on the kept calibration images
+   * (the first 16) is below it, activation quantizers are bypassed (their readers compute in
+   * float), the one whose bypass gains most first, each kept only when it helps, until the target
+   * is met or max_float_activations (0: no limit) are float. Costs two runs of the images per
+   * activation quantizer. The report and the metadata ("cliq.fallback.*") say what was done. */
+  double target_sqnr_db;
+  size_t max_float_activations;
 } cliq_quantize_options;
 
 /* method MSE (the best or near-best calibrator on the shared models), percentile 99.99, batch 8,
@@ -413,6 +421,10 @@ typedef struct cliq_quantize_report {
   uint64_t peak_rss_bytes;/* peak resident memory of the process at the end */
   size_t quantized_ops;   /* ops that run in int8 */
   size_t float_ops;       /* compute ops left in float (no int8 kernel) */
+  /* with target_sqnr_db: activation quantizers bypassed, and the worst-output SQNR (dB) on the
+   * kept calibration images before and after (0 when no target was set) */
+  size_t float_activations;
+  double sqnr_before_db, sqnr_after_db;
 } cliq_quantize_report;
 
 /* Calibrates float_model on the source (running it on the context's device), chooses ranges,

@@ -308,6 +308,12 @@ def test_float_layers(model, q, images, mixed):
         check(i0["op_types"]["DequantizeLinear"] - i1["op_types"]["DequantizeLinear"] == 2,
               "conv2's weight and bias stay float: %s vs %s" % (i0["op_types"], i1["op_types"]))
         check(j["float_ops"] == 4 and j["quantized_ops"] == 5, "conv2+relu2 float, conv1/relu1/pool1/gap/flatten int8: %s" % j)
+    rc, out, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--target-sqnr", "150", "--max-float", "1", "--json")
+    j = json_of("quantize --target-sqnr", out)
+    check(rc == 0 and j and j["float_activations"] <= 1 and j["sqnr_after_db"] >= j["sqnr_before_db"],
+          "quantize --target-sqnr 150 --max-float 1: %s %s" % (out, err))
+    rc, _, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--target-sqnr", "lots")
+    check(rc == 2 and "--target-sqnr" in err, "a bad --target-sqnr is a usage error: %r" % err)
     rc, _, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--float-layers", "conv2,no_such_node")
     check(rc != 0 and "no_such_node" in err, "unknown float layer named in the error: rc %d %r" % (rc, err))
 

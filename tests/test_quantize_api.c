@@ -149,6 +149,41 @@ static void test_select_quantizers(cliq_context *dev, const cliq_model *qm, cons
   free(en);
 }
 
+/* The accuracy-target fallback (calib/fallback.c): a target already met changes nothing; an
+ * unreachable one with max_float_activations 1 bypasses at most one quantizer, only if that helps,
+ * and says so in the report and the metadata. */
+static void test_fallback(cliq_context *dev, const cliq_model *fm, cliq_dataset *ds, size_t n_plain) {
+  cliq_quantize_options qo = cliq_quantize_options_default();
+  cliq_quantize_report rep;
+  cliq_model *qm = NULL;
+  cliq_calib_source src = cliq_calib_source_dataset(ds, 16);
+  qo.target_sqnr_db = 1.0;
+  if (TH_OK(dev, cliq_quantize(dev, fm, &src, &qo, &rep, &qm)))
+    TH_CHECK(rep.float_activations == 0 && rep.sqnr_after_db == rep.sqnr_before_db && rep.sqnr_before_db >= 1.0 &&
+                 cliq_model_quantizer_count(qm) == n_plain,
+             "target 1 dB met as is (%.2f dB): nothing bypassed (%zu), %zu quantizers", rep.sqnr_before_db,
+             rep.float_activations, cliq_model_quantizer_count(qm));
+  cliq_model_destroy(qm);
+  qm = NULL;
+  src = cliq_calib_source_dataset(ds, 16);
+  qo.target_sqnr_db = 150.0;
+  qo.max_float_activations = 1;
+  if (TH_OK(dev, cliq_quantize(dev, fm, &src, &qo, &rep, &qm))) {
+    TH_CHECK(rep.float_activations <= 1 && rep.sqnr_after_db >= rep.sqnr_before_db &&
+                 (rep.float_activations == 1) == (rep.sqnr_after_db > rep.sqnr_before_db),
+             "unreachable target, at most 1: %zu bypassed, %.2f -> %.2f dB", rep.float_activations, rep.sqnr_before_db,
+             rep.sqnr_after_db);
+    TH_CHECK(cliq_model_quantizer_count(qm) == n_plain - rep.float_activations, "%zu quantizers left of %zu",
+             cliq_model_quantizer_count(qm), n_plain);
+    const char *meta = cliq_model_metadata(qm, "cliq.fallback.sqnr_db");
+    double b = 0, a = 0, t = 0;
+    TH_CHECK(meta && sscanf(meta, "%lf %lf %lf", &b, &a, &t) == 3 && t == 150.0 && fabs(a - rep.sqnr_after_db) < 0.01,
+             "metadata cliq.fallback.sqnr_db '%s'", meta ? meta : "(none)");
+  }
+  cliq_model_destroy(qm);
+  qo.target_sqnr_db = 0.0;
+}
+
 static void test_end_to_end(cliq_context *dev, cliq_context *ref, const char *dir) {
   cliq_model *fm = small_cnn(dev, 3, false);
   if (!TH_CHECK(fm != NULL, "float CNN builds")) return;
@@ -190,6 +225,7 @@ static void test_end_to_end(cliq_context *dev, cliq_context *ref, const char *di
   double cosine = dot / sqrt(nf * nq + 1e-30);
   TH_CHECK(cosine > 0.99, "int8 outputs follow the float ones on held-out images (cosine %.5f)", cosine);
   test_select_quantizers(dev, qm, x);
+  test_fallback(dev, fm, ds, cliq_model_quantizer_count(qm));
   TH_CHECK(cliq_model_metadata(loaded, "cliq.preprocess.mean") != NULL || cliq_model_metadata(loaded, "cliq.quantize.method") != NULL,
            "metadata survives save/load");
   free(x);

@@ -119,7 +119,8 @@ static int parse_args(tool_opts *o, cliq_quantize_options *q, int argc, char **a
              "                     [--method minmax|percentile[:P]|entropy|mse|auto] [--per-tensor]\n"
              "                     [--asymmetric-weights] [--symmetric-activations] [--no-equalize]\n"
              "                     [--no-bias-correction] [--no-weight-rounding] [--bias-absorption]\n"
-             "                     [--float-layers NAME[,NAME...]] [preprocessing] [options]\n\n"
+             "                     [--float-layers NAME[,NAME...]] [--target-sqnr DB [--max-float N]]\n"
+             "                     [preprocessing] [options]\n\n"
              "Calibrates MODEL on the images of SRC (a folder of .jpg/.png/.bmp, imagenet:DIR or mnist:DIR)\n"
              "and writes the int8 model in QDQ form (standard ONNX: QuantizeLinear/DequantizeLinear, per-channel\n"
              "int8 weights, int32 biases), with the preprocessing stored in its metadata.\n"
@@ -142,9 +143,13 @@ static int parse_args(tool_opts *o, cliq_quantize_options *q, int argc, char **a
              "  --float-layers NAMES      keep these nodes in float (node names or the tensors they produce,\n"
              "                            comma-separated, repeatable; a Conv's fused activation goes with it):\n"
              "                            the layers `cliq compare --layers` shows losing the most\n"
+             "  --target-sqnr DB          automatic mixed precision: while the worst output SQNR on the first 16\n"
+             "                            calibration images is below DB, keep activations in float, the one\n"
+             "                            whose bypass gains most first (two runs of the images per activation)\n"
+             "  --max-float N             at most N activations in float for --target-sqnr (default: no limit)\n"
              "  -o, --output OUT.onnx     where to write the int8 model\n"
              "JSON: {\"images\":..,\"seconds\":..,\"images_per_second\":..,\"peak_rss_mb\":..,\"quantized_ops\":..,"
-             "\"float_ops\":..}\n\n");
+             "\"float_ops\":..[,\"float_activations\":..,\"sqnr_before_db\":..,\"sqnr_after_db\":..]}\n\n");
       tool_print_common_help(stdout, o->accepts);
       return -1;
     }
@@ -180,6 +185,16 @@ static int parse_args(tool_opts *o, cliq_quantize_options *q, int argc, char **a
       q->bias_absorption = 1;
     } else if (strcmp(argv[i], "--no-weight-rounding") == 0) {
       q->no_weight_rounding = 1;
+    } else if (tool_is_opt(argv[i], "--target-sqnr")) {
+      char *end;
+      if (!(v = tool_value(o, argc, argv, &i))) return TOOL_EXIT_USAGE;
+      q->target_sqnr_db = strtod(v, &end);
+      if (end == v || *end || !(q->target_sqnr_db > 0) || q->target_sqnr_db > 200)
+        return tool_usage_error(o, "--target-sqnr '%s' is not a number of dB in (0, 200]", v);
+    } else if (tool_is_opt(argv[i], "--max-float")) {
+      long n;
+      if (!tool_count_value(o, argc, argv, &i, "--max-float", 1, 1L << 30, &n)) return TOOL_EXIT_USAGE;
+      q->max_float_activations = (size_t)n;
     } else if (tool_is_opt(argv[i], "--float-layers")) {
       int r2;
       if (!(v = tool_value(o, argc, argv, &i))) return TOOL_EXIT_USAGE;
@@ -253,10 +268,18 @@ static int quantize(tool_opts *o, cliq_quantize_options *q, const args *a) {
     tool_json_str(stdout, out);
     printf(",\"method\":");
     tool_json_str(stdout, method_text(q, mtext, sizeof mtext));
-    printf(",\"images\":%zu,\"seconds\":%.6g,\"images_per_second\":%.6g,\"peak_rss_mb\":%.6g,\"quantized_ops\":%zu,\"float_ops\":%zu}\n",
+    printf(",\"images\":%zu,\"seconds\":%.6g,\"images_per_second\":%.6g,\"peak_rss_mb\":%.6g,\"quantized_ops\":%zu,\"float_ops\":%zu",
            rep.images, rep.seconds, ips, mb, rep.quantized_ops, rep.float_ops);
+    if (q->target_sqnr_db > 0)
+      printf(",\"float_activations\":%zu,\"sqnr_before_db\":%.6g,\"sqnr_after_db\":%.6g", rep.float_activations, rep.sqnr_before_db,
+             rep.sqnr_after_db);
+    printf("}\n");
   } else {
     printf("wrote %s: %zu ops int8, %zu ops float\n", out, rep.quantized_ops, rep.float_ops);
+    if (q->target_sqnr_db > 0)
+      printf("target %.1f dB: %zu activations kept in float; worst output SQNR on the first calibration images %.2f -> %.2f dB%s\n",
+             q->target_sqnr_db, rep.float_activations, rep.sqnr_before_db, rep.sqnr_after_db,
+             rep.sqnr_after_db >= q->target_sqnr_db ? "" : " (target not reached)");
     printf("calibration: %zu images in %.1f s (%.1f images/s), peak memory %.0f MB\n", rep.images, rep.seconds, ips, mb);
   }
 done:
