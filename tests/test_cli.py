@@ -348,6 +348,24 @@ def test_sensitivity(model, q, images):
               "one row per activation quantizer of the file: %s vs %s" % ([r["tensor"] for r in j["quantizers"]], acts))
     except ImportError:
         print("test_cli: onnx not installed; the quantizer list is not checked against the file")
+    page = os.path.join(os.path.dirname(q), "sens.html")
+    rc, out, err = cliq("compare", model, q, "--images", images, "--limit", "6", "--sensitivity", "--json", "--html", page)
+    js = json_of("compare --sensitivity --html", out)
+    if check(rc == 0 and js and os.path.exists(page), "compare --sensitivity --html: %s" % err):
+        html = open(page).read()
+        check(html.startswith("<!DOCTYPE html>") and html.count("<svg") == 1 and html.rstrip().endswith("</html>"),
+              "sensitivity page: one chart in a whole page")
+        check(all(r["tensor"] in html for r in js["quantizers"]) and ("%.2f dB" % js["all_db"]) in html,
+              "sensitivity page names every quantizer and gives the int8 model's figure")
+    page = os.path.join(os.path.dirname(q), "layers.html")
+    rc, out, err = cliq("compare", model, q, "--images", images, "--limit", "6", "--layers", "--json", "--html", page)
+    jl = json_of("compare --layers --html", out)
+    if check(rc == 0 and jl and os.path.exists(page), "compare --layers --html: %s" % err):
+        html = open(page).read()
+        check(html.count("<svg") == 2 and all(l["name"] in html for l in jl["layers"]) and
+              all(o["name"] in html for o in jl["outputs"]), "layers page: outputs and layers charts, every name")
+    rc, _, err = cliq("compare", model, q, "--images", images, "--html", "/nonexistent-dir/x.html")
+    check(rc == 2 and "x.html" in err, "an unwritable --html path is an error naming it: %r" % err)
     rc, _, err = cliq("compare", model, q, "--images", images, "--sensitivity", "--layers")
     check(rc == 2 and "--sensitivity" in err, "--sensitivity with --layers is a usage error: %r" % err)
     rc, _, err = cliq("compare", model, model, "--images", images, "--sensitivity")

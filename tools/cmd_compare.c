@@ -7,10 +7,12 @@
  * once the QDQ lowering made it int8), to see where the error grows; tensors that cross-layer
  * equalization rescaled per channel are first brought back with the scales the quantizer recorded
  * in the model's metadata (calib/equalize.c). --sensitivity instead measures each activation
- * quantizer alone and bypassed (compare_sensitivity.c). Preprocessing: the flags, else what the
+ * quantizer alone and bypassed (compare_sensitivity.c). --html writes the figures as a page with
+ * charts (html_report.c). Preprocessing: the flags, else what the
  * int8 model stores, else defaults.
  */
 #include "compare_sensitivity.h"
+#include "html_report.h"
 #include "tool_common.h"
 
 #include <math.h>
@@ -130,17 +132,45 @@ static void print_num(double v) {
     printf("%10.2f", v);
 }
 
+/* --html: per output and (with --layers) per tensor SQNR as charts. */
+static int write_html(tool_opts *o, const char *path, const char *fpath, const char *qpath, const char *images, size_t first,
+                      size_t count, const tool_io *io, const tool_err *outs, const layer *lay, size_t n_lay, double goal) {
+  FILE *f = html_begin(path, "cliq compare");
+  if (!f) return tool_usage_error(o, "cannot write '%s'", path);
+  size_t n = io->n_out > n_lay ? io->n_out : n_lay;
+  const char **names = calloc(n + 1, sizeof *names);
+  double *v = calloc(n + 1, sizeof *v);
+  if (!names || !v) {
+    free(names), free(v);
+    html_end(f);
+    return tool_usage_error(o, "out of memory");
+  }
+  html_para(f, "%s (int8) against %s (float) on %zu images of %s from #%zu. SQNR = 10 log10(sum y^2 / sum (y - y_int8)^2), in dB; "
+               "the dashed line is %.1f dB.", qpath, fpath, count, images, first, goal);
+  html_heading(f, "Outputs");
+  for (size_t k = 0; k < io->n_out; k++) names[k] = io->out_info[k].name, v[k] = tool_err_sqnr(&outs[k]);
+  html_bars(f, "SQNR per output", names, v, "SQNR dB", NULL, NULL, io->n_out, goal);
+  if (n_lay) {
+    html_heading(f, "Layers, in graph order");
+    for (size_t l = 0; l < n_lay; l++) names[l] = lay[l].name, v[l] = tool_err_sqnr(&lay[l].acc);
+    html_bars(f, "SQNR per tensor present in both models", names, v, "SQNR dB", NULL, NULL, n_lay, goal);
+  }
+  free(names), free(v);
+  return html_end(f) ? TOOL_EXIT_OK : tool_usage_error(o, "writing '%s' failed", path);
+}
+
 int cliq_cmd_compare(int argc, char **argv) {
   tool_opts o;
   tool_opts_init(&o, "compare", TOOL_OPT_DEVICE | TOOL_OPT_JSON | TOOL_OPT_DIMS | TOOL_OPT_PRE);
-  const char *fpath = NULL, *qpath = NULL, *images = NULL, *v;
+  const char *fpath = NULL, *qpath = NULL, *images = NULL, *html = NULL, *v;
   long limit = 0, skip = 0;
   int layers = 0, sensitivity = 0;
   double min_sqnr = -INFINITY;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       printf("usage: cliq compare FLOAT.onnx INT8.onnx --images SRC [--skip N] [--limit N] [--layers] [--min-sqnr DB]\n"
-             "       cliq compare FLOAT.onnx INT8.onnx --images SRC --sensitivity [--skip N] [--limit N]\n"
+             "                    [--html FILE]\n"
+             "       cliq compare FLOAT.onnx INT8.onnx --images SRC --sensitivity [--skip N] [--limit N] [--html FILE]\n"
              "                    [preprocessing] [options]\n\n"
              "Runs both models on the images of SRC (a folder, imagenet:DIR or mnist:DIR) and prints, per output,\n"
              "the SQNR in dB (10*log10(sum y^2 / sum (y - y_int8)^2) over all images) and the cosine similarity.\n"
@@ -149,6 +179,7 @@ int cliq_cmd_compare(int argc, char **argv) {
              "  --layers         also per tensor present in both models under the same name, in graph order\n"
              "                   (tensors rescaled by equalization are scaled back first)\n"
              "  --min-sqnr DB    exit 1 when an output's SQNR is below DB\n"
+             "  --html FILE      also write the figures as a page with charts (the goal line: --min-sqnr, else 30)\n"
              "  --sensitivity    instead: per activation quantizer of INT8, the worst output SQNR with only it\n"
              "                   enabled and with only it bypassed, beside every one and none (int8 weights\n"
              "                   only); 2 + 2 x quantizers runs over the images, so use few (e.g. --limit 8)\n"
@@ -174,6 +205,8 @@ int cliq_cmd_compare(int argc, char **argv) {
       if (end == v || *end) return tool_usage_error(&o, "--min-sqnr '%s' is not a number of dB", v);
     } else if (strcmp(argv[i], "--layers") == 0) {
       layers = 1;
+    } else if (tool_is_opt(argv[i], "--html")) {
+      if (!(html = tool_value(&o, argc, argv, &i))) return TOOL_EXIT_USAGE;
     } else if (strcmp(argv[i], "--sensitivity") == 0) {
       sensitivity = 1;
     } else if (argv[i][0] == '-') {
@@ -269,7 +302,7 @@ int cliq_cmd_compare(int argc, char **argv) {
     goto done;
   }
   if (sensitivity) {
-    rc = tool_compare_sensitivity(&o, ctx, fpath, qpath, fm, qm, ds, images, first, count);
+    rc = tool_compare_sensitivity(&o, ctx, fpath, qpath, fm, qm, ds, images, first, count, html);
     goto done;
   }
   double t0 = tool_now();
@@ -357,6 +390,9 @@ int cliq_cmd_compare(int argc, char **argv) {
       }
     }
   }
+  if (html && (rc = write_html(&o, html, fpath, qpath, images, first, count, &fs.io, outs, lay, n_lay,
+                               isfinite(min_sqnr) ? min_sqnr : 30.0)) != TOOL_EXIT_OK)
+    goto done;
   if (worst < min_sqnr) {
     fprintf(stderr, "cliq compare: min SQNR %.2f dB is below --min-sqnr %.2f\n", worst, min_sqnr);
     rc = TOOL_EXIT_CHECK;

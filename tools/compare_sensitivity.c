@@ -13,6 +13,7 @@
  * the norm here.
  */
 #include "compare_sensitivity.h"
+#include "html_report.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -104,8 +105,34 @@ static void progress(int tty, size_t done, size_t total) {
   fflush(stderr);
 }
 
+/* --html: the rows as a two-series chart, worst alone first. */
+static int write_html(tool_opts *o, const char *path, const char *fpath, const char *qpath, const char *images, size_t first,
+                      size_t count, double all_db, double none_db, const row *rows, size_t n) {
+  FILE *f = html_begin(path, "cliq compare --sensitivity");
+  if (!f) return tool_usage_error(o, "cannot write '%s'", path);
+  const char **names = calloc(n + 1, sizeof *names);
+  double *a = calloc(n + 1, sizeof *a), *b = calloc(n + 1, sizeof *b);
+  if (!names || !a || !b) {
+    free(names), free(a), free(b);
+    html_end(f);
+    return tool_usage_error(o, "out of memory");
+  }
+  for (size_t i = 0; i < n; i++) names[i] = rows[i].tensor, a[i] = rows[i].only, b[i] = rows[i].without;
+  html_para(f, "%s (int8) against %s (float) on %zu images of %s from #%zu: worst-output SQNR in dB.", qpath, fpath, count,
+            images, first);
+  html_para(f, "Every activation quantizer (the int8 model): %.2f dB. No activation quantizer (int8 weights only): %.2f dB "
+               "(the dashed line). Biases corrected for the activations' error (the default) can make a single quantizer "
+               "score above that line; quantized with --no-bias-correction the line is the floor these weights allow.",
+            all_db, none_db);
+  html_heading(f, "Per activation quantizer");
+  html_bars(f, "only this quantizer enabled / all but this one", names, a, "only this", b, "all but this", n, none_db);
+  free(names), free(a), free(b);
+  return html_end(f) ? TOOL_EXIT_OK : tool_usage_error(o, "writing '%s' failed", path);
+}
+
 int tool_compare_sensitivity(tool_opts *o, cliq_context *ctx, const char *fpath, const char *qpath, const cliq_model *fm,
-                             const cliq_model *qm, cliq_dataset *ds, const char *images, size_t first, size_t count) {
+                             const cliq_model *qm, cliq_dataset *ds, const char *images, size_t first, size_t count,
+                             const char *html) {
   sens S = {o, ctx, qm, count, NULL, 0, NULL, NULL, 0, NULL};
   size_t n_q = cliq_model_quantizer_count(qm);
   if (n_q == 0) return tool_usage_error(o, "'%s' has no activation quantizers (QuantizeLinear of a computed tensor)", qpath);
@@ -214,6 +241,7 @@ int tool_compare_sensitivity(tool_opts *o, cliq_context *ctx, const char *fpath,
     printf("\n  %9s %12s   %s\n", "only this", "all but this", "quantized tensor (worst alone first)");
     for (size_t i = 0; i < n_q; i++) printf("  %9.2f %12.2f   %s\n", rows[i].only, rows[i].without, rows[i].tensor);
   }
+  if (html) rc = write_html(o, html, fpath, qpath, images, first, count, all_db, none_db, rows, n_q);
 done:
   free(per);
   free(rows);

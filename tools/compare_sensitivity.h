@@ -7,8 +7,10 @@
 
 #include "tool_common.h"
 
-/* Over images first..first+count-1 of ds. Returns a TOOL_EXIT_* code (messages printed). */
+/* Over images first..first+count-1 of ds; html: also a page with the chart there (NULL: none).
+ * Returns a TOOL_EXIT_* code (messages printed). */
 int tool_compare_sensitivity(tool_opts *o, cliq_context *ctx, const char *fpath, const char *qpath, const cliq_model *fm,
-                             const cliq_model *qm, cliq_dataset *ds, const char *images, size_t first, size_t count);
+                             const cliq_model *qm, cliq_dataset *ds, const char *images, size_t first, size_t count,
+                             const char *html);
 
 #endif /* CLIQ_TOOLS_COMPARE_SENSITIVITY_H */
