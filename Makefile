@@ -2,6 +2,7 @@
 #   make demo   install missing packages, build, run the default model on a real image
 #   make test   install missing packages, build, run every test (what CI runs)
 #   make bench  build, then int8 vs fp32 latency of the ../shared models (bench/models.sh)
+#   make sanitize  the C tests under AddressSanitizer + UBSan in build-san (scripts/sanitize.sh)
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SHARED ?= $(abspath ../shared)
@@ -9,7 +10,7 @@ SHARED ?= $(abspath ../shared)
 # "Entering/Leaving directory" lines
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build test demo bench sanitize clean
 
 all: build
 
@@ -28,6 +29,9 @@ demo: build
 
 bench: build
 	@bash bench/models.sh $(BUILD)/cliq
+
+sanitize: deps
+	@bash scripts/sanitize.sh build-san $(SHARED) $(JOBS)
 
 clean:
 	rm -rf $(BUILD)

@@ -88,7 +88,7 @@ static void build_rq_cases(void) {
   /* exact ties: m = 2^30, acc = odd * 2^(n-31) puts acc * m / 2^n at (2j+1)/2, both parities */
   for (int n = 31; n <= 61; n++)
     for (int j = -8; j <= 8; j++) {
-      int64_t acc = (int64_t)(2 * j + 1) << (n - 31);
+      int64_t acc = (int64_t)(2 * j + 1) * ((int64_t)1 << (n - 31)); /* a multiply: shifting a negative is undefined */
       if (acc > INT32_MAX || acc < INT32_MIN + 1) continue;
       add_rq((int)acc, 1 << 30, n - 31);
     }

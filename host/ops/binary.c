@@ -186,7 +186,8 @@ static cliq_status ref_pow_mixed(const cliq__opctx *oc, const cliq__bcast *bc, c
     cliq__ref_binary(CLIQ_BIN_POW, CLIQ_DTYPE_FLOAT32, bc, ca, cb, cy);
   }
   for (size_t i = 0; i < ny; i++) {
-    int64_t v = int_exp ? ((int64_t *)cy)[i] : cliq_trunc_i64(((float *)cy)[i]);
+    /* cy holds int64 only when both are integers (es above); a float base's result is float */
+    int64_t v = int_base && int_exp ? ((int64_t *)cy)[i] : cliq_trunc_i64(((float *)cy)[i]);
     switch (y->dtype) {
     case CLIQ_DTYPE_FLOAT32: ((float *)y->data)[i] = ((float *)cy)[i]; break;
     case CLIQ_DTYPE_INT32: ((int32_t *)y->data)[i] = (int32_t)v; break;
