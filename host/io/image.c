@@ -14,6 +14,7 @@
 #include "preprocess.h"
 
 #include "../error.h"
+#include "../read_file.h"
 
 #include <errno.h>
 #include <math.h>
@@ -40,13 +41,51 @@
 #pragma GCC diagnostic pop
 #endif
 
+/* stb_image 2.27 (Debian 12's libstb) builds a JPEG Huffman table from its 16 code-length counts
+ * without checking that they add up to at most 256 symbols, and writes past the table's arrays
+ * when a damaged file says more (found by test_fuzz_models under UBSan; stb 2.28 checks). Such a
+ * file is refused here before stb reads it: the DHT segments are walked (through the
+ * entropy-coded data of each scan, since progressive files define tables between scans). */
+static bool jpeg_tables_fit(const unsigned char *b, size_t n) {
+  if (n < 4 || b[0] != 0xFF || b[1] != 0xD8) return true; /* not a JPEG: stb judges */
+  size_t p = 2;
+  while (p + 4 <= n) {
+    if (b[p] != 0xFF) return true; /* lost sync: stb reports the damage */
+    unsigned m = b[p + 1];
+    if (m == 0xFF || m == 0x01 || (m >= 0xD0 && m <= 0xD8)) { /* fill byte, markers without a length */
+      p += m == 0xFF ? 1 : 2;
+      continue;
+    }
+    if (m == 0xD9) return true; /* end of image */
+    size_t len = ((size_t)b[p + 2] << 8) | b[p + 3], end = p + 2 + len;
+    if (len < 2 || end > n) return true;
+    for (size_t q = p + 4; m == 0xC4 && q + 17 <= end;) {
+      size_t count = 0;
+      for (int i = 1; i <= 16; i++) count += b[q + i];
+      if (count > 256) return false;
+      q += 17 + count;
+    }
+    p = end;
+    if (m == 0xDA) /* scan data: up to the next marker that is not a stuffed 0x00 or a restart */
+      while (p + 1 < n && !(b[p] == 0xFF && b[p + 1] != 0x00 && !(b[p + 1] >= 0xD0 && b[p + 1] <= 0xD7))) p++;
+  }
+  return true;
+}
+
 cliq_status cliq__image_decode_file(cliq_context *ctx, const char *path, cliq__image *out) {
   memset(out, 0, sizeof *out);
-  FILE *f = fopen(path, "rb");
-  if (!f) return cliq__fail(ctx, CLIQ_STATUS_IO_ERROR, "cannot open image '%s': %s", path, strerror(errno));
+  void *buf = NULL;
+  size_t size = 0;
+  cliq_status st = cliq__read_file(ctx, path, "image", &buf, &size);
+  if (st != CLIQ_STATUS_OK) return st;
+  if (!jpeg_tables_fit(buf, size)) {
+    free(buf);
+    return cliq__fail(ctx, CLIQ_STATUS_BAD_IMAGE,
+                      "cannot decode image '%s': a JPEG Huffman table defines more than 256 symbols (corrupt file)", path);
+  }
   int w = 0, h = 0, comp = 0;
-  stbi_uc *px = stbi_load_from_file(f, &w, &h, &comp, 0);
-  fclose(f);
+  stbi_uc *px = size <= INT32_MAX ? stbi_load_from_memory(buf, (int)size, &w, &h, &comp, 0) : NULL;
+  free(buf);
   if (!px) {
     const char *why = stbi_failure_reason();
     return cliq__fail(ctx, CLIQ_STATUS_BAD_IMAGE, "cannot decode image '%s' (JPEG, PNG and BMP are read): %s", path,
