@@ -7,7 +7,8 @@
  *   1. rank every quantizer by the SQNR of the graph with only it bypassed (the "all but this"
  *      column of `cliq compare --sensitivity`; AIMET's per-layer analysis ranks the same way),
  *   2. walk the ranking, bypassing each in turn and keeping the bypass only when the measured
- *      SQNR rises (errors partly cancel, e.g. after bias correction, so a bypass can hurt),
+ *      SQNR rises by 0.1 dB or more (errors partly cancel, e.g. after bias correction, so a bypass
+ *      can hurt),
  *   3. stop at the target or at max_float_activations.
  * Judged on the 16 kept calibration images, so held-out images see less of the gain, or none
  * where a few images carry the worst output (README: blazeface gains on held-out images, ppocr's
@@ -26,6 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* a bypass is kept only when it gains at least this much: smaller changes are rounding noise
+ * (bypassing yunet's lossless input quantizer, scale 1, "gained" on the calibration images) */
+#define MIN_GAIN_DB 0.1
 
 typedef struct fallback {
   cliq__ptq *ptq;
@@ -165,7 +170,7 @@ cliq_status cliq__ptq_fallback(cliq__ptq *ptq) {
       double v = rank[r].without;
       en[i] = 0;
       if (n_float > 0) st = measure(&F, en, n, &v); /* the first one was measured alone already */
-      if (st == CLIQ_STATUS_OK && v > cur) {
+      if (st == CLIQ_STATUS_OK && v > cur + MIN_GAIN_DB) {
         cur = v;
         n_float++;
       } else {
