@@ -183,14 +183,7 @@ static void write_json(FILE *f, const bench_run *run, const bench_run *cmp, cons
                        long runs, long warmup) {
   fprintf(f, "{\"model\":");
   tool_json_str(f, run->model);
-  fprintf(f, ",\"device\":");
-  tool_json_str(f, dev->name);
-  fprintf(f, ",\"platform\":");
-  tool_json_str(f, dev->platform);
-  fprintf(f, ",\"driver\":");
-  tool_json_str(f, dev->driver);
-  fprintf(f, ",\"git\":");
-  tool_json_str(f, tool_git_revision());
+  tool_json_provenance(f, dev, false);
   fprintf(f, ",\"date\":\"%s\",\"runs\":%ld,\"warmup\":%ld,\"results\":", stamp, runs, warmup);
   write_results(f, run->res, run->n);
   if (cmp) {

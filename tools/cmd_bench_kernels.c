@@ -17,7 +17,7 @@
  * Entry point: int cliq_cmd_bench_kernels(int argc, char **argv), argv[0] the command name, then
  * options (the CLI's `cliq bench kernels ...` forwards here).
  */
-#include "cliq.h"
+#include "tool_common.h"
 
 #include "../host/cl/variants_q8.h"
 #include "../host/context.h"
@@ -322,24 +322,8 @@ static bool time_clblast(cliq_context *ctx, const shape *s, int repeat, double *
 
 /* ---- output ------------------------------------------------------------------------------------ */
 
-static void git_revision(char *buf, size_t size) {
-  snprintf(buf, size, "unknown");
-  FILE *p = popen("git rev-parse --short HEAD 2>/dev/null", "r");
-  if (!p) return;
-  if (fgets(buf, (int)size, p)) buf[strcspn(buf, "\r\n")] = '\0';
-  if (pclose(p) != 0 || !buf[0]) snprintf(buf, size, "unknown");
-}
-
-static void json_str(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\') fputc('\\', f);
-    if ((unsigned char)*s >= 32) fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
-static void json_num(FILE *f, double v) {
+/* A measured figure (time, rate, ratio): null when it was not measured (0 or less). */
+static void json_figure(FILE *f, double v) {
   if (isfinite(v) && v > 0) fprintf(f, "%.6g", v);
   else fputs("null", f);
 }
@@ -353,63 +337,56 @@ typedef struct shape_result {
   char fp32_err[256], clblast_err[256];
 } shape_result;
 
-static void write_json(FILE *f, const cliq__device *d, const char *git, double peak, const shape *sh,
-                       const shape_result *res, size_t n, double geomean) {
-  fprintf(f, "{\"device\": ");
-  json_str(f, d->name);
-  fprintf(f, ", \"platform\": ");
-  json_str(f, d->platform);
-  fprintf(f, ", \"driver\": ");
-  json_str(f, d->driver);
-  fprintf(f, ", \"git\": ");
-  json_str(f, git);
-  fprintf(f, ", \"int8_paths\": ");
-  json_str(f, d->int8_paths);
+static void write_json(FILE *f, const cliq_device_info *d, double peak, const shape *sh, const shape_result *res, size_t n,
+                       double geomean) {
+  fprintf(f, "{");
+  tool_json_provenance(f, d, true);
   fprintf(f, ", \"statistic\": \"%s\"", stat_min ? "min" : "median");
   fprintf(f, ", \"peak_int8_gops\": ");
-  json_num(f, peak);
+  json_figure(f, peak);
   fprintf(f, ", \"shapes\": [");
   for (size_t i = 0; i < n; i++) {
     const shape *s = &sh[i];
     const shape_result *r = &res[i];
     fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
-    json_str(f, s->name);
+    tool_json_str(f, s->name);
     fprintf(f, ", \"cin\": %lld, \"h\": %lld, \"w\": %lld, \"cout\": %lld, \"kh\": %lld, \"kw\": %lld, \"stride\": %lld, "
                "\"pad\": %lld, \"dilation\": %lld, \"group\": %lld, \"macs\": %llu, \"int8\": {",
             (long long)s->cin, (long long)s->h, (long long)s->w, (long long)s->cout, (long long)s->kh, (long long)s->kw,
             (long long)s->stride, (long long)s->pad, (long long)s->dil, (long long)s->group, (unsigned long long)s->macs);
     for (size_t p = 0; p < r->n_paths; p++) {
       fprintf(f, "%s", p ? ", " : "");
-      json_str(f, r->paths[p].path);
+      tool_json_str(f, r->paths[p].path);
       fprintf(f, ": {\"ms\": ");
-      json_num(f, r->paths[p].ms);
+      json_figure(f, r->paths[p].ms);
       fprintf(f, ", \"gops\": ");
-      json_num(f, r->paths[p].gops);
+      json_figure(f, r->paths[p].gops);
       fprintf(f, ", \"kernel_gops\": ");
-      json_num(f, r->paths[p].kernel_gops);
+      json_figure(f, r->paths[p].kernel_gops);
       fprintf(f, "}");
     }
     fprintf(f, "}, \"best_int8\": ");
-    if (r->best >= 0) json_str(f, r->paths[r->best].path);
+    if (r->best >= 0) tool_json_str(f, r->paths[r->best].path);
     else fputs("null", f);
     double best = r->best >= 0 ? r->paths[r->best].gops : 0;
     fprintf(f, ", \"fp32_own_gops\": ");
-    json_num(f, r->fp32_gops);
+    json_figure(f, r->fp32_gops);
     fprintf(f, ", \"clblast_gops\": ");
-    json_num(f, r->clblast_gops);
+    json_figure(f, r->clblast_gops);
     fprintf(f, ", \"int8_over_fp32\": ");
-    json_num(f, r->fp32_gops > 0 ? best / r->fp32_gops : 0);
+    json_figure(f, r->fp32_gops > 0 ? best / r->fp32_gops : 0);
     fprintf(f, ", \"peak_share\": ");
-    json_num(f, peak > 0 ? best / peak : 0);
+    json_figure(f, peak > 0 ? best / peak : 0);
     fprintf(f, "}");
   }
   fprintf(f, "\n], \"int8_over_fp32_geomean\": ");
-  json_num(f, geomean);
+  json_figure(f, geomean);
   fprintf(f, "}\n");
 }
 
-static void write_csv(FILE *f, const cliq__device *d, const char *git, const shape *sh, const shape_result *res, size_t n) {
-  fprintf(f, "# device=%s driver=%s git=%s statistic=%s\n", d->name, d->driver, git, stat_min ? "min" : "median");
+static void write_csv(FILE *f, const cliq_device_info *d, const shape *sh, const shape_result *res, size_t n) {
+  fprintf(f, "# device=%s driver=%s git=%s statistic=%s\n", d->name, d->driver, tool_git_revision(),
+          stat_min ? "min" : "median");
   fprintf(f, "name,cin,h,w,cout,kh,kw,stride,pad,dilation,group,macs,path,ms,gops,kernel_gops\n");
   for (size_t i = 0; i < n; i++) {
     const shape *s = &sh[i];
@@ -536,11 +513,11 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
   }
   const cliq__device *d = &ctx->dev;
   double peak = o.peak >= 0 ? o.peak : d->has_vnni ? 1485.0 : 0.0;
-  char git[64];
-  git_revision(git, sizeof git);
+  cliq_device_info info; /* the public view of d, for the results' provenance */
+  cliq_context_device(ctx, &info);
   FILE *tf = o.json ? stderr : stdout; /* progress table; stdout stays one JSON object with --json */
   fprintf(tf, "device: %s / %s (driver %s; int8 paths %s); git %s; %s of %d runs\n", d->platform, d->name, d->driver,
-          d->int8_paths, git, stat_min ? "fastest" : "median", o.repeat);
+          d->int8_paths, tool_git_revision(), stat_min ? "fastest" : "median", o.repeat);
   if (peak > 0)
     fprintf(tf, "assumed int8 peak: %.0f GOP/s%s\n", peak,
             o.peak >= 0 ? " (--peak)" : " (VNNI vpdpbusd, 2 cores x 2.9 GHz: shared/notes/pocl-performance.md)");
@@ -631,7 +608,7 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
   double geomean = n_ratio ? exp(log_sum / (double)n_ratio) : 0;
   if (n_ratio) fprintf(tf, "int8 / own fp32, geometric mean over %zu shapes: %.2f\n", n_ratio, geomean);
   else fprintf(tf, "int8 / own fp32: no fp32 Conv timing (the fp32 Conv op is not in this build)\n");
-  if (o.json) write_json(stdout, d, git, peak, shapes, res, n_shapes, geomean);
+  if (o.json) write_json(stdout, &info, peak, shapes, res, n_shapes, geomean);
   /* results files */
   char dev_name[128];
   snprintf(dev_name, sizeof dev_name, "%s", d->name);
@@ -643,12 +620,12 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
   snprintf(path, sizeof path, "%s/kernels-%s.json", o.out_dir, dev_name);
   FILE *f = fopen(path, "w");
   if (f) {
-    write_json(f, d, git, peak, shapes, res, n_shapes, geomean);
+    write_json(f, &info, peak, shapes, res, n_shapes, geomean);
     fclose(f);
     snprintf(path, sizeof path, "%s/kernels-%s.csv", o.out_dir, dev_name);
     f = fopen(path, "w");
     if (f) {
-      write_csv(f, d, git, shapes, res, n_shapes);
+      write_csv(f, &info, shapes, res, n_shapes);
       fclose(f);
     }
     fprintf(tf, "results: %s/kernels-%s.json|csv\n", o.out_dir, dev_name);

@@ -106,6 +106,10 @@ size_t tool_elems(const cliq_tensor_info *t);
 void tool_json_str(FILE *f, const char *s);
 void tool_json_num(FILE *f, double v);
 void tool_json_shape(FILE *f, const cliq_tensor_info *t);
+/* Where a measurement comes from, as object members without braces, compact ("key":"value"; bench/
+ * models.sh reads them with sed): "device", "platform", "driver", "git" (tool_git_revision) and
+ * "int8_paths". A leading comma unless first. Every benchmark's JSON carries these. */
+void tool_json_provenance(FILE *f, const cliq_device_info *dev, bool first);
 
 /* Monotonic seconds. */
 double tool_now(void);
