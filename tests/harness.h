@@ -6,8 +6,9 @@
  *   reason and exits 77, which ctest reports as skipped.
  * - Checks count into a summary; th_finish() prints "N passed, N failed" (the closing line CI
  *   reads) and returns the exit code.
- * - One-op graphs: th_op builds a graph with one node, its runtime inputs and constant inputs, so
- *   the same model runs on the device and on the C reference and the outputs are compared.
+ * - One-op graphs: th_op builds a graph with one node, its runtime inputs and constant inputs (with
+ *   harness_graph.h's tg builder), so the same model runs on the device and on the C reference and
+ *   the outputs are compared.
  */
 #ifndef CLIQ_TEST_HARNESS_H
 #define CLIQ_TEST_HARNESS_H
