@@ -103,6 +103,30 @@ static cliq_status need_int_sizes(const cliq__opctx *oc, const cliq__value *y, c
   return cliq__op_elems_i32(oc, w, &tmp);
 }
 
+/* The launch of qlinear.cl's `kernel` for data types x, w (y for QLinear*: the int32 ops write
+ * int32), with its first arguments bound: x, w, then the optional inputs params[] (zero points,
+ * bias; (size_t)-1 for one the op does not have), then the QLinear* scales and y zero point (inputs 1, 4, 6, 7). An absent
+ * buffer is bound to x's: never read. *lo, *hi: y's range (0 for the int32 ops). */
+static cliq__launch *qlinear_launch(cliq__planner *p, const cliq__opctx *oc, const char *kernel, bool qlinear, size_t x,
+                                    size_t w, const size_t *params, size_t n_params, int *lo, int *hi) {
+  const cliq__node *n = cliq__op_node(oc);
+  const cliq__value *y = cliq__op_out(oc, 0);
+  char opts[200];
+  snprintf(opts, sizeof opts, "-DXT=%s -DWT=%s -DYT=%s -DQLINEAR=%d %s", cliq__qcl_type(cliq__op_in(oc, x)->dtype),
+           cliq__qcl_type(cliq__op_in(oc, w)->dtype), qlinear ? cliq__qcl_type(y->dtype) : "uchar", qlinear ? 1 : 0,
+           qlinear ? cliq__exact_div_options(p) : "");
+  *lo = *hi = 0;
+  if (qlinear) cliq__qrange(y->dtype, lo, hi);
+  cliq__launch *L = cliq__plan_kernel(p, oc->node, "qlinear", opts, kernel);
+  const int any = n->inputs[x];
+  cliq__arg_value(L, n->inputs[x]);
+  cliq__arg_value(L, n->inputs[w]);
+  for (size_t k = 0; k < n_params; k++) cliq__arg_value(L, cliq__op_in(oc, params[k]) ? n->inputs[params[k]] : any);
+  static const size_t qparams[4] = {1, 4, 6, 7};
+  for (int k = 0; k < 4; k++) cliq__arg_value(L, qlinear ? n->inputs[qparams[k]] : any);
+  return L;
+}
+
 /* Host copies of an optional integer parameter (NULL when absent) and a float one. */
 static int32_t *ints_of(const cliq__tensor *t) {
   if (!t) return NULL;
@@ -229,23 +253,10 @@ static cliq_status conv_plan(cliq__planner *p, int node) {
   int total;
   CLIQ__TRY(need_int_sizes(&oc, y, x, w, &total));
   const cliq__value *xz = cliq__op_in(&oc, io.xzp), *wz = cliq__op_in(&oc, io.wzp);
-  const cliq__value *bias = io.qlinear ? cliq__op_in(&oc, io.bias) : NULL;
-  char opts[200];
-  snprintf(opts, sizeof opts, "-DXT=%s -DWT=%s -DYT=%s -DQLINEAR=%d %s", cliq__qcl_type(x->dtype), cliq__qcl_type(w->dtype),
-           io.qlinear ? cliq__qcl_type(y->dtype) : "uchar", io.qlinear ? 1 : 0, io.qlinear ? cliq__exact_div_options(p) : "");
-  int any = n->inputs[io.x]; /* bound where a buffer is absent: never read */
-  int lo = 0, hi = 0;
-  if (io.qlinear) cliq__qrange(y->dtype, &lo, &hi);
-  cliq__launch *L = cliq__plan_kernel(p, node, "qlinear", opts, "conv_integer");
-  cliq__arg_value(L, n->inputs[io.x]);
-  cliq__arg_value(L, n->inputs[io.w]);
-  cliq__arg_value(L, xz ? n->inputs[io.xzp] : any);
-  cliq__arg_value(L, wz ? n->inputs[io.wzp] : any);
-  cliq__arg_value(L, bias ? n->inputs[io.bias] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[1] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[4] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[6] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[7] : any);
+  const cliq__value *bias = cliq__op_in(&oc, io.bias);
+  const size_t params[3] = {io.xzp, io.wzp, io.bias};
+  int lo, hi;
+  cliq__launch *L = qlinear_launch(p, &oc, "conv_integer", io.qlinear, io.x, io.w, params, 3, &lo, &hi);
   cliq__arg_value(L, n->outputs[0]);
   cliq__arg_i32(L, (xz ? 1 : 0) | (wz ? 2 : 0) | (bias ? 4 : 0));
   cliq__arg_i32(L, wz ? (int32_t)elems(wz) : 1);
@@ -461,21 +472,9 @@ static cliq_status mm_plan(cliq__planner *p, int node) {
   int cb = cliq__plan_const(p, offs + s.batch, s.batch * sizeof(int32_t));
   free(offs), free(a_off), free(b_off);
   const cliq__value *az = cliq__op_in(&oc, io.azp), *bz = cliq__op_in(&oc, io.bzp);
-  char opts[200];
-  snprintf(opts, sizeof opts, "-DXT=%s -DWT=%s -DYT=%s -DQLINEAR=%d %s", cliq__qcl_type(a->dtype), cliq__qcl_type(b->dtype),
-           io.qlinear ? cliq__qcl_type(y->dtype) : "uchar", io.qlinear ? 1 : 0, io.qlinear ? cliq__exact_div_options(p) : "");
-  int any = n->inputs[io.a];
-  int lo = 0, hi = 0;
-  if (io.qlinear) cliq__qrange(y->dtype, &lo, &hi);
-  cliq__launch *L = cliq__plan_kernel(p, node, "qlinear", opts, "matmul_integer");
-  cliq__arg_value(L, n->inputs[io.a]);
-  cliq__arg_value(L, n->inputs[io.b]);
-  cliq__arg_value(L, az ? n->inputs[io.azp] : any);
-  cliq__arg_value(L, bz ? n->inputs[io.bzp] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[1] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[4] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[6] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[7] : any);
+  const size_t params[2] = {io.azp, io.bzp};
+  int lo, hi;
+  cliq__launch *L = qlinear_launch(p, &oc, "matmul_integer", io.qlinear, io.a, io.b, params, 2, &lo, &hi);
   cliq__arg_value(L, n->outputs[0]);
   cliq__arg_const(L, ca);
   cliq__arg_const(L, cb);
