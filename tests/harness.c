@@ -108,6 +108,17 @@ cliq_context *th_device_context(void) {
   return ctx;
 }
 
+double th_now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
+
+int th_cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
 cliq_context *th_ref_context(void) {
   cliq_context *ctx = NULL;
   cliq_context_options o = cliq_context_options_default();

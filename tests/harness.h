@@ -45,6 +45,11 @@ uint64_t th_rand(void);
 float th_uniform(float lo, float hi);
 int th_randint(int lo, int hi); /* inclusive */
 
+/* Timing (test_models and the bench/ programs): monotonic milliseconds, and a qsort comparator of
+ * doubles for medians of repeated runs. */
+double th_now_ms(void);
+int th_cmp_double(const void *a, const void *b);
+
 /* Contexts: the OpenCL device (skips the test when there is none) and the C reference. */
 cliq_context *th_device_context(void);
 cliq_context *th_ref_context(void);

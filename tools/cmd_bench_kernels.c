@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 int cliq_cmd_bench_kernels(int argc, char **argv);
 
@@ -195,11 +194,6 @@ static cliq__graph *conv_graph(const shape *s, bool int8, const char *variant) {
   return g;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
 /* Median device time (ms) of the session's launches, total and of launches whose kernel name
  * starts with kernel_prefix (NULL: none). Returns false with a message on failure. */
 static bool time_session(cliq_context *ctx, cliq__graph *g, int repeat, const char *kernel_prefix, FILE *vf,
@@ -256,12 +250,12 @@ static bool time_session(cliq_context *ctx, cliq__graph *g, int repeat, const ch
     size_t nt;
     cliq_session_profile(s, &times, &nt);
     for (size_t i = 0; i < n_launch && i < nt; i++) {
-      qsort(tl + i * (size_t)repeat, (size_t)repeat, sizeof *tl, cmp_double);
+      qsort(tl + i * (size_t)repeat, (size_t)repeat, sizeof *tl, tool_cmp_double);
       fprintf(vf, "    %-24s %8.1f us\n", times[i].kernel, 1e3 * tl[i * (size_t)repeat + pick(repeat)]);
     }
   }
-  qsort(t, (size_t)repeat, sizeof *t, cmp_double);
-  qsort(tk, (size_t)repeat, sizeof *tk, cmp_double);
+  qsort(t, (size_t)repeat, sizeof *t, tool_cmp_double);
+  qsort(tk, (size_t)repeat, sizeof *tk, tool_cmp_double);
   *ms = t[pick(repeat)];
   *kernel_ms = tk[pick(repeat)];
   ok = true;
@@ -295,8 +289,7 @@ static bool time_clblast(cliq_context *ctx, const shape *s, int repeat, double *
    * transposes) and its event covers only the last one. */
   for (int r = -1; ok && r < repeat; r++) {
     clFinish(ctx->queue);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    const double t0 = tool_now();
     for (int64_t g = 0; g < s->group && ok; g++) {
       CLBlastStatusCode st = CLBlastSgemm(CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo, M, N, K, 1.0f, a,
                                           0, K, b, 0, N, 0.0f, c, 0, N, &ctx->queue, NULL);
@@ -306,11 +299,10 @@ static bool time_clblast(cliq_context *ctx, const shape *s, int repeat, double *
       }
     }
     clFinish(ctx->queue);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (r >= 0) t[r] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-6;
+    if (r >= 0) t[r] = (tool_now() - t0) * 1e3;
   }
   if (ok) {
-    qsort(t, (size_t)repeat, sizeof *t, cmp_double);
+    qsort(t, (size_t)repeat, sizeof *t, tool_cmp_double);
     *ms = t[pick(repeat)];
   }
   free(t);

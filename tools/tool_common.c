@@ -385,6 +385,11 @@ double tool_now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+int tool_cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
 const char *tool_git_revision(void) {
   static char rev[64];
   if (rev[0]) return rev;

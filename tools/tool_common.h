@@ -113,6 +113,8 @@ void tool_json_provenance(FILE *f, const cliq_device_info *dev, bool first);
 
 /* Monotonic seconds. */
 double tool_now(void);
+/* qsort comparator of doubles (ascending): medians and percentiles of timed runs. */
+int tool_cmp_double(const void *a, const void *b);
 /* "abc1234" or "abc1234-dirty" of the source tree, else the revision at configure time, else
  * "unknown". */
 const char *tool_git_revision(void);
