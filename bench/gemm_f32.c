@@ -42,17 +42,6 @@ typedef struct result {
   double gemm_ms, layer_ms, wall_ms; /* medians; < 0: not run */
 } result;
 
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
 static size_t read_shapes(const char *path, shape **out, size_t n) {
   FILE *f = fopen(path, "r");
   if (!f) {
@@ -112,9 +101,9 @@ static bool run_layer(cliq_context *ctx, const shape *s, int repeat, result *r) 
     double *g = calloc((size_t)repeat, sizeof(double)), *l = calloc((size_t)repeat, sizeof(double)),
            *wl = calloc((size_t)repeat, sizeof(double));
     for (int i = -2; i < repeat && ok; i++) {
-      double t0 = now_ms();
+      double t0 = th_now_ms();
       ok = cliq_session_run(sess, 1, &ib, 1, &ob) == CLIQ_STATUS_OK;
-      if (i >= 0) wl[i] = now_ms() - t0;
+      if (i >= 0) wl[i] = th_now_ms() - t0;
       const cliq_op_time *times;
       size_t nt;
       if (!ok || i < 0 || cliq_session_profile(sess, &times, &nt) != CLIQ_STATUS_OK) continue;
@@ -126,9 +115,9 @@ static bool run_layer(cliq_context *ctx, const shape *s, int repeat, result *r) 
       }
     }
     if (ok) {
-      qsort(g, (size_t)repeat, sizeof(double), cmp_double);
-      qsort(l, (size_t)repeat, sizeof(double), cmp_double);
-      qsort(wl, (size_t)repeat, sizeof(double), cmp_double);
+      qsort(g, (size_t)repeat, sizeof(double), th_cmp_double);
+      qsort(l, (size_t)repeat, sizeof(double), th_cmp_double);
+      qsort(wl, (size_t)repeat, sizeof(double), th_cmp_double);
       r->gemm_ms = g[repeat / 2] > 0 ? g[repeat / 2] : -1;
       r->layer_ms = l[repeat / 2];
       r->wall_ms = wl[repeat / 2];

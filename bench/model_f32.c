@@ -17,18 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
 
 typedef struct op_sum {
   char type[64];
@@ -68,12 +56,12 @@ static bool run(cliq_context *ctx, const cliq_model *m, const cliq_dim_binding *
   double *t = calloc((size_t)repeat, sizeof(double));
   bool ok = true;
   for (int r = -3; r < repeat && ok; r++) {
-    double t0 = now_ms();
+    double t0 = th_now_ms();
     ok = cliq_session_run(s, ni, ib, no, ob) == CLIQ_STATUS_OK;
-    if (r >= 0) t[r] = now_ms() - t0;
+    if (r >= 0) t[r] = th_now_ms() - t0;
   }
   if (ok) {
-    qsort(t, (size_t)repeat, sizeof(double), cmp_double);
+    qsort(t, (size_t)repeat, sizeof(double), th_cmp_double);
     *median_ms = t[repeat / 2];
   }
   const cliq_op_time *times;

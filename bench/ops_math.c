@@ -72,11 +72,6 @@ static const bench_case cases[] = {
     {"softmax 1x21x64x64 axis 1", "Softmax", 13, 1, {4}, {{1, 21, 64, 64}}, axis1},
 };
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
 /* ReduceMean's "axes" of axis1 means [1]: fix the attribute name for reductions. */
 static void set_attrs(const bench_case *c, cliq__node *n) {
   if (!c->attrs) return;
@@ -167,7 +162,7 @@ int main(int argc, char **argv) {
           for (size_t i = 0; i < nt; i++) ms += times[i].ms;
         if (r >= 0) t[r] = ms;
       }
-      qsort(t, (size_t)repeat, sizeof(double), cmp_double);
+      qsort(t, (size_t)repeat, sizeof(double), th_cmp_double);
       double med = t[repeat / 2];
       printf("%-42s %10.4f %9.2f %9.2f\n", c->name, med, bytes / 1e6, med > 0 ? bytes / 1e6 / med : 0.0);
       free(y);

@@ -98,25 +98,44 @@ __kernel void q8_dw_pad(__global const uchar *x, __global uchar *xp, const int H
   ((ST) == 1 ? convert_int16(Q8_LOAD_CHAR16(p))                                                                \
              : convert_int16((char16)(Q8_LOAD_CHAR16(p).even, Q8_LOAD_CHAR16((p) + 16).even)))
 
-/* xp: the padded input (q8_dw_pad), rows Hp x Wp. Weights w - z_w as shorts (their products with
- * sign-extended bytes fit the 16-bit multiply-add LLVM then uses); the -z_x * sum(w - z_w) term is
- * in the bias (padding holds z_x, so every tap of every lane counts). */
+/* What the fixed kernels (portable and VNNI) share, so that only their inner loops differ. The
+ * arguments, WT the weights' element type; xp is the padded input (q8_dw_pad), rows Hp x Wp. */
+#define Q8_DW_FIXED_ARGS(WT)                                                                                   \
+  __global const char *xp, __global const WT *w, __global const int *chan, __global const char *res,           \
+      __global char *y, const int C, const int Hp, const int Wp, const int M, const int OH, const int OW,      \
+      const int has_res, const int yzp, const int lo, const int hi, const int zc, const int clo, const int chi, \
+      const int zr, const int ma, const int sha, const int mb, const int shb, const int my, const int shy
+
+/* The work-item's tile: Q8_DW_RH output rows from oh0 x NV vectors of 16 columns from ow0, of
+ * channel m of image n (input channel c); xc its first padded input byte; acc zeroed. */
+#define Q8_DW_TILE(ST, NV)                                                                                     \
+  const int ow0 = get_global_id(0) * (16 * NV), oh0 = get_global_id(1) * Q8_DW_RH, nm = get_global_id(2);      \
+  if (ow0 >= OW || oh0 >= OH) return;                                                                          \
+  const int n = nm / M, m = nm - (nm / M) * M;                                                                 \
+  const int c = m / (M / C);                                                                                   \
+  __global const char *xc = xp + (((size_t)n * C + c) * Hp + (size_t)oh0 * ST) * Wp + ow0 * ST;               \
+  int16 acc[Q8_DW_RH][NV];                                                                                     \
+  _Pragma("unroll") for (int i = 0; i < Q8_DW_RH; i++)                                                         \
+    _Pragma("unroll") for (int v = 0; v < NV; v++) acc[i][v] = 0;
+
+/* The tile's output stage: the rows and vectors inside OH x OW. */
+#define Q8_DW_STORE_TILE(NV)                                                                                   \
+  _Pragma("unroll") for (int i = 0; i < Q8_DW_RH; i++)                                                         \
+    _Pragma("unroll") for (int v = 0; v < NV; v++) {                                                           \
+      const int o = ow0 + 16 * v;                                                                              \
+      if (o < OW && oh0 + i < OH)                                                                              \
+        q8_dw_store16(acc[i][v], m, chan, res, y, (((size_t)n * M + m) * OH + oh0 + i) * OW + o, OW - o, M,    \
+                      has_res, yzp, lo, hi, zc, clo, chi, zr, ma, sha, mb, shb, my, shy);                       \
+    }
+
+/* The portable form. Weights w - z_w as shorts (their products with sign-extended bytes fit the
+ * 16-bit multiply-add LLVM then uses); the -z_x * sum(w - z_w) term is in the bias (padding holds
+ * z_x, so every tap of every lane counts). */
 #define Q8_DW_FIXED(name, KS, ST, NV)                                                                          \
-  __kernel void name(__global const char *xp, __global const short *w, __global const int *chan,              \
-                     __global const char *res, __global char *y, const int C, const int Hp, const int Wp,      \
-                     const int M, const int OH, const int OW, const int has_res, const int yzp, const int lo,  \
-                     const int hi, const int zc, const int clo, const int chi, const int zr, const int ma,     \
-                     const int sha, const int mb, const int shb, const int my, const int shy) {                \
-    const int ow0 = get_global_id(0) * (16 * NV), oh0 = get_global_id(1) * Q8_DW_RH, nm = get_global_id(2);    \
-    if (ow0 >= OW || oh0 >= OH) return;                                                                        \
-    const int n = nm / M, m = nm - (nm / M) * M;                                                               \
-    const int c = m / (M / C);                                                                                 \
-    __global const char *xc = xp + (((size_t)n * C + c) * Hp + (size_t)oh0 * ST) * Wp + ow0 * ST;             \
+  __kernel void name(Q8_DW_FIXED_ARGS(short)) {                                                                \
+    Q8_DW_TILE(ST, NV)                                                                                         \
     int wv[KS * KS];                                                                                           \
     _Pragma("unroll") for (int t = 0; t < KS * KS; t++) wv[t] = w[m * KS * KS + t];                            \
-    int16 acc[Q8_DW_RH][NV];                                                                                   \
-    _Pragma("unroll") for (int i = 0; i < Q8_DW_RH; i++)                                                       \
-      _Pragma("unroll") for (int v = 0; v < NV; v++) acc[i][v] = 0;                                            \
     _Pragma("unroll") for (int r = 0; r < (Q8_DW_RH - 1) * ST + KS; r++) {                                     \
       __global const char *xr = xc + (size_t)r * Wp;                                                           \
       _Pragma("unroll") for (int kw = 0; kw < KS; kw++)                                                        \
@@ -128,13 +147,7 @@ __kernel void q8_dw_pad(__global const uchar *x, __global uchar *xp, const int H
           }                                                                                                    \
         }                                                                                                      \
     }                                                                                                          \
-    _Pragma("unroll") for (int i = 0; i < Q8_DW_RH; i++)                                                       \
-      _Pragma("unroll") for (int v = 0; v < NV; v++) {                                                         \
-        const int o = ow0 + 16 * v;                                                                            \
-        if (o < OW && oh0 + i < OH)                                                                            \
-          q8_dw_store16(acc[i][v], m, chan, res, y, (((size_t)n * M + m) * OH + oh0 + i) * OW + o, OW - o, M,  \
-                        has_res, yzp, lo, hi, zc, clo, chi, zr, ma, sha, mb, shb, my, shy);                     \
-      }                                                                                                        \
+    Q8_DW_STORE_TILE(NV)                                                                                       \
   }
 
 Q8_DW_FIXED(q8_dw_3x3s1, 3, 1, 2)
@@ -177,25 +190,14 @@ typedef ushort16 q8_ushort16_a1 __attribute__((aligned(1)));
   }
 
 #define Q8_DW_VNNI(name, KS, ST, NV)                                                                           \
-  __kernel void name(__global const char *xp, __global const int *w, __global const int *chan,                \
-                     __global const char *res, __global char *y, const int C, const int Hp, const int Wp,      \
-                     const int M, const int OH, const int OW, const int has_res, const int yzp, const int lo,  \
-                     const int hi, const int zc, const int clo, const int chi, const int zr, const int ma,     \
-                     const int sha, const int mb, const int shb, const int my, const int shy) {                \
-    const int ow0 = get_global_id(0) * (16 * NV), oh0 = get_global_id(1) * Q8_DW_RH, nm = get_global_id(2);    \
-    if (ow0 >= OW || oh0 >= OH) return;                                                                        \
-    const int n = nm / M, m = nm - (nm / M) * M;                                                               \
-    const int c = m / (M / C);                                                                                 \
-    __global const char *xc = xp + (((size_t)n * C + c) * Hp + (size_t)oh0 * ST) * Wp + ow0 * ST;             \
+  __kernel void name(Q8_DW_FIXED_ARGS(int)) {                                                                  \
+    Q8_DW_TILE(ST, NV)                                                                                         \
     /* w: per channel KS rows of 2 dwords (taps 0..3, tap 4) */                                                \
     int16 w0[KS], w1[KS];                                                                                      \
     _Pragma("unroll") for (int kh = 0; kh < KS; kh++) {                                                        \
       w0[kh] = (int16)w[(m * KS + kh) * 2];                                                                    \
       w1[kh] = (int16)w[(m * KS + kh) * 2 + 1];                                                                \
     }                                                                                                          \
-    int16 acc[Q8_DW_RH][NV];                                                                                   \
-    _Pragma("unroll") for (int i = 0; i < Q8_DW_RH; i++)                                                       \
-      _Pragma("unroll") for (int v = 0; v < NV; v++) acc[i][v] = 0;                                            \
     _Pragma("unroll") for (int r = 0; r < (Q8_DW_RH - 1) * ST + KS; r++)                                       \
       _Pragma("unroll") for (int v = 0; v < NV; v++) {                                                         \
         int16 t0, t1 = 0;                                                                                      \
@@ -208,13 +210,7 @@ typedef ushort16 q8_ushort16_a1 __attribute__((aligned(1)));
           }                                                                                                    \
         }                                                                                                      \
       }                                                                                                        \
-    _Pragma("unroll") for (int i = 0; i < Q8_DW_RH; i++)                                                       \
-      _Pragma("unroll") for (int v = 0; v < NV; v++) {                                                         \
-        const int o = ow0 + 16 * v;                                                                            \
-        if (o < OW && oh0 + i < OH)                                                                            \
-          q8_dw_store16(acc[i][v], m, chan, res, y, (((size_t)n * M + m) * OH + oh0 + i) * OW + o, OW - o, M,  \
-                        has_res, yzp, lo, hi, zc, clo, chi, zr, ma, sha, mb, shb, my, shy);                     \
-      }                                                                                                        \
+    Q8_DW_STORE_TILE(NV)                                                                                       \
   }
 
 Q8_DW_VNNI(q8_dw_vnni_3x3s1, 3, 1, 2)

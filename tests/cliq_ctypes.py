@@ -83,10 +83,9 @@ class Cliq:
 
     def image(self, model_path, image_path, pre, shape):
         """Image file -> float32 array of `shape` for input 0 of the model, preprocessed by cliq
-        (cliq_image_load) exactly as cliq quantize/run/eval do."""
-        m = ctypes.c_void_p()
-        if self.cl.cliq_model_load(self.ctx, model_path.encode(), ctypes.byref(m)) != 0:
-            raise RuntimeError("loading %s: %s" % (model_path, self.error()))
+        (cliq_image_load) exactly as cliq quantize/run/eval do. A model that does not load raises
+        what _load raises (Unsupported or RuntimeError), as every method does."""
+        m = self._load(model_path)
         try:
             a = np.empty(shape, dtype=np.float32)
             st = self.cl.cliq_image_load(self.ctx, image_path.encode(), m, ctypes.byref(pre), a.ctypes.data_as(ctypes.c_void_p),

@@ -3,6 +3,7 @@
  */
 #include "harness.h"
 
+#include "harness_graph.h"
 #include "model.h"
 #include "onnx_tensor.h"
 
@@ -107,6 +108,17 @@ cliq_context *th_device_context(void) {
   return ctx;
 }
 
+double th_now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
+
+int th_cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
 cliq_context *th_ref_context(void) {
   cliq_context *ctx = NULL;
   cliq_context_options o = cliq_context_options_default();
@@ -167,85 +179,61 @@ cliq__tensor *th_tensor_random(cliq_dtype dtype, int rank, const int64_t *dims, 
 
 void th_fill_poison(void *data, size_t nbytes) { memset(data, 0xA5, nbytes); }
 
+/* th_op builds through the one graph builder (harness_graph.h): a tg graph with one node. */
 struct th_op {
-  cliq__graph *g;
+  tg *t;
   int node;
   size_t n_runtime;
 };
 
 th_op *th_op_new(const char *op_type, int opset) {
   th_op *op = calloc(1, sizeof *op);
-  op->g = cliq__graph_new();
-  op->g->opset = opset;
-  op->g->ir_version = 8;
-  op->g->inputs = malloc(64 * sizeof(int));
-  op->g->outputs = malloc(64 * sizeof(int));
-  op->node = cliq__graph_add_node(op->g, op_type, "", "op", NULL, 0, NULL, 0);
-  op->g->nodes[op->node].opset = opset;
+  if (!op) {
+    printf("FAIL out of memory building a test graph\n");
+    exit(1);
+  }
+  op->t = tg_new(opset);
+  op->node = tg_node_ex(op->t, "", op_type, "op", NULL, 0, NULL, 0);
   return op;
 }
 
 void th_op_free(th_op *op) {
   if (!op) return;
-  cliq__graph_free(op->g);
+  tg_free(op->t);
   free(op);
-}
-
-static void node_add_input(th_op *op, int v) {
-  cliq__node *n = &op->g->nodes[op->node];
-  n->inputs = realloc(n->inputs, (n->n_inputs + 1) * sizeof(int));
-  n->inputs[n->n_inputs++] = v;
 }
 
 int th_op_input(th_op *op, cliq_dtype dtype, int rank, const int64_t *dims) {
   char name[32];
   snprintf(name, sizeof name, "x%zu", op->n_runtime);
-  int v = cliq__graph_add_value(op->g, name);
-  cliq__value_set_shape(&op->g->values[v], dtype, rank, dims);
-  op->g->values[v].flags |= CLIQ__VALUE_GRAPH_INPUT;
-  op->g->inputs[op->g->n_inputs++] = v;
-  node_add_input(op, v);
+  tg_node_input(op->t, op->node, tg_input(op->t, name, dtype, rank, dims, NULL));
   return (int)op->n_runtime++;
 }
 
 void th_op_const(th_op *op, const cliq__tensor *t) {
   char name[32];
-  snprintf(name, sizeof name, "c%zu", op->g->nodes[op->node].n_inputs);
-  int v = cliq__graph_add_value(op->g, name);
-  cliq__value_set_constant(&op->g->values[v], cliq__tensor_clone(t));
-  op->g->values[v].flags |= CLIQ__VALUE_INITIALIZER;
-  node_add_input(op, v);
+  snprintf(name, sizeof name, "c%zu", th_op_node(op)->n_inputs);
+  tg_node_input(op->t, op->node, tg_const(op->t, name, t));
 }
 
-void th_op_absent(th_op *op) { node_add_input(op, -1); }
+void th_op_absent(th_op *op) { tg_node_input(op->t, op->node, -1); }
 
 void th_op_outputs(th_op *op, size_t n) {
-  cliq__node *nd = &op->g->nodes[op->node];
   for (size_t i = 0; i < n; i++) {
     char name[32];
     snprintf(name, sizeof name, "y%zu", i);
-    int v = cliq__graph_add_value(op->g, name);
-    nd = &op->g->nodes[op->node];
-    nd->outputs = realloc(nd->outputs, (nd->n_outputs + 1) * sizeof(int));
-    nd->outputs[nd->n_outputs++] = v;
-    op->g->values[v].flags |= CLIQ__VALUE_GRAPH_OUTPUT;
-    op->g->outputs[op->g->n_outputs++] = v;
+    int v = tg_value(op->t, name);
+    tg_node_output(op->t, op->node, v);
+    tg_output(op->t, v);
   }
-  cliq__graph_update_producers(op->g);
 }
 
-cliq__node *th_op_node(th_op *op) { return &op->g->nodes[op->node]; }
+cliq__node *th_op_node(th_op *op) { return &tg_graph(op->t)->nodes[op->node]; }
 
 cliq_status th_op_model(th_op *op, cliq_context *ctx, cliq_model **out) {
   /* Through the ONNX writer and reader, as a user's file would go: every op test also tests
    * export and import (attribute forms, canonicalisation, initializers). */
-  void *buf;
-  size_t size;
-  cliq_status st = cliq__onnx_export(ctx, op->g, &buf, &size);
-  if (st != CLIQ_STATUS_OK) return st;
-  st = cliq_model_load_memory(ctx, buf, size, NULL, out);
-  free(buf);
-  return st;
+  return tg_model_onnx(op->t, ctx, out);
 }
 
 void th_free_tensors(cliq__tensor **t, size_t n) {

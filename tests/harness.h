@@ -6,8 +6,9 @@
  *   reason and exits 77, which ctest reports as skipped.
  * - Checks count into a summary; th_finish() prints "N passed, N failed" (the closing line CI
  *   reads) and returns the exit code.
- * - One-op graphs: th_op builds a graph with one node, its runtime inputs and constant inputs, so
- *   the same model runs on the device and on the C reference and the outputs are compared.
+ * - One-op graphs: th_op builds a graph with one node, its runtime inputs and constant inputs (with
+ *   harness_graph.h's tg builder), so the same model runs on the device and on the C reference and
+ *   the outputs are compared.
  */
 #ifndef CLIQ_TEST_HARNESS_H
 #define CLIQ_TEST_HARNESS_H
@@ -43,6 +44,11 @@ size_t th_failures(void);
 uint64_t th_rand(void);
 float th_uniform(float lo, float hi);
 int th_randint(int lo, int hi); /* inclusive */
+
+/* Timing (test_models and the bench/ programs): monotonic milliseconds, and a qsort comparator of
+ * doubles for medians of repeated runs. */
+double th_now_ms(void);
+int th_cmp_double(const void *a, const void *b);
 
 /* Contexts: the OpenCL device (skips the test when there is none) and the C reference. */
 cliq_context *th_device_context(void);

@@ -127,6 +127,22 @@ int tg_node(tg *t, const char *op_type, const char *name, const int *in, size_t 
   return y;
 }
 
+static void node_append(int **arr, size_t *n, int v) {
+  *arr = need(realloc(*arr, (*n + 1) * sizeof(int)));
+  (*arr)[(*n)++] = v;
+}
+
+void tg_node_input(tg *t, int node, int v) {
+  cliq__node *nd = &t->g->nodes[node];
+  node_append(&nd->inputs, &nd->n_inputs, v);
+}
+
+void tg_node_output(tg *t, int node, int v) {
+  cliq__node *nd = &t->g->nodes[node];
+  node_append(&nd->outputs, &nd->n_outputs, v);
+  t->g->values[v].producer = node;
+}
+
 cliq__node *tg_last_node(tg *t) { return t->g->n_nodes ? &t->g->nodes[t->g->n_nodes - 1] : NULL; }
 
 cliq__node *tg_producer(tg *t, int v) {

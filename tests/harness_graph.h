@@ -1,6 +1,6 @@
 /*
- * harness_graph.h — the one builder of whole test graphs (beside harness.h's one-op th_op and
- * harness_q8.h's one-op th_q8): inputs with dtypes and symbolic dims, constants (given, random,
+ * harness_graph.h — the one builder of test graphs (harness.h's one-op th_op and harness_q8.h's
+ * one-op th_q8 build theirs through it): inputs with dtypes and symbolic dims, constants (given, random,
  * scalar), nodes in any domain, quantization on values, fused-activation patterns, Q/DQ pieces
  * for the int8 tests, and the ways to turn the graph into a model:
  *   - tg_model: straight to the load pipeline (cliq__model_from_graph: op checks, folding, LOAD
@@ -48,6 +48,10 @@ int tg_node(tg *t, const char *op_type, const char *name, const int *in, size_t 
  * writing the given outputs (made with tg_value). Returns the node index. */
 int tg_node_ex(tg *t, const char *domain, const char *op_type, const char *name, const int *in, size_t n_in, const int *out,
                size_t n_out);
+/* Appends value v (< 0: an absent optional input) to node's inputs, or to its outputs: for builders
+ * that add a node's operands one at a time (th_op, th_q8). */
+void tg_node_input(tg *t, int node, int v);
+void tg_node_output(tg *t, int node, int v);
 /* The last node added, and the node that writes value v (NULL when none), to set attributes. The
  * pointers stay valid until the next node is added. */
 cliq__node *tg_last_node(tg *t);

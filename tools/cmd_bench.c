@@ -35,11 +35,6 @@ typedef struct bench_result {
   char *error; /* why this batch size could not run (the library's message), else NULL */
 } bench_result;
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
 static int cmp_op(const void *a, const void *b) {
   const op_row *x = a, *y = b;
   return x->ms < y->ms ? 1 : x->ms > y->ms ? -1 : strcmp(x->op, y->op);
@@ -122,7 +117,7 @@ static int bench_batch(tool_opts *o, cliq_context *ctx, const cliq_model *m, con
       goto done;
     }
   }
-  qsort(t, (size_t)runs, sizeof *t, cmp_double);
+  qsort(t, (size_t)runs, sizeof *t, tool_cmp_double);
   r->median = percentile(t, (size_t)runs, 50);
   r->p10 = percentile(t, (size_t)runs, 10);
   r->p90 = percentile(t, (size_t)runs, 90);
@@ -183,14 +178,7 @@ static void write_json(FILE *f, const bench_run *run, const bench_run *cmp, cons
                        long runs, long warmup) {
   fprintf(f, "{\"model\":");
   tool_json_str(f, run->model);
-  fprintf(f, ",\"device\":");
-  tool_json_str(f, dev->name);
-  fprintf(f, ",\"platform\":");
-  tool_json_str(f, dev->platform);
-  fprintf(f, ",\"driver\":");
-  tool_json_str(f, dev->driver);
-  fprintf(f, ",\"git\":");
-  tool_json_str(f, tool_git_revision());
+  tool_json_provenance(f, dev, false);
   fprintf(f, ",\"date\":\"%s\",\"runs\":%ld,\"warmup\":%ld,\"results\":", stamp, runs, warmup);
   write_results(f, run->res, run->n);
   if (cmp) {

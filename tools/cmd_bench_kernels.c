@@ -17,7 +17,7 @@
  * Entry point: int cliq_cmd_bench_kernels(int argc, char **argv), argv[0] the command name, then
  * options (the CLI's `cliq bench kernels ...` forwards here).
  */
-#include "cliq.h"
+#include "tool_common.h"
 
 #include "../host/cl/variants_q8.h"
 #include "../host/context.h"
@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 int cliq_cmd_bench_kernels(int argc, char **argv);
 
@@ -195,11 +194,6 @@ static cliq__graph *conv_graph(const shape *s, bool int8, const char *variant) {
   return g;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
 /* Median device time (ms) of the session's launches, total and of launches whose kernel name
  * starts with kernel_prefix (NULL: none). Returns false with a message on failure. */
 static bool time_session(cliq_context *ctx, cliq__graph *g, int repeat, const char *kernel_prefix, FILE *vf,
@@ -256,12 +250,12 @@ static bool time_session(cliq_context *ctx, cliq__graph *g, int repeat, const ch
     size_t nt;
     cliq_session_profile(s, &times, &nt);
     for (size_t i = 0; i < n_launch && i < nt; i++) {
-      qsort(tl + i * (size_t)repeat, (size_t)repeat, sizeof *tl, cmp_double);
+      qsort(tl + i * (size_t)repeat, (size_t)repeat, sizeof *tl, tool_cmp_double);
       fprintf(vf, "    %-24s %8.1f us\n", times[i].kernel, 1e3 * tl[i * (size_t)repeat + pick(repeat)]);
     }
   }
-  qsort(t, (size_t)repeat, sizeof *t, cmp_double);
-  qsort(tk, (size_t)repeat, sizeof *tk, cmp_double);
+  qsort(t, (size_t)repeat, sizeof *t, tool_cmp_double);
+  qsort(tk, (size_t)repeat, sizeof *tk, tool_cmp_double);
   *ms = t[pick(repeat)];
   *kernel_ms = tk[pick(repeat)];
   ok = true;
@@ -295,8 +289,7 @@ static bool time_clblast(cliq_context *ctx, const shape *s, int repeat, double *
    * transposes) and its event covers only the last one. */
   for (int r = -1; ok && r < repeat; r++) {
     clFinish(ctx->queue);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    const double t0 = tool_now();
     for (int64_t g = 0; g < s->group && ok; g++) {
       CLBlastStatusCode st = CLBlastSgemm(CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo, M, N, K, 1.0f, a,
                                           0, K, b, 0, N, 0.0f, c, 0, N, &ctx->queue, NULL);
@@ -306,11 +299,10 @@ static bool time_clblast(cliq_context *ctx, const shape *s, int repeat, double *
       }
     }
     clFinish(ctx->queue);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (r >= 0) t[r] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-6;
+    if (r >= 0) t[r] = (tool_now() - t0) * 1e3;
   }
   if (ok) {
-    qsort(t, (size_t)repeat, sizeof *t, cmp_double);
+    qsort(t, (size_t)repeat, sizeof *t, tool_cmp_double);
     *ms = t[pick(repeat)];
   }
   free(t);
@@ -322,24 +314,8 @@ static bool time_clblast(cliq_context *ctx, const shape *s, int repeat, double *
 
 /* ---- output ------------------------------------------------------------------------------------ */
 
-static void git_revision(char *buf, size_t size) {
-  snprintf(buf, size, "unknown");
-  FILE *p = popen("git rev-parse --short HEAD 2>/dev/null", "r");
-  if (!p) return;
-  if (fgets(buf, (int)size, p)) buf[strcspn(buf, "\r\n")] = '\0';
-  if (pclose(p) != 0 || !buf[0]) snprintf(buf, size, "unknown");
-}
-
-static void json_str(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\') fputc('\\', f);
-    if ((unsigned char)*s >= 32) fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
-static void json_num(FILE *f, double v) {
+/* A measured figure (time, rate, ratio): null when it was not measured (0 or less). */
+static void json_figure(FILE *f, double v) {
   if (isfinite(v) && v > 0) fprintf(f, "%.6g", v);
   else fputs("null", f);
 }
@@ -353,63 +329,56 @@ typedef struct shape_result {
   char fp32_err[256], clblast_err[256];
 } shape_result;
 
-static void write_json(FILE *f, const cliq__device *d, const char *git, double peak, const shape *sh,
-                       const shape_result *res, size_t n, double geomean) {
-  fprintf(f, "{\"device\": ");
-  json_str(f, d->name);
-  fprintf(f, ", \"platform\": ");
-  json_str(f, d->platform);
-  fprintf(f, ", \"driver\": ");
-  json_str(f, d->driver);
-  fprintf(f, ", \"git\": ");
-  json_str(f, git);
-  fprintf(f, ", \"int8_paths\": ");
-  json_str(f, d->int8_paths);
+static void write_json(FILE *f, const cliq_device_info *d, double peak, const shape *sh, const shape_result *res, size_t n,
+                       double geomean) {
+  fprintf(f, "{");
+  tool_json_provenance(f, d, true);
   fprintf(f, ", \"statistic\": \"%s\"", stat_min ? "min" : "median");
   fprintf(f, ", \"peak_int8_gops\": ");
-  json_num(f, peak);
+  json_figure(f, peak);
   fprintf(f, ", \"shapes\": [");
   for (size_t i = 0; i < n; i++) {
     const shape *s = &sh[i];
     const shape_result *r = &res[i];
     fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
-    json_str(f, s->name);
+    tool_json_str(f, s->name);
     fprintf(f, ", \"cin\": %lld, \"h\": %lld, \"w\": %lld, \"cout\": %lld, \"kh\": %lld, \"kw\": %lld, \"stride\": %lld, "
                "\"pad\": %lld, \"dilation\": %lld, \"group\": %lld, \"macs\": %llu, \"int8\": {",
             (long long)s->cin, (long long)s->h, (long long)s->w, (long long)s->cout, (long long)s->kh, (long long)s->kw,
             (long long)s->stride, (long long)s->pad, (long long)s->dil, (long long)s->group, (unsigned long long)s->macs);
     for (size_t p = 0; p < r->n_paths; p++) {
       fprintf(f, "%s", p ? ", " : "");
-      json_str(f, r->paths[p].path);
+      tool_json_str(f, r->paths[p].path);
       fprintf(f, ": {\"ms\": ");
-      json_num(f, r->paths[p].ms);
+      json_figure(f, r->paths[p].ms);
       fprintf(f, ", \"gops\": ");
-      json_num(f, r->paths[p].gops);
+      json_figure(f, r->paths[p].gops);
       fprintf(f, ", \"kernel_gops\": ");
-      json_num(f, r->paths[p].kernel_gops);
+      json_figure(f, r->paths[p].kernel_gops);
       fprintf(f, "}");
     }
     fprintf(f, "}, \"best_int8\": ");
-    if (r->best >= 0) json_str(f, r->paths[r->best].path);
+    if (r->best >= 0) tool_json_str(f, r->paths[r->best].path);
     else fputs("null", f);
     double best = r->best >= 0 ? r->paths[r->best].gops : 0;
     fprintf(f, ", \"fp32_own_gops\": ");
-    json_num(f, r->fp32_gops);
+    json_figure(f, r->fp32_gops);
     fprintf(f, ", \"clblast_gops\": ");
-    json_num(f, r->clblast_gops);
+    json_figure(f, r->clblast_gops);
     fprintf(f, ", \"int8_over_fp32\": ");
-    json_num(f, r->fp32_gops > 0 ? best / r->fp32_gops : 0);
+    json_figure(f, r->fp32_gops > 0 ? best / r->fp32_gops : 0);
     fprintf(f, ", \"peak_share\": ");
-    json_num(f, peak > 0 ? best / peak : 0);
+    json_figure(f, peak > 0 ? best / peak : 0);
     fprintf(f, "}");
   }
   fprintf(f, "\n], \"int8_over_fp32_geomean\": ");
-  json_num(f, geomean);
+  json_figure(f, geomean);
   fprintf(f, "}\n");
 }
 
-static void write_csv(FILE *f, const cliq__device *d, const char *git, const shape *sh, const shape_result *res, size_t n) {
-  fprintf(f, "# device=%s driver=%s git=%s statistic=%s\n", d->name, d->driver, git, stat_min ? "min" : "median");
+static void write_csv(FILE *f, const cliq_device_info *d, const shape *sh, const shape_result *res, size_t n) {
+  fprintf(f, "# device=%s driver=%s git=%s statistic=%s\n", d->name, d->driver, tool_git_revision(),
+          stat_min ? "min" : "median");
   fprintf(f, "name,cin,h,w,cout,kh,kw,stride,pad,dilation,group,macs,path,ms,gops,kernel_gops\n");
   for (size_t i = 0; i < n; i++) {
     const shape *s = &sh[i];
@@ -536,11 +505,11 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
   }
   const cliq__device *d = &ctx->dev;
   double peak = o.peak >= 0 ? o.peak : d->has_vnni ? 1485.0 : 0.0;
-  char git[64];
-  git_revision(git, sizeof git);
+  cliq_device_info info; /* the public view of d, for the results' provenance */
+  cliq_context_device(ctx, &info);
   FILE *tf = o.json ? stderr : stdout; /* progress table; stdout stays one JSON object with --json */
   fprintf(tf, "device: %s / %s (driver %s; int8 paths %s); git %s; %s of %d runs\n", d->platform, d->name, d->driver,
-          d->int8_paths, git, stat_min ? "fastest" : "median", o.repeat);
+          d->int8_paths, tool_git_revision(), stat_min ? "fastest" : "median", o.repeat);
   if (peak > 0)
     fprintf(tf, "assumed int8 peak: %.0f GOP/s%s\n", peak,
             o.peak >= 0 ? " (--peak)" : " (VNNI vpdpbusd, 2 cores x 2.9 GHz: shared/notes/pocl-performance.md)");
@@ -631,7 +600,7 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
   double geomean = n_ratio ? exp(log_sum / (double)n_ratio) : 0;
   if (n_ratio) fprintf(tf, "int8 / own fp32, geometric mean over %zu shapes: %.2f\n", n_ratio, geomean);
   else fprintf(tf, "int8 / own fp32: no fp32 Conv timing (the fp32 Conv op is not in this build)\n");
-  if (o.json) write_json(stdout, d, git, peak, shapes, res, n_shapes, geomean);
+  if (o.json) write_json(stdout, &info, peak, shapes, res, n_shapes, geomean);
   /* results files */
   char dev_name[128];
   snprintf(dev_name, sizeof dev_name, "%s", d->name);
@@ -643,12 +612,12 @@ int cliq_cmd_bench_kernels(int argc, char **argv) {
   snprintf(path, sizeof path, "%s/kernels-%s.json", o.out_dir, dev_name);
   FILE *f = fopen(path, "w");
   if (f) {
-    write_json(f, d, git, peak, shapes, res, n_shapes, geomean);
+    write_json(f, &info, peak, shapes, res, n_shapes, geomean);
     fclose(f);
     snprintf(path, sizeof path, "%s/kernels-%s.csv", o.out_dir, dev_name);
     f = fopen(path, "w");
     if (f) {
-      write_csv(f, d, git, shapes, res, n_shapes);
+      write_csv(f, &info, shapes, res, n_shapes);
       fclose(f);
     }
     fprintf(tf, "results: %s/kernels-%s.json|csv\n", o.out_dir, dev_name);

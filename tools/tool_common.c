@@ -370,10 +370,24 @@ void tool_json_shape(FILE *f, const cliq_tensor_info *t) {
   fputc(']', f);
 }
 
+void tool_json_provenance(FILE *f, const cliq_device_info *dev, bool first) {
+  const char *const keys[5] = {"device", "platform", "driver", "git", "int8_paths"};
+  const char *const vals[5] = {dev->name, dev->platform, dev->driver, tool_git_revision(), dev->int8_paths};
+  for (int i = 0; i < 5; i++) {
+    fprintf(f, "%s\"%s\":", first && i == 0 ? "" : ",", keys[i]);
+    tool_json_str(f, vals[i]);
+  }
+}
+
 double tool_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int tool_cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
 }
 
 const char *tool_git_revision(void) {

@@ -106,6 +106,10 @@ size_t tool_elems(const cliq_tensor_info *t);
 void tool_json_str(FILE *f, const char *s);
 void tool_json_num(FILE *f, double v);
 void tool_json_shape(FILE *f, const cliq_tensor_info *t);
+/* Where a measurement comes from, as object members without braces, compact ("key":"value"; bench/
+ * models.sh reads them with sed): "device", "platform", "driver", "git" (tool_git_revision) and
+ * "int8_paths". A leading comma unless first. Every benchmark's JSON carries these. */
+void tool_json_provenance(FILE *f, const cliq_device_info *dev, bool first);
 
 /* The error of a result against a reference, summed over elements and images (cliq compare):
  * SQNR = 10*log10(sum r^2 / sum (r - q)^2) in dB (inf when equal, NaN when both are all zero),
@@ -120,6 +124,8 @@ double tool_err_cosine(const tool_err *a);
 
 /* Monotonic seconds. */
 double tool_now(void);
+/* qsort comparator of doubles (ascending): medians and percentiles of timed runs. */
+int tool_cmp_double(const void *a, const void *b);
 /* "abc1234" or "abc1234-dirty" of the source tree, else the revision at configure time, else
  * "unknown". */
 const char *tool_git_revision(void);

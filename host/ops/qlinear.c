@@ -73,6 +73,60 @@ static cliq_status need_zp_type(const cliq__opctx *oc, size_t i, size_t d) {
   return CLIQ_STATUS_OK;
 }
 
+/* Data inputs x and w (A and B) int8 or uint8, their zero points (absent or) of the same type. */
+static cliq_status need_operands(const cliq__opctx *oc, size_t x, size_t w, size_t xzp, size_t wzp) {
+  CLIQ__TRY(cliq__op_check_dtype(oc, x, CLIQ__DT_Q8));
+  CLIQ__TRY(cliq__op_check_dtype(oc, w, CLIQ__DT_Q8));
+  CLIQ__TRY(need_zp_type(oc, xzp, x));
+  return need_zp_type(oc, wzp, w);
+}
+
+/* QLinearConv and QLinearMatMul share the parameter positions: scales at 1, 4 and 6 (float, finite
+ * and positive), y's scale and zero point (6, 7) per tensor; y has the zero point's type (*yt). */
+static cliq_status need_qlinear_params(const cliq__opctx *oc, cliq_dtype *yt) {
+  static const size_t fl[3] = {1, 4, 6};
+  CLIQ__TRY(need_float_params(oc, fl, 3));
+  CLIQ__TRY(need_scalar(oc, 6));
+  CLIQ__TRY(need_scalar(oc, 7));
+  CLIQ__TRY(cliq__op_check_dtype(oc, 7, CLIQ__DT_Q8));
+  *yt = cliq__op_in(oc, 7)->dtype;
+  return CLIQ_STATUS_OK;
+}
+
+/* The kernels index with int: the output (its element count in *total) and both data inputs must
+ * fit. */
+static cliq_status need_int_sizes(const cliq__opctx *oc, const cliq__value *y, const cliq__value *x, const cliq__value *w,
+                                  int *total) {
+  int tmp;
+  CLIQ__TRY(cliq__op_elems_i32(oc, y, total));
+  CLIQ__TRY(cliq__op_elems_i32(oc, x, &tmp));
+  return cliq__op_elems_i32(oc, w, &tmp);
+}
+
+/* The launch of qlinear.cl's `kernel` for data types x, w (y for QLinear*: the int32 ops write
+ * int32), with its first arguments bound: x, w, then the optional inputs params[] (zero points,
+ * bias; (size_t)-1 for one the op does not have), then the QLinear* scales and y zero point (inputs 1, 4, 6, 7). An absent
+ * buffer is bound to x's: never read. *lo, *hi: y's range (0 for the int32 ops). */
+static cliq__launch *qlinear_launch(cliq__planner *p, const cliq__opctx *oc, const char *kernel, bool qlinear, size_t x,
+                                    size_t w, const size_t *params, size_t n_params, int *lo, int *hi) {
+  const cliq__node *n = cliq__op_node(oc);
+  const cliq__value *y = cliq__op_out(oc, 0);
+  char opts[200];
+  snprintf(opts, sizeof opts, "-DXT=%s -DWT=%s -DYT=%s -DQLINEAR=%d %s", cliq__qcl_type(cliq__op_in(oc, x)->dtype),
+           cliq__qcl_type(cliq__op_in(oc, w)->dtype), qlinear ? cliq__qcl_type(y->dtype) : "uchar", qlinear ? 1 : 0,
+           qlinear ? cliq__exact_div_options(p) : "");
+  *lo = *hi = 0;
+  if (qlinear) cliq__qrange(y->dtype, lo, hi);
+  cliq__launch *L = cliq__plan_kernel(p, oc->node, "qlinear", opts, kernel);
+  const int any = n->inputs[x];
+  cliq__arg_value(L, n->inputs[x]);
+  cliq__arg_value(L, n->inputs[w]);
+  for (size_t k = 0; k < n_params; k++) cliq__arg_value(L, cliq__op_in(oc, params[k]) ? n->inputs[params[k]] : any);
+  static const size_t qparams[4] = {1, 4, 6, 7};
+  for (int k = 0; k < 4; k++) cliq__arg_value(L, qlinear ? n->inputs[qparams[k]] : any);
+  return L;
+}
+
 /* Host copies of an optional integer parameter (NULL when absent) and a float one. */
 static int32_t *ints_of(const cliq__tensor *t) {
   if (!t) return NULL;
@@ -121,10 +175,7 @@ static cliq_status conv_geometry(const cliq__opctx *oc, cliq__win *win, int64_t 
 static cliq_status conv_infer(cliq__opctx *oc) {
   conv_io io = conv_layout(oc);
   CLIQ__TRY(io.qlinear ? cliq__op_check_arity(oc, 8, 9, 1, 1) : cliq__op_check_arity(oc, 2, 4, 1, 1));
-  CLIQ__TRY(cliq__op_check_dtype(oc, io.x, CLIQ__DT_Q8));
-  CLIQ__TRY(cliq__op_check_dtype(oc, io.w, CLIQ__DT_Q8));
-  CLIQ__TRY(need_zp_type(oc, io.xzp, io.x));
-  CLIQ__TRY(need_zp_type(oc, io.wzp, io.w));
+  CLIQ__TRY(need_operands(oc, io.x, io.w, io.xzp, io.wzp));
   const cliq__value *x = cliq__op_in(oc, io.x), *w = cliq__op_in(oc, io.w);
   cliq__win win;
   int64_t group;
@@ -134,14 +185,9 @@ static cliq_status conv_infer(cliq__opctx *oc) {
   CLIQ__TRY(need_per_channel(oc, io.wzp, m));
   cliq_dtype yt = CLIQ_DTYPE_INT32;
   if (io.qlinear) {
-    static const size_t fl[3] = {1, 4, 6};
-    CLIQ__TRY(need_float_params(oc, fl, 3));
+    CLIQ__TRY(need_qlinear_params(oc, &yt));
     CLIQ__TRY(need_scalar(oc, 1));
     CLIQ__TRY(need_per_channel(oc, 4, m));
-    CLIQ__TRY(need_scalar(oc, 6));
-    CLIQ__TRY(need_scalar(oc, 7));
-    CLIQ__TRY(cliq__op_check_dtype(oc, 7, CLIQ__DT_Q8));
-    yt = cliq__op_in(oc, 7)->dtype;
     const cliq__value *b = cliq__op_in(oc, 8);
     if (b) {
       CLIQ__TRY(cliq__op_check_dtype(oc, 8, CLIQ__DT(CLIQ_DTYPE_INT32)));
@@ -204,28 +250,13 @@ static cliq_status conv_plan(cliq__planner *p, int node) {
   cliq__win win;
   int64_t group;
   CLIQ__TRY(conv_geometry(&oc, &win, &group));
-  int total, tmp;
-  CLIQ__TRY(cliq__op_elems_i32(&oc, y, &total));
-  CLIQ__TRY(cliq__op_elems_i32(&oc, x, &tmp));
-  CLIQ__TRY(cliq__op_elems_i32(&oc, w, &tmp));
+  int total;
+  CLIQ__TRY(need_int_sizes(&oc, y, x, w, &total));
   const cliq__value *xz = cliq__op_in(&oc, io.xzp), *wz = cliq__op_in(&oc, io.wzp);
-  const cliq__value *bias = io.qlinear ? cliq__op_in(&oc, io.bias) : NULL;
-  char opts[200];
-  snprintf(opts, sizeof opts, "-DXT=%s -DWT=%s -DYT=%s -DQLINEAR=%d %s", cliq__qcl_type(x->dtype), cliq__qcl_type(w->dtype),
-           io.qlinear ? cliq__qcl_type(y->dtype) : "uchar", io.qlinear ? 1 : 0, io.qlinear ? cliq__exact_div_options(p) : "");
-  int any = n->inputs[io.x]; /* bound where a buffer is absent: never read */
-  int lo = 0, hi = 0;
-  if (io.qlinear) cliq__qrange(y->dtype, &lo, &hi);
-  cliq__launch *L = cliq__plan_kernel(p, node, "qlinear", opts, "conv_integer");
-  cliq__arg_value(L, n->inputs[io.x]);
-  cliq__arg_value(L, n->inputs[io.w]);
-  cliq__arg_value(L, xz ? n->inputs[io.xzp] : any);
-  cliq__arg_value(L, wz ? n->inputs[io.wzp] : any);
-  cliq__arg_value(L, bias ? n->inputs[io.bias] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[1] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[4] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[6] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[7] : any);
+  const cliq__value *bias = cliq__op_in(&oc, io.bias);
+  const size_t params[3] = {io.xzp, io.wzp, io.bias};
+  int lo, hi;
+  cliq__launch *L = qlinear_launch(p, &oc, "conv_integer", io.qlinear, io.x, io.w, params, 3, &lo, &hi);
   cliq__arg_value(L, n->outputs[0]);
   cliq__arg_i32(L, (xz ? 1 : 0) | (wz ? 2 : 0) | (bias ? 4 : 0));
   cliq__arg_i32(L, wz ? (int32_t)elems(wz) : 1);
@@ -314,31 +345,34 @@ static cliq_status mm_param(const cliq__opctx *oc, size_t i, bool of_a, const mm
   return CLIQ_STATUS_OK;
 }
 
+/* The counts of all four parameters (zero points of A and B; for QLinearMatMul their scales, else
+ * 1): what infer checks, ref and plan read. */
+typedef struct mm_counts {
+  size_t azp, bzp, as, bs;
+} mm_counts;
+
+static cliq_status mm_params(const cliq__opctx *oc, const mm_shape *s, mm_counts *c) {
+  mm_io io = mm_layout(oc);
+  c->as = c->bs = 1;
+  CLIQ__TRY(mm_param(oc, io.azp, true, s, &c->azp));
+  CLIQ__TRY(mm_param(oc, io.bzp, false, s, &c->bzp));
+  if (!io.qlinear) return CLIQ_STATUS_OK;
+  CLIQ__TRY(mm_param(oc, io.as, true, s, &c->as));
+  return mm_param(oc, io.bs, false, s, &c->bs);
+}
+
 static cliq_status mm_check(cliq__opctx *oc) { return cliq__op_check_attrs(oc, ""); }
 
 static cliq_status mm_infer(cliq__opctx *oc) {
   mm_io io = mm_layout(oc);
   CLIQ__TRY(io.qlinear ? cliq__op_check_arity(oc, 8, 8, 1, 1) : cliq__op_check_arity(oc, 2, 4, 1, 1));
-  CLIQ__TRY(cliq__op_check_dtype(oc, io.a, CLIQ__DT_Q8));
-  CLIQ__TRY(cliq__op_check_dtype(oc, io.b, CLIQ__DT_Q8));
-  CLIQ__TRY(need_zp_type(oc, io.azp, io.a));
-  CLIQ__TRY(need_zp_type(oc, io.bzp, io.b));
+  CLIQ__TRY(need_operands(oc, io.a, io.b, io.azp, io.bzp));
   mm_shape s;
   CLIQ__TRY(mm_shapes(oc, &s));
-  size_t c;
-  CLIQ__TRY(mm_param(oc, io.azp, true, &s, &c));
-  CLIQ__TRY(mm_param(oc, io.bzp, false, &s, &c));
   cliq_dtype yt = CLIQ_DTYPE_INT32;
-  if (io.qlinear) {
-    static const size_t fl[3] = {1, 4, 6};
-    CLIQ__TRY(need_float_params(oc, fl, 3));
-    CLIQ__TRY(mm_param(oc, io.as, true, &s, &c));
-    CLIQ__TRY(mm_param(oc, io.bs, false, &s, &c));
-    CLIQ__TRY(need_scalar(oc, 6));
-    CLIQ__TRY(need_scalar(oc, 7));
-    CLIQ__TRY(cliq__op_check_dtype(oc, 7, CLIQ__DT_Q8));
-    yt = cliq__op_in(oc, 7)->dtype;
-  }
+  if (io.qlinear) CLIQ__TRY(need_qlinear_params(oc, &yt));
+  mm_counts c;
+  CLIQ__TRY(mm_params(oc, &s, &c));
   return cliq__op_set_out(oc, 0, yt, s.rank, s.dims);
 }
 
@@ -380,9 +414,9 @@ static cliq_status mm_ref(cliq__opctx *oc, const cliq__tensor *const *in, cliq__
   size_t nin = cliq__op_n_in(oc);
   mm_shape s;
   CLIQ__TRY(mm_shapes(oc, &s));
-  size_t na, nb, *a_off, *b_off;
-  CLIQ__TRY(mm_param(oc, io.azp, true, &s, &na));
-  CLIQ__TRY(mm_param(oc, io.bzp, false, &s, &nb));
+  mm_counts c;
+  size_t *a_off, *b_off;
+  CLIQ__TRY(mm_params(oc, &s, &c));
   CLIQ__TRY(mm_offsets(oc, &s, &a_off, &b_off));
   const cliq__tensor *az = io.azp < nin ? in[io.azp] : NULL, *bz = io.bzp < nin ? in[io.bzp] : NULL;
   int32_t *azp = ints_of(az), *bzp = ints_of(bz);
@@ -393,12 +427,9 @@ static cliq_status mm_ref(cliq__opctx *oc, const cliq__tensor *const *in, cliq__
     st = cliq__op_fail(oc, CLIQ_STATUS_OUT_OF_MEMORY, "allocating the accumulators");
     goto out;
   }
-  cliq__ref_matmul_integer(in[io.a]->data, cliq__qkind(in[io.a]->dtype), in[io.b]->data, cliq__qkind(in[io.b]->dtype), azp, na,
-                           bzp, nb, s.batch, a_off, b_off, s.m, s.k, s.n, acc);
+  cliq__ref_matmul_integer(in[io.a]->data, cliq__qkind(in[io.a]->dtype), in[io.b]->data, cliq__qkind(in[io.b]->dtype), azp, c.azp,
+                           bzp, c.bzp, s.batch, a_off, b_off, s.m, s.k, s.n, acc);
   if (io.qlinear) {
-    size_t nas, nbs;
-    mm_param(oc, io.as, true, &s, &nas);
-    mm_param(oc, io.bs, false, &s, &nbs);
     int lo, hi;
     cliq__qrange(out[0]->dtype, &lo, &hi);
     const float *sa = in[1]->data, *sb = in[4]->data;
@@ -406,7 +437,7 @@ static cliq_status mm_ref(cliq__opctx *oc, const cliq__tensor *const *in, cliq__
     int zy = (int)cliq__tensor_get_i64(in[7], 0);
     for (size_t i = 0; i < total; i++) {
       size_t row = (i / s.n) % s.m, col = i % s.n;
-      float mult = (sa[nas == 1 ? 0 : row] * sb[nbs == 1 ? 0 : col]) / sy;
+      float mult = (sa[c.as == 1 ? 0 : row] * sb[c.bs == 1 ? 0 : col]) / sy;
       int q = cliq__ref_qlinear_requant(acc[i], mult, zy, lo, hi);
       if (out[0]->dtype == CLIQ_DTYPE_INT8) ((int8_t *)out[0]->data)[i] = (int8_t)q;
       else ((uint8_t *)out[0]->data)[i] = (uint8_t)q;
@@ -425,17 +456,11 @@ static cliq_status mm_plan(cliq__planner *p, int node) {
   const cliq__value *a = cliq__op_in(&oc, io.a), *b = cliq__op_in(&oc, io.b), *y = cliq__op_out(&oc, 0);
   mm_shape s;
   CLIQ__TRY(mm_shapes(&oc, &s));
-  int total, tmp;
-  CLIQ__TRY(cliq__op_elems_i32(&oc, y, &total));
-  CLIQ__TRY(cliq__op_elems_i32(&oc, a, &tmp));
-  CLIQ__TRY(cliq__op_elems_i32(&oc, b, &tmp));
-  size_t naz, nbz, nas = 1, nbs = 1, *a_off, *b_off;
-  CLIQ__TRY(mm_param(&oc, io.azp, true, &s, &naz));
-  CLIQ__TRY(mm_param(&oc, io.bzp, false, &s, &nbz));
-  if (io.qlinear) {
-    CLIQ__TRY(mm_param(&oc, io.as, true, &s, &nas));
-    CLIQ__TRY(mm_param(&oc, io.bs, false, &s, &nbs));
-  }
+  int total;
+  CLIQ__TRY(need_int_sizes(&oc, y, a, b, &total));
+  mm_counts c;
+  size_t *a_off, *b_off;
+  CLIQ__TRY(mm_params(&oc, &s, &c));
   CLIQ__TRY(mm_offsets(&oc, &s, &a_off, &b_off));
   int32_t *offs = malloc((2 * s.batch + 1) * sizeof(int32_t));
   if (!offs) {
@@ -447,29 +472,17 @@ static cliq_status mm_plan(cliq__planner *p, int node) {
   int cb = cliq__plan_const(p, offs + s.batch, s.batch * sizeof(int32_t));
   free(offs), free(a_off), free(b_off);
   const cliq__value *az = cliq__op_in(&oc, io.azp), *bz = cliq__op_in(&oc, io.bzp);
-  char opts[200];
-  snprintf(opts, sizeof opts, "-DXT=%s -DWT=%s -DYT=%s -DQLINEAR=%d %s", cliq__qcl_type(a->dtype), cliq__qcl_type(b->dtype),
-           io.qlinear ? cliq__qcl_type(y->dtype) : "uchar", io.qlinear ? 1 : 0, io.qlinear ? cliq__exact_div_options(p) : "");
-  int any = n->inputs[io.a];
-  int lo = 0, hi = 0;
-  if (io.qlinear) cliq__qrange(y->dtype, &lo, &hi);
-  cliq__launch *L = cliq__plan_kernel(p, node, "qlinear", opts, "matmul_integer");
-  cliq__arg_value(L, n->inputs[io.a]);
-  cliq__arg_value(L, n->inputs[io.b]);
-  cliq__arg_value(L, az ? n->inputs[io.azp] : any);
-  cliq__arg_value(L, bz ? n->inputs[io.bzp] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[1] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[4] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[6] : any);
-  cliq__arg_value(L, io.qlinear ? n->inputs[7] : any);
+  const size_t params[2] = {io.azp, io.bzp};
+  int lo, hi;
+  cliq__launch *L = qlinear_launch(p, &oc, "matmul_integer", io.qlinear, io.a, io.b, params, 2, &lo, &hi);
   cliq__arg_value(L, n->outputs[0]);
   cliq__arg_const(L, ca);
   cliq__arg_const(L, cb);
   cliq__arg_i32(L, (az ? 1 : 0) | (bz ? 2 : 0));
-  cliq__arg_i32(L, (int32_t)naz);
-  cliq__arg_i32(L, (int32_t)nbz);
-  cliq__arg_i32(L, (int32_t)nas);
-  cliq__arg_i32(L, (int32_t)nbs);
+  cliq__arg_i32(L, (int32_t)c.azp);
+  cliq__arg_i32(L, (int32_t)c.bzp);
+  cliq__arg_i32(L, (int32_t)c.as);
+  cliq__arg_i32(L, (int32_t)c.bs);
   cliq__arg_i32(L, (int32_t)s.batch);
   cliq__arg_i32(L, (int32_t)s.m);
   cliq__arg_i32(L, (int32_t)s.k);

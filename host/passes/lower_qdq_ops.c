@@ -29,6 +29,13 @@ static bool setup_act(cliq__lq *L, int node, void *user) {
   return cliq__lq_set_act(L, node, ai->act, ai->a, ai->b, ai->op);
 }
 
+/* cliq__lq_q_sink_act of output y, the activation it absorbs gathered in *ai for setup_act. */
+static int sink_act(cliq__lq *L, int y, int *q, size_t *nq, act_info *ai, int *act_node) {
+  int yq = cliq__lq_q_sink_act(L, y, q, nq, &ai->act, &ai->a, &ai->b, act_node);
+  ai->op = *act_node >= 0 ? L->g->nodes[*act_node].op_type : "";
+  return yq;
+}
+
 bool cliq__lq_lower_binary(cliq__lq *L, int ni) {
   cliq__graph *g = L->g;
   const cliq__node *n = &g->nodes[ni];
@@ -39,9 +46,8 @@ bool cliq__lq_lower_binary(cliq__lq *L, int ni) {
   int q[16], act_node;
   size_t nq;
   act_info ai;
-  int yq = cliq__lq_q_sink_act(L, n->outputs[0], q, &nq, &ai.act, &ai.a, &ai.b, &act_node);
+  int yq = sink_act(L, n->outputs[0], q, &nq, &ai, &act_node);
   if (yq < 0) return false;
-  ai.op = act_node >= 0 ? g->nodes[act_node].op_type : "";
   int in[2] = {a, b};
   int nn = cliq__lq_make_node(L, ni, cliq__node_is(n, "Add") ? "QAdd" : "QMul", "cliq", in, 2, &yq, 1, NULL, setup_act, &ai);
   if (nn < 0) return false;
@@ -57,9 +63,8 @@ bool cliq__lq_lower_pool(cliq__lq *L, int ni) {
   int q[16], act_node;
   size_t nq;
   act_info ai;
-  int yq = cliq__lq_q_sink_act(L, n->outputs[0], q, &nq, &ai.act, &ai.a, &ai.b, &act_node);
+  int yq = sink_act(L, n->outputs[0], q, &nq, &ai, &act_node);
   if (yq < 0) return false;
-  ai.op = act_node >= 0 ? g->nodes[act_node].op_type : "";
   bool global = cliq__node_is(n, "GlobalAveragePool");
   int nn = cliq__lq_make_node(L, ni, global ? "QGlobalAvgPool" : "QAvgPool", "cliq", &x, 1, &yq, 1, "", setup_act, &ai);
   if (nn < 0) return false;
