@@ -206,6 +206,35 @@ def main():
                 cs = json.loads(c.stdout)["min_sqnr_db"]
                 check(abs(cs - min(s)) < 0.5, "cliq compare says %.2f dB, ONNX Runtime %.2f dB" % (cs, min(s)))
 
+    # --target-sqnr (calib/fallback.c): bypassed quantizers leave a QDQ file the checker accepts and
+    # ONNX Runtime runs as cliq does, with that many fewer activation QuantizeLinear nodes
+    def act_q(m):
+        inits = {t.name for t in m.graph.initializer}
+        return sum(1 for n in m.graph.node if n.op_type == "QuantizeLinear" and n.input[0] not in inits)
+    plain = os.path.join(tmp, "small.mse.int8.onnx")
+    qpath = os.path.join(tmp, "small.target.int8.onnx")
+    r = cliq("quantize", fpath, "--calib", "mnist:" + data, "--limit", "32", "--target-sqnr", "150", "--max-float", "2",
+             "-o", qpath, "--json")
+    if check(r.returncode == 0 and os.path.exists(plain), "--target-sqnr: cliq quantize: %s" % r.stderr.strip()):
+        rep = json.loads(r.stdout)
+        q = onnx.load(qpath)
+        try:
+            onnx.checker.check_model(q, full_check=True)
+            check(True, "checker")
+        except Exception as e:  # noqa: BLE001
+            check(False, "--target-sqnr: onnx.checker: %s" % e)
+        meta = {p.key: p.value for p in q.metadata_props}
+        check(rep["float_activations"] <= 2 and act_q(onnx.load(plain)) - act_q(q) == rep["float_activations"] and
+              "cliq.fallback.sqnr_db" in meta,
+              "--target-sqnr: %s activations in float, the file has that many fewer: %d vs %d" %
+              (rep["float_activations"], act_q(q), act_q(onnx.load(plain))))
+        s = sqnr_db(ref, ort_outputs(qpath, x))
+        c = cliq("compare", fpath, qpath, "--images", "mnist:" + data, "--skip", "32", "--json")
+        if check(c.returncode == 0, "cliq compare exit %d: %s" % (c.returncode, c.stderr.strip())):
+            cs = json.loads(c.stdout)["min_sqnr_db"]
+            print("  %-40s ONNX Runtime SQNR %.1f dB, cliq %.1f dB" % ("small CNN, --target-sqnr 150 --max-float 2", min(s), cs))
+            check(abs(cs - min(s)) < 0.5, "--target-sqnr: cliq compare says %.2f dB, ONNX Runtime %.2f dB" % (cs, min(s)))
+
     shared = os.environ.get("CLIQ_SHARED_DIR")
     mnist = os.path.join(shared or "", "models", "mnist-8", "model.onnx")
     if shared and os.path.isfile(mnist) and os.path.isdir(os.path.join(shared, "data", "mnist")):
