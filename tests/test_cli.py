@@ -312,6 +312,13 @@ def test_float_layers(model, q, images, mixed):
     j = json_of("quantize --target-sqnr", out)
     check(rc == 0 and j and j["float_activations"] <= 1 and j["sqnr_after_db"] >= j["sqnr_before_db"],
           "quantize --target-sqnr 150 --max-float 1: %s %s" % (out, err))
+    rc, out, err = cliq("info", mixed, "--json")
+    ji = json_of("info after --target-sqnr", out)
+    if check(rc == 0 and ji and j and "fallback" in ji, "info shows the accuracy target: %s" % err):
+        names = [n for n in ji["fallback"]["float_activations"].split(",") if n]
+        check(len(names) == j["float_activations"] and ji["fallback"]["sqnr_db"].split()[2] == "150.00" and
+              ji["activation_quantizers"] == i0["activation_quantizers"] - len(names),
+              "info: %s in float of %s quantizers (report %s)" % (names, i0.get("activation_quantizers"), j["float_activations"]))
     rc, _, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--target-sqnr", "lots")
     check(rc == 2 and "--target-sqnr" in err, "a bad --target-sqnr is a usage error: %r" % err)
     rc, _, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--float-layers", "conv2,no_such_node")

@@ -1,6 +1,7 @@
 /*
  * cmd_info.c — `cliq info MODEL`: inputs and outputs (symbolic dims by name), opset, op
- * histogram, parameters, weight bytes, MACs of one image, quantized or not, stored preprocessing.
+ * histogram, parameters, weight bytes, MACs of one image, quantized or not (with its activation
+ * quantizers and what an accuracy target kept in float), stored preprocessing.
  * Needs no device: the model is loaded with the C reference context.
  */
 #include "tool_common.h"
@@ -85,11 +86,22 @@ int cliq_cmd_info(int argc, char **argv) {
   }
   cliq_preprocess pre;
   int has_pre = cliq_preprocess_from_model(m, &pre);
+  /* what `cliq quantize --target-sqnr` did (calib/fallback.c) */
+  const char *fb_sqnr = cliq_model_metadata(m, "cliq.fallback.sqnr_db");
+  const char *fb_names = cliq_model_metadata(m, "cliq.fallback.float_activations");
   if (o.json) {
     printf("{\"model\":");
     tool_json_str(stdout, path);
     printf(",\"opset\":%d,\"quantized\":%s,\"nodes\":%zu,\"parameters\":%zu,\"weight_bytes\":%zu,\"macs\":%llu,",
            s.opset, s.quantized ? "true" : "false", s.nodes, s.parameters, s.weight_bytes, (unsigned long long)s.macs);
+    if (s.quantized) printf("\"activation_quantizers\":%zu,", cliq_model_quantizer_count(m));
+    if (fb_sqnr) {
+      printf("\"fallback\":{\"sqnr_db\":");
+      tool_json_str(stdout, fb_sqnr);
+      printf(",\"float_activations\":");
+      tool_json_str(stdout, fb_names ? fb_names : "");
+      printf("},");
+    }
     printf("\"inputs\":");
     json_tensors(m, 0);
     printf(",\"outputs\":");
@@ -124,7 +136,17 @@ int cliq_cmd_info(int argc, char **argv) {
     print_count("weights", (double)s.weight_bytes, "B");
     if (s.macs) print_count("MACs", (double)s.macs, " per image");
     else printf("  MACs          unknown (symbolic dims: bind them in a session)\n");
-    printf("  quantized     %s\n", s.quantized ? "yes (int8 weights, QDQ)" : "no (float)");
+    printf("  quantized     %s", s.quantized ? "yes (int8 weights, QDQ)" : "no (float)");
+    if (s.quantized) printf(", %zu activation quantizers", cliq_model_quantizer_count(m));
+    printf("\n");
+    if (fb_sqnr) {
+      double before = 0, after = 0, target = 0;
+      size_t n_float = 0;
+      for (const char *c = fb_names; c && *c; c++) n_float += c == fb_names || c[-1] == ',';
+      if (sscanf(fb_sqnr, "%lf %lf %lf", &before, &after, &target) == 3)
+        printf("  accuracy      --target-sqnr %.1f: %zu activations in float, %.2f -> %.2f dB on the calibration images\n",
+               target, n_float, before, after);
+    }
     if (has_pre) {
       printf("  preprocessing");
       if (pre.width) printf(" size %dx%d", pre.width, pre.height);
