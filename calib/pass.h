@@ -45,7 +45,7 @@ typedef struct cliq__ptq {
   /* stage QDQ: the float graph as calibrated (after the FLOAT and CALIBRATED passes) */
   const cliq__graph *float_g;
   /* set by the fallback pass (calib/fallback.c) for the report */
-  size_t fallback_float;
+  size_t fallback_float, fallback_images;
   double fallback_before_db, fallback_after_db;
 } cliq__ptq;
 

@@ -361,6 +361,19 @@ static cliq_status validate(cliq_context *ctx, const cliq_model *m, const cliq_c
                         "float node '%s' (float_nodes[%zu]) is neither the name of a node of the model nor of a tensor a "
                         "node produces",
                         o->float_nodes[k] ? o->float_nodes[k] : "(null)", k);
+  if (o->n_target_outputs && !o->target_outputs)
+    return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT, "n_target_outputs is %zu but target_outputs is NULL", o->n_target_outputs);
+  if (o->target_source && !o->target_source->next)
+    return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT, "target_source has no next function");
+  /* checked again, dtypes included, by the fallback pass (calib/fallback.c); here so that a typo
+   * fails before calibration */
+  for (size_t k = 0; k < o->n_target_outputs; k++) {
+    size_t j = 0;
+    while (o->target_outputs[k] && j < m->g->n_outputs && strcmp(m->g->values[m->g->outputs[j]].name, o->target_outputs[k]) != 0) j++;
+    if (!o->target_outputs[k] || j == m->g->n_outputs)
+      return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT, "target output '%s' (target_outputs[%zu]) is not an output of the model",
+                        o->target_outputs[k] ? o->target_outputs[k] : "(null)", k);
+  }
   for (size_t i = 0; i < m->g->n_inputs; i++)
     if (m->g->values[m->g->inputs[i]].dtype != CLIQ_DTYPE_FLOAT32)
       return cliq__fail(ctx, CLIQ_STATUS_UNSUPPORTED, "model input '%s' is %s; calibration feeds float32 inputs only",
@@ -492,7 +505,7 @@ cliq_status cliq__ptq_run(cliq_context *ctx, const cliq_model *m, const cliq_cal
   cliq__stats_table *tab = cliq__stats_new();
   cliq_status st = g && tab ? CLIQ_STATUS_OK : cliq__fail(ctx, CLIQ_STATUS_OUT_OF_MEMORY, "copying the model to quantize");
   C.tab = tab;
-  cliq__ptq ptq = {ctx, o, g, NULL, NULL, 0, 0, &C.so, m->base_dir, NULL, 0, 0.0, 0.0};
+  cliq__ptq ptq = {ctx, o, g, NULL, NULL, 0, 0, &C.so, m->base_dir, NULL, 0, 0, 0.0, 0.0};
   if (st == CLIQ_STATUS_OK) st = read_first_batch(&C, m, src);
   ptq.images = (const float *const *)C.kept;
   ptq.n_inputs = C.n_in;
@@ -531,6 +544,7 @@ cliq_status cliq__ptq_run(cliq_context *ctx, const cliq_model *m, const cliq_cal
     report->float_activations = ptq.fallback_float;
     report->sqnr_before_db = ptq.fallback_before_db;
     report->sqnr_after_db = ptq.fallback_after_db;
+    report->target_images = ptq.fallback_images;
     report->peak_rss_bytes = peak_rss_bytes();
     report->seconds = now_seconds() - t0;
   }

@@ -352,6 +352,10 @@ typedef struct cliq_calib_source {
 
 /* A source reading a dataset (the dataset must outlive the source's use). limit 0 = all. */
 cliq_calib_source cliq_calib_source_dataset(cliq_dataset *dataset, size_t limit);
+/* The same over images first .. first+limit-1 (limit 0: to the end), e.g. a validation range of
+ * the calibration folder. A dataset holds one cursor: give each source its own dataset when two
+ * are in use at once (calibration and cliq_quantize_options.target_source). */
+cliq_calib_source cliq_calib_source_dataset_range(cliq_dataset *dataset, size_t first, size_t limit);
 
 typedef enum cliq_calib_method {
   CLIQ_CALIB_MINMAX = 0,     /* observed range */
@@ -402,13 +406,24 @@ typedef struct cliq_quantize_options {
   const char *const *float_nodes;
   size_t n_float_nodes;
   /* Accuracy target (automatic mixed precision, calib/fallback.c). When target_sqnr_db > 0 and
-   * the int8 model's worst-output SQNR against the float model on the kept calibration images
-   * (the first 16) is below it, activation quantizers are bypassed (their readers compute in
+   * the int8 model's worst-output SQNR against the float model (on the first 16 calibration
+   * images, or see target_source below) is below it, activation quantizers are bypassed (their readers compute in
    * float), the one whose bypass gains most first, each kept only when it helps, until the target
    * is met or max_float_activations (0: no limit) are float. Costs two runs of the images per
    * activation quantizer. The report and the metadata ("cliq.fallback.*") say what was done. */
   double target_sqnr_db;
   size_t max_float_activations;
+  /* Where the target is judged. target_source (NULL: the first 16 calibration images): images
+   * the calibration did not see, e.g. a validation set, so that the bypasses chosen hold beyond
+   * the calibration images; up to target_limit of them (0: all it gives; each image and the float
+   * outputs on it stay in memory during the pass, and each costs two runs per quantizer).
+   * target_outputs (n_target_outputs names of graph outputs; none: every float32 output): the
+   * outputs whose worst SQNR is the figure, e.g. to leave out a thresholded mask. A name that
+   * is not a float32 output of the model is INVALID_ARGUMENT. */
+  const cliq_calib_source *target_source;
+  size_t target_limit;
+  const char *const *target_outputs;
+  size_t n_target_outputs;
 } cliq_quantize_options;
 
 /* method MSE (the best or near-best calibrator on the shared models), percentile 99.99, batch 8,
@@ -425,6 +440,7 @@ typedef struct cliq_quantize_report {
    * kept calibration images before and after (0 when no target was set) */
   size_t float_activations;
   double sqnr_before_db, sqnr_after_db;
+  size_t target_images; /* images the target was judged on (0 when no target was set) */
 } cliq_quantize_report;
 
 /* Calibrates float_model on the source (running it on the context's device), chooses ranges,

@@ -113,10 +113,10 @@ def make_models(tmp):
              helper.make_node("Sigmoid", ["c"], ["s"], name="sig"),
              helper.make_node("Relu", ["c"], ["r"], name="relu")]
 
-    def save(name, x_shape, outputs):
+    def save(name, x_shape, outputs, graph_nodes=nodes):
         x = helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)
         outs = [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs]
-        g = helper.make_graph(nodes, name, [x], outs, [lo, hi])
+        g = helper.make_graph(graph_nodes, name, [x], outs, [lo, hi])
         m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
         m.ir_version = 8
         path = os.path.join(tmp, name + ".onnx")
@@ -124,7 +124,10 @@ def make_models(tmp):
         return path
 
     models = {"dyn": save("dyn", ["N", 3, "H", "W"], ["s", "r"]),
-              "gray": save("gray", ["N", 1, 28, 28], ["s"])}
+              "gray": save("gray", ["N", 1, 28, 28], ["s"]),
+              # the same s, and an r that is Sigmoid instead of Relu: for compare --outputs
+              "dyn_r2": save("dyn_r2", ["N", 3, "H", "W"], ["s", "r"],
+                             nodes[:2] + [helper.make_node("Sigmoid", ["c"], ["r"], name="relu_now_sigmoid")])}
     # test data: ORT's outputs, input of a lower rank for the fixed-size model (super_resolution style)
     sets = {}
     for name, shape, store_shape in (("dyn", (2, 3, 5, 7), (2, 3, 5, 7)), ("gray", (1, 1, 28, 28), (28, 28))):
@@ -189,6 +192,7 @@ def test_generated(tmp, models):
     if check(rc == 0 and j, "run --image --json: %s" % err):
         o = j["outputs"][1]  # Relu(Clip(x, -1, 4)) of 0..255 pixels: min 0 (x=0 column), max 4
         check(o["shape"] == [1, 3, 7, 9] and o["min"] == 0 and o["max"] == 4, "image output stats: %s" % o)
+    test_compare_outputs(tmp, dyn, models["dyn_r2"], img)
     rc, out, _ = cliq("run", dyn, "--image", img, "--size", "9x7", "--mean", "255", "--std", "255", "--json")
     j = json_of("run --image --mean", out)
     check(rc == 0 and j and j["outputs"][1]["max"] == 0, "mean/std applied (all pixels <= 255): %s" % out)
@@ -259,6 +263,32 @@ def test_generated(tmp, models):
               "bench --compare ratios: %s" % ra)
 
 
+def test_compare_outputs(tmp, dyn, dyn_r2, img):
+    """compare --outputs judges the named outputs only: two models equal on s and far apart on r
+    give an infinite min SQNR on s alone (null in JSON) and pass --min-sqnr there, fail it when r
+    counts; every output is still listed, with its judged flag; an unknown name is a usage error."""
+    d = os.path.join(tmp, "one_pic")
+    os.makedirs(d, exist_ok=True)
+    shutil.copy(img, d)
+    base = ("compare", dyn, dyn_r2, "--images", d, "--size", "9x7", "--mean", "128", "--std", "32")
+    rc, out, err = cliq(*base, "--json")
+    j = json_of("compare two outputs", out)
+    rc_s, out_s, err_s = cliq(*base, "--outputs", "s", "--json")
+    js = json_of("compare --outputs s", out_s)
+    if check(rc == 0 and rc_s == 0 and j and js, "compare with and without --outputs: %s %s" % (err, err_s)):
+        sq = {o["name"]: o["sqnr_db"] for o in j["outputs"]}
+        check(sq["s"] is None and sq["r"] is not None and j["min_sqnr_db"] == sq["r"] and
+              all("judged" not in o for o in j["outputs"]), "s equal (inf), r apart: %s" % j["outputs"])
+        check(js["min_sqnr_db"] is None and [(o["name"], o["judged"]) for o in js["outputs"]] == [("s", True), ("r", False)] and
+              [o["sqnr_db"] for o in js["outputs"]] == [sq["s"], sq["r"]],
+              "--outputs s: r listed, not judged, min over s: %s" % out_s)
+    rc, _, err = cliq(*base, "--min-sqnr", "50")
+    rc_s, _, err_s = cliq(*base, "--min-sqnr", "50", "--outputs", "s")
+    check(rc == 1 and rc_s == 0, "--min-sqnr 50 fails on r, passes when only s is judged: rc %d / %d %s" % (rc, rc_s, err))
+    rc, _, err = cliq(*base, "--outputs", "s,nope")
+    check(rc == 2 and "'nope'" in err and "'r'" in err, "an unknown --outputs name is a usage error listing the outputs: %r" % err)
+
+
 def test_demo_model(tmp):
     out_dir = os.path.join(tmp, "demo")
     rc, out, err = cliq("demo-model", out_dir)
@@ -319,6 +349,19 @@ def test_float_layers(model, q, images, mixed):
         check(len(names) == j["float_activations"] and ji["fallback"]["sqnr_db"].split()[2] == "150.00" and
               ji["activation_quantizers"] == i0["activation_quantizers"] - len(names),
               "info: %s in float of %s quantizers (report %s)" % (names, i0.get("activation_quantizers"), j["float_activations"]))
+    rc, out, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--target-sqnr", "150", "--max-float", "1",
+                        "--target-images", images, "--target-skip", "10", "--target-limit", "4", "--json")
+    j = json_of("quantize --target-images", out)
+    rc_i, out_i, _ = cliq("info", mixed, "--json")
+    ji = json_of("info after --target-images", out_i)
+    if check(rc == 0 and j and rc_i == 0 and ji, "quantize --target-images --target-skip 10 --target-limit 4: %s" % err):
+        check(j["target_images"] == 4 and j["images"] == 16 and ji["fallback"].get("judged_on") == "4 target images",
+              "judged on the 4 target images, calibrated on 16: %s, info %s" % (j, ji["fallback"]))
+    rc, _, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--target-sqnr", "30", "--target-outputs", "nope")
+    check(rc == 2 and "'nope'" in err, "an unknown --target-outputs name is an error naming it: %r" % err)
+    for extra in (["--target-images", images], ["--target-sqnr", "30", "--target-skip", "3"]):
+        rc, _, err = cliq("quantize", model, "--calib", images, "-o", mixed, *extra)
+        check(rc == 2 and "--target" in err, "%s alone is a usage error: %r" % (" ".join(extra), err))
     rc, _, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--target-sqnr", "lots")
     check(rc == 2 and "--target-sqnr" in err, "a bad --target-sqnr is a usage error: %r" % err)
     rc, _, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--float-layers", "conv2,no_such_node")
@@ -344,6 +387,12 @@ def test_sensitivity(model, q, images):
           "per-output figures, the worst of which is the row's: %s" % {k: j[k] for k in ("outputs", "all_db", "all_outputs_db")})
     only = [r["only_db"] for r in j["quantizers"]]
     check(only == sorted(only), "rows sorted worst alone first: %s" % only)
+    rc, out, err = cliq("compare", model, q, "--images", images, "--limit", "6", "--sensitivity", "--json",
+                        "--outputs", j["outputs"][-1])
+    jo = json_of("compare --sensitivity --outputs", out)
+    check(rc == 0 and jo and jo.get("judged") == [j["outputs"][-1]] and jo["all_db"] == j["all_outputs_db"][-1] and
+          jo["weights_only_db"] == j["weights_only_outputs_db"][-1],
+          "--sensitivity --outputs: the judged list, figures of that output: %s %s" % (out[:300], err))
     check(j["weights_only_db"] > j["all_db"], "int8 weights alone lose less than the whole int8 model: %s vs %s" %
           (j["weights_only_db"], j["all_db"]))
     try:

@@ -184,6 +184,75 @@ static void test_fallback(cliq_context *dev, const cliq_model *fm, cliq_dataset 
   qo.target_sqnr_db = 0.0;
 }
 
+static cliq_status failing_next(void *user, size_t n_inputs, float *const *inputs, size_t max_images, size_t *out_images) {
+  (void)user, (void)n_inputs, (void)inputs, (void)max_images;
+  *out_images = 0;
+  return CLIQ_STATUS_IO_ERROR;
+}
+
+/* The accuracy target judged elsewhere: on a target source (images the calibration did not see;
+ * its own dataset, a dataset holding one cursor) and on named outputs. The figure on the 8 target
+ * images is the same whether the one output is named or not, differs from the figure on the
+ * calibration images, and the report and the metadata say what it was judged on; a name that
+ * is not an output, a failing source and an empty one are errors that say so. */
+static void test_fallback_target(cliq_context *dev, const cliq_model *fm, cliq_dataset *ds, cliq_dataset *tds) {
+  cliq_quantize_options qo = cliq_quantize_options_default();
+  cliq_quantize_report rep, rep_named, rep_kept;
+  cliq_model *qm = NULL;
+  cliq_tensor_info out;
+  cliq_model_output(fm, 0, &out);
+  const char *names[1] = {out.name};
+  qo.target_sqnr_db = 150.0;
+  qo.max_float_activations = 1;
+  cliq_calib_source src = cliq_calib_source_dataset(ds, 16), tsrc = cliq_calib_source_dataset_range(tds, 16, 8);
+  TH_CHECK(tsrc.total == 8, "a range source of 8 images says so (%zu)", tsrc.total);
+  if (TH_OK(dev, cliq_quantize(dev, fm, &src, &qo, &rep_kept, &qm)))
+    TH_CHECK(rep_kept.target_images == 16, "judged on the 16 kept calibration images by default (%zu)", rep_kept.target_images);
+  cliq_model_destroy(qm), qm = NULL;
+  qo.target_source = &tsrc;
+  src = cliq_calib_source_dataset(ds, 16);
+  if (TH_OK(dev, cliq_quantize(dev, fm, &src, &qo, &rep, &qm))) {
+    TH_CHECK(rep.images == 16 && rep.target_images == 8 && rep.sqnr_before_db != rep_kept.sqnr_before_db,
+             "calibrated on 16, judged on the 8 target images: %zu / %zu, %.3f dB (calibration images %.3f dB)", rep.images,
+             rep.target_images, rep.sqnr_before_db, rep_kept.sqnr_before_db);
+    const char *j = cliq_model_metadata(qm, "cliq.fallback.judged_on");
+    TH_CHECK(j && strcmp(j, "8 target images") == 0, "metadata cliq.fallback.judged_on '%s'", j ? j : "(none)");
+  }
+  cliq_model_destroy(qm), qm = NULL;
+  qo.target_outputs = names;
+  qo.n_target_outputs = 1;
+  src = cliq_calib_source_dataset(ds, 16);
+  tsrc = cliq_calib_source_dataset_range(tds, 16, 8);
+  if (TH_OK(dev, cliq_quantize(dev, fm, &src, &qo, &rep_named, &qm))) {
+    TH_CHECK(rep_named.sqnr_before_db == rep.sqnr_before_db && rep_named.target_images == 8,
+             "naming the only output judges the same: %.6f vs %.6f dB", rep_named.sqnr_before_db, rep.sqnr_before_db);
+    const char *j = cliq_model_metadata(qm, "cliq.fallback.judged_on");
+    char want[256];
+    snprintf(want, sizeof want, "8 target images; outputs %s", out.name);
+    TH_CHECK(j && strcmp(j, want) == 0, "metadata cliq.fallback.judged_on '%s' (want '%s')", j ? j : "(none)", want);
+  }
+  cliq_model_destroy(qm), qm = NULL;
+  const char *bad[1] = {"no_such_output"};
+  qo.target_outputs = bad;
+  src = cliq_calib_source_dataset(ds, 16);
+  th_expect_status(dev, cliq_quantize(dev, fm, &src, &qo, NULL, &qm), CLIQ_STATUS_INVALID_ARGUMENT, "an unknown target output");
+  TH_CHECK(qm == NULL && strstr(cliq_context_error(dev), "no_such_output") != NULL, "the error names it: %s",
+           cliq_context_error(dev));
+  qo.target_outputs = names;
+  cliq_calib_source failing = {NULL, failing_next, 0};
+  qo.target_source = &failing;
+  src = cliq_calib_source_dataset(ds, 16);
+  th_expect_status(dev, cliq_quantize(dev, fm, &src, &qo, NULL, &qm), CLIQ_STATUS_IO_ERROR, "a failing target source");
+  TH_CHECK(qm == NULL && strstr(cliq_context_error(dev), "target source") != NULL, "the error says which source: %s",
+           cliq_context_error(dev));
+  tsrc = cliq_calib_source_dataset_range(tds, 24, 8); /* past the end: no images */
+  qo.target_source = &tsrc;
+  src = cliq_calib_source_dataset(ds, 16);
+  th_expect_status(dev, cliq_quantize(dev, fm, &src, &qo, NULL, &qm), CLIQ_STATUS_BAD_DATA, "an empty target source");
+  TH_CHECK(qm == NULL && tsrc.total == 0 && strstr(cliq_context_error(dev), "target source gave no images") != NULL,
+           "the error says so: %s", cliq_context_error(dev));
+}
+
 static void test_end_to_end(cliq_context *dev, cliq_context *ref, const char *dir) {
   cliq_model *fm = small_cnn(dev, 3, false);
   if (!TH_CHECK(fm != NULL, "float CNN builds")) return;
@@ -226,6 +295,9 @@ static void test_end_to_end(cliq_context *dev, cliq_context *ref, const char *di
   TH_CHECK(cosine > 0.99, "int8 outputs follow the float ones on held-out images (cosine %.5f)", cosine);
   test_select_quantizers(dev, qm, x);
   test_fallback(dev, fm, ds, cliq_model_quantizer_count(qm));
+  cliq_dataset *tds = NULL;
+  if (TH_OK(dev, cliq_dataset_open(dev, dir, fm, &pre, &tds))) test_fallback_target(dev, fm, ds, tds);
+  cliq_dataset_destroy(tds);
   TH_CHECK(cliq_model_metadata(loaded, "cliq.preprocess.mean") != NULL || cliq_model_metadata(loaded, "cliq.quantize.method") != NULL,
            "metadata survives save/load");
   free(x);

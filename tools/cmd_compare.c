@@ -2,7 +2,8 @@
  * cmd_compare.c — `cliq compare FLOAT.onnx INT8.onnx --images SRC`: how far an int8 model's
  * outputs are from its float model's over a set of images: per output the SQNR in dB,
  * 10*log10(sum y^2 / sum (y - y_q)^2), and the cosine similarity, both accumulated over every
- * element of every image; `min_sqnr_db` is the worst output. --layers adds the same figures for
+ * element of every image; `min_sqnr_db` is the worst output (of those --outputs names, when given:
+ * a thresholded mask or a decoded index says little in SQNR). --layers adds the same figures for
  * every tensor of the float model found in the int8 one (by name, or as "<name>_QuantizeLinear_Output"
  * once the QDQ lowering made it int8), to see where the error grows; tensors that cross-layer
  * equalization rescaled per channel are first brought back with the scales the quantizer recorded
@@ -159,6 +160,31 @@ static int write_html(tool_opts *o, const char *path, const char *fpath, const c
   return html_end(f) ? TOOL_EXIT_OK : tool_usage_error(o, "writing '%s' failed", path);
 }
 
+/* Per output: judged (1) or not, from the --outputs names (none given: all). A name that is not an
+ * output is a usage error listing them. */
+static int judged_outputs(tool_opts *o, const tool_io *io, const tool_names *names, unsigned char **out) {
+  unsigned char *j = calloc(io->n_out + 1, 1);
+  if (!j) return tool_usage_error(o, "out of memory");
+  *out = j;
+  for (size_t k = 0; k < io->n_out; k++) j[k] = names->n == 0;
+  for (size_t t = 0; t < names->n; t++) {
+    size_t k = 0;
+    while (k < io->n_out && strcmp(io->out_info[k].name, names->v[t]) != 0) k++;
+    if (k == io->n_out) {
+      char list[512] = "";
+      for (size_t m = 0; m < io->n_out && strlen(list) + strlen(io->out_info[m].name) + 5 < sizeof list; m++) {
+        if (m) strcat(list, ", ");
+        strcat(list, "'");
+        strcat(list, io->out_info[m].name);
+        strcat(list, "'");
+      }
+      return tool_usage_error(o, "--outputs '%s' is not an output of the models (outputs: %s)", names->v[t], list);
+    }
+    j[k] = 1;
+  }
+  return TOOL_EXIT_OK;
+}
+
 int cliq_cmd_compare(int argc, char **argv) {
   tool_opts o;
   tool_opts_init(&o, "compare", TOOL_OPT_DEVICE | TOOL_OPT_JSON | TOOL_OPT_DIMS | TOOL_OPT_PRE);
@@ -166,12 +192,14 @@ int cliq_cmd_compare(int argc, char **argv) {
   long limit = 0, skip = 0;
   int layers = 0, sensitivity = 0;
   double min_sqnr = -INFINITY;
+  tool_names judge = {0};
+  unsigned char *judged = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       printf("usage: cliq compare FLOAT.onnx INT8.onnx --images SRC [--skip N] [--limit N] [--layers] [--min-sqnr DB]\n"
-             "                    [--html FILE]\n"
-             "       cliq compare FLOAT.onnx INT8.onnx --images SRC --sensitivity [--skip N] [--limit N] [--html FILE]\n"
-             "                    [preprocessing] [options]\n\n"
+             "                    [--outputs NAME[,NAME...]] [--html FILE]\n"
+             "       cliq compare FLOAT.onnx INT8.onnx --images SRC --sensitivity [--skip N] [--limit N]\n"
+             "                    [--outputs NAME[,NAME...]] [--html FILE] [preprocessing] [options]\n\n"
              "Runs both models on the images of SRC (a folder, imagenet:DIR or mnist:DIR) and prints, per output,\n"
              "the SQNR in dB (10*log10(sum y^2 / sum (y - y_int8)^2) over all images) and the cosine similarity.\n"
              "  --skip N         start after the first N images (e.g. the ones used for calibration)\n"
@@ -179,11 +207,13 @@ int cliq_cmd_compare(int argc, char **argv) {
              "  --layers         also per tensor present in both models under the same name, in graph order\n"
              "                   (tensors rescaled by equalization are scaled back first)\n"
              "  --min-sqnr DB    exit 1 when an output's SQNR is below DB\n"
+             "  --outputs NAMES  judge these outputs only (comma-separated): the min SQNR, --min-sqnr and the\n"
+             "                   sensitivity figures leave the others out (all are still printed)\n"
              "  --html FILE      also write the figures as a page with charts (the goal line: --min-sqnr, else 30)\n"
              "  --sensitivity    instead: per activation quantizer of INT8, the worst output SQNR with only it\n"
              "                   enabled and with only it bypassed, beside every one and none (int8 weights\n"
              "                   only); 2 + 2 x quantizers runs over the images, so use few (e.g. --limit 8)\n"
-             "JSON: {\"images\":..,\"outputs\":[{\"name\":..,\"sqnr_db\":..,\"cosine\":..}],\"min_sqnr_db\":..[,\"layers\":[..]]}\n"
+             "JSON: {\"images\":..,\"outputs\":[{\"name\":..,\"sqnr_db\":..,\"cosine\":..[,\"judged\":..]}],\"min_sqnr_db\":..[,\"layers\":[..]]}\n"
              "  --sensitivity: {\"images\":..,\"outputs\":[names],\"all_db\":..,\"weights_only_db\":..,\"quantizers\":[{\"tensor\":..,\n"
              "                 \"only_db\":..,\"without_db\":..}]}, each figure also per output (\"*_outputs_db\": [..])\n\n");
       tool_print_common_help(stdout, o.accepts);
@@ -203,6 +233,11 @@ int cliq_cmd_compare(int argc, char **argv) {
       if (!(v = tool_value(&o, argc, argv, &i))) return TOOL_EXIT_USAGE;
       min_sqnr = strtod(v, &end);
       if (end == v || *end) return tool_usage_error(&o, "--min-sqnr '%s' is not a number of dB", v);
+    } else if (tool_is_opt(argv[i], "--outputs")) {
+      if (!(v = tool_value(&o, argc, argv, &i)) || tool_names_add(&o, "--outputs", v, &judge) != TOOL_EXIT_OK) {
+        tool_names_free(&judge);
+        return TOOL_EXIT_USAGE;
+      }
     } else if (strcmp(argv[i], "--layers") == 0) {
       layers = 1;
     } else if (tool_is_opt(argv[i], "--html")) {
@@ -219,11 +254,6 @@ int cliq_cmd_compare(int argc, char **argv) {
       return tool_usage_error(&o, "two models: FLOAT.onnx INT8.onnx ('%s' is a third)", argv[i]);
     }
   }
-  if (!fpath || !qpath) return tool_usage_error(&o, "missing FLOAT.onnx and INT8.onnx");
-  if (!images) return tool_usage_error(&o, "missing --images SRC (a folder, imagenet:DIR or mnist:DIR)");
-  if (sensitivity && (layers || min_sqnr != -INFINITY))
-    return tool_usage_error(&o, "--sensitivity is a report of its own: without --layers and --min-sqnr");
-
   int rc = TOOL_EXIT_OK;
   cliq_context *ctx = NULL;
   cliq_model *fm = NULL, *qm = NULL;
@@ -234,7 +264,22 @@ int cliq_cmd_compare(int argc, char **argv) {
   size_t n_lay = 0;
   float *bf = NULL, *bq = NULL;
   cliq_status st;
-  if (tool_context(&o, NULL, 0, &ctx) != CLIQ_STATUS_OK) return TOOL_EXIT_USAGE;
+  if (!fpath || !qpath) {
+    rc = tool_usage_error(&o, "missing FLOAT.onnx and INT8.onnx");
+    goto done;
+  }
+  if (!images) {
+    rc = tool_usage_error(&o, "missing --images SRC (a folder, imagenet:DIR or mnist:DIR)");
+    goto done;
+  }
+  if (sensitivity && (layers || min_sqnr != -INFINITY)) {
+    rc = tool_usage_error(&o, "--sensitivity is a report of its own: without --layers and --min-sqnr");
+    goto done;
+  }
+  if (tool_context(&o, NULL, 0, &ctx) != CLIQ_STATUS_OK) {
+    rc = TOOL_EXIT_USAGE;
+    goto done;
+  }
   if (tool_model(&o, ctx, fpath, &fm) != CLIQ_STATUS_OK || tool_model(&o, ctx, qpath, &qm) != CLIQ_STATUS_OK) {
     rc = TOOL_EXIT_USAGE;
     goto done;
@@ -273,6 +318,7 @@ int cliq_cmd_compare(int argc, char **argv) {
     goto done;
   }
   outs = calloc(fs.io.n_out + 1, sizeof *outs);
+  if ((rc = judged_outputs(&o, &fs.io, &judge, &judged)) != TOOL_EXIT_OK) goto done;
   if (layers) {
     size_t nf = cliq_session_tensor_count(fs.s), nq = cliq_session_tensor_count(qs.s), maxe = 1;
     lay = calloc(nf + 1, sizeof *lay);
@@ -297,12 +343,12 @@ int cliq_cmd_compare(int argc, char **argv) {
     goto done;
   }
   size_t first, count;
-  if (!tool_dataset_window(&o, cliq_dataset_count(ds), skip, limit, images, &first, &count)) {
+  if (!tool_dataset_window(&o, "--skip", cliq_dataset_count(ds), skip, limit, images, &first, &count)) {
     rc = TOOL_EXIT_USAGE;
     goto done;
   }
   if (sensitivity) {
-    rc = tool_compare_sensitivity(&o, ctx, fpath, qpath, fm, qm, ds, images, first, count, html);
+    rc = tool_compare_sensitivity(&o, ctx, fpath, qpath, fm, qm, ds, images, first, count, judge.n ? judged : NULL, html);
     goto done;
   }
   double t0 = tool_now();
@@ -338,7 +384,7 @@ int cliq_cmd_compare(int argc, char **argv) {
   double worst = INFINITY;
   for (size_t k = 0; k < fs.io.n_out; k++) {
     double s = tool_err_sqnr(&outs[k]);
-    if (!isnan(s) && s < worst) worst = s;
+    if (judged[k] && !isnan(s) && s < worst) worst = s;
   }
   if (o.json) {
     printf("{\"float\":");
@@ -353,6 +399,7 @@ int cliq_cmd_compare(int argc, char **argv) {
       tool_json_num(stdout, tool_err_sqnr(&outs[k]));
       printf(",\"cosine\":");
       tool_json_num(stdout, tool_err_cosine(&outs[k]));
+      if (judge.n) printf(",\"judged\":%s", judged[k] ? "true" : "false");
       printf("}");
     }
     printf("],\"min_sqnr_db\":");
@@ -378,9 +425,9 @@ int cliq_cmd_compare(int argc, char **argv) {
     for (size_t k = 0; k < fs.io.n_out; k++) {
       printf("  %-40s ", fs.io.out_info[k].name);
       print_num(tool_err_sqnr(&outs[k]));
-      printf(" %10.6f\n", tool_err_cosine(&outs[k]));
+      printf(" %10.6f%s\n", tool_err_cosine(&outs[k]), judged[k] ? "" : "  (not judged)");
     }
-    printf("  min SQNR %.2f dB\n", worst);
+    printf("  min SQNR %.2f dB%s\n", worst, judge.n ? " (judged outputs)" : "");
     if (layers) {
       printf("\n  %-40s %10s %10s\n", "tensor (graph order)", "SQNR dB", "cosine");
       for (size_t l = 0; l < n_lay; l++) {
@@ -403,6 +450,8 @@ done:
   for (size_t l = 0; l < n_lay; l++) free(lay[l].scale), free(lay[l].shift);
   free(lay);
   free(outs);
+  free(judged);
+  tool_names_free(&judge);
   side_free(&qs);
   side_free(&fs);
   cliq_dataset_destroy(ds);

@@ -122,7 +122,7 @@ int cliq_cmd_eval(int argc, char **argv) {
     goto done;
   }
   size_t first, count;
-  if (!tool_dataset_window(&o, cliq_dataset_count(ds), skip, limit, dataset, &first, &count)) {
+  if (!tool_dataset_window(&o, "--skip", cliq_dataset_count(ds), skip, limit, dataset, &first, &count)) {
     rc = TOOL_EXIT_USAGE;
     goto done;
   }

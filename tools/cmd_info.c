@@ -89,6 +89,7 @@ int cliq_cmd_info(int argc, char **argv) {
   /* what `cliq quantize --target-sqnr` did (calib/fallback.c) */
   const char *fb_sqnr = cliq_model_metadata(m, "cliq.fallback.sqnr_db");
   const char *fb_names = cliq_model_metadata(m, "cliq.fallback.float_activations");
+  const char *fb_judged = cliq_model_metadata(m, "cliq.fallback.judged_on"); /* absent in files before it */
   if (o.json) {
     printf("{\"model\":");
     tool_json_str(stdout, path);
@@ -100,6 +101,10 @@ int cliq_cmd_info(int argc, char **argv) {
       tool_json_str(stdout, fb_sqnr);
       printf(",\"float_activations\":");
       tool_json_str(stdout, fb_names ? fb_names : "");
+      if (fb_judged) {
+        printf(",\"judged_on\":");
+        tool_json_str(stdout, fb_judged);
+      }
       printf("},");
     }
     printf("\"inputs\":");
@@ -144,8 +149,8 @@ int cliq_cmd_info(int argc, char **argv) {
       size_t n_float = 0;
       for (const char *c = fb_names; c && *c; c++) n_float += c == fb_names || c[-1] == ',';
       if (sscanf(fb_sqnr, "%lf %lf %lf", &before, &after, &target) == 3)
-        printf("  accuracy      --target-sqnr %.1f: %zu activations in float, %.2f -> %.2f dB on the calibration images\n",
-               target, n_float, before, after);
+        printf("  accuracy      --target-sqnr %.1f: %zu activations in float, %.2f -> %.2f dB on %s\n", target, n_float,
+               before, after, fb_judged ? fb_judged : "the calibration images");
     }
     if (has_pre) {
       printf("  preprocessing");

@@ -79,47 +79,32 @@ static const char *method_text(const cliq_quantize_options *q, char *buf, size_t
   return buf;
 }
 
-/* The command line beyond the options struct: file names, counts and the --float-layers names
- * (copies split at commas; args_free frees them). */
+/* The command line beyond the options struct: file names, counts, the --float-layers and
+ * --target-outputs names (args_free frees them). */
 typedef struct args {
-  const char *model, *calib, *out;
-  long limit, batch;
-  char **float_names;
-  size_t n_float;
+  const char *model, *calib, *out, *target;
+  long limit, batch, target_skip, target_limit;
+  tool_names float_names, target_outputs;
 } args;
 
 static void args_free(args *a) {
-  for (size_t k = 0; a->float_names && k < a->n_float; k++) free(a->float_names[k]);
-  free(a->float_names);
-}
-
-/* Appends the comma-separated names of one --float-layers value. */
-static int add_float_names(tool_opts *o, args *a, const char *v) {
-  for (const char *p = v;;) {
-    size_t len = strcspn(p, ",");
-    if (len == 0) return tool_usage_error(o, "--float-layers '%s' has an empty name", v);
-    if (!(a->float_names[a->n_float] = malloc(len + 1))) return tool_usage_error(o, "out of memory");
-    memcpy(a->float_names[a->n_float], p, len);
-    a->float_names[a->n_float++][len] = '\0';
-    if (!p[len]) return TOOL_EXIT_OK;
-    p += len + 1;
-  }
+  tool_names_free(&a->float_names);
+  tool_names_free(&a->target_outputs);
 }
 
 /* Parses argv into o, q and a; -1 after printing the help (exit 0), else a TOOL_EXIT_* code. */
 static int parse_args(tool_opts *o, cliq_quantize_options *q, int argc, char **argv, args *a) {
   const char *model = NULL, *calib = NULL, *out = NULL, *v;
   long limit = 0, batch = 0;
-  size_t arg_chars = 0; /* at most one name per character of the arguments */
-  for (int i = 1; i < argc; i++) arg_chars += strlen(argv[i]) + 1;
-  if (!(a->float_names = calloc(arg_chars + 1, sizeof *a->float_names))) return tool_usage_error(o, "out of memory");
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       printf("usage: cliq quantize MODEL.onnx --calib SRC -o OUT.onnx [--limit N] [--batch B]\n"
              "                     [--method minmax|percentile[:P]|entropy|mse|auto] [--per-tensor]\n"
              "                     [--asymmetric-weights] [--symmetric-activations] [--no-equalize]\n"
              "                     [--no-bias-correction] [--no-weight-rounding] [--bias-absorption]\n"
-             "                     [--float-layers NAME[,NAME...]] [--target-sqnr DB [--max-float N]]\n"
+             "                     [--float-layers NAME[,NAME...]] [--target-sqnr DB [--max-float N]\n"
+             "                     [--target-images SRC [--target-skip N] [--target-limit N]]\n"
+             "                     [--target-outputs NAME[,NAME...]]]\n"
              "                     [preprocessing] [options]\n\n"
              "Calibrates MODEL on the images of SRC (a folder of .jpg/.png/.bmp, imagenet:DIR or mnist:DIR)\n"
              "and writes the int8 model in QDQ form (standard ONNX: QuantizeLinear/DequantizeLinear, per-channel\n"
@@ -147,9 +132,15 @@ static int parse_args(tool_opts *o, cliq_quantize_options *q, int argc, char **a
              "                            calibration images is below DB, keep activations in float, the one\n"
              "                            whose bypass gains most first (two runs of the images per activation)\n"
              "  --max-float N             at most N activations in float for --target-sqnr (default: no limit)\n"
+             "  --target-images SRC       judge --target-sqnr on these images instead (a validation set the\n"
+             "                            calibration did not see, same forms as --calib), from --target-skip N\n"
+             "                            on, at most --target-limit N (default: all; each costs two runs per\n"
+             "                            activation and stays in memory during the search)\n"
+             "  --target-outputs NAMES    judge --target-sqnr on these outputs only (comma-separated; default:\n"
+             "                            every float output), e.g. to leave out a thresholded mask\n"
              "  -o, --output OUT.onnx     where to write the int8 model\n"
              "JSON: {\"images\":..,\"seconds\":..,\"images_per_second\":..,\"peak_rss_mb\":..,\"quantized_ops\":..,"
-             "\"float_ops\":..[,\"float_activations\":..,\"sqnr_before_db\":..,\"sqnr_after_db\":..]}\n\n");
+             "\"float_ops\":..[,\"float_activations\":..,\"sqnr_before_db\":..,\"sqnr_after_db\":..,\"target_images\":..]}\n\n");
       tool_print_common_help(stdout, o->accepts);
       return -1;
     }
@@ -195,10 +186,18 @@ static int parse_args(tool_opts *o, cliq_quantize_options *q, int argc, char **a
       long n;
       if (!tool_count_value(o, argc, argv, &i, "--max-float", 1, 1L << 30, &n)) return TOOL_EXIT_USAGE;
       q->max_float_activations = (size_t)n;
-    } else if (tool_is_opt(argv[i], "--float-layers")) {
-      int r2;
+    } else if (tool_is_opt(argv[i], "--target-images")) {
+      if (!(a->target = tool_value(o, argc, argv, &i))) return TOOL_EXIT_USAGE;
+    } else if (tool_is_opt(argv[i], "--target-skip")) {
+      if (!tool_count_value(o, argc, argv, &i, "--target-skip", 0, 1L << 30, &a->target_skip)) return TOOL_EXIT_USAGE;
+    } else if (tool_is_opt(argv[i], "--target-limit")) {
+      if (!tool_count_value(o, argc, argv, &i, "--target-limit", 1, 1L << 30, &a->target_limit)) return TOOL_EXIT_USAGE;
+    } else if (tool_is_opt(argv[i], "--target-outputs")) {
       if (!(v = tool_value(o, argc, argv, &i))) return TOOL_EXIT_USAGE;
-      if ((r2 = add_float_names(o, a, v)) != TOOL_EXIT_OK) return r2;
+      if (tool_names_add(o, "--target-outputs", v, &a->target_outputs) != TOOL_EXIT_OK) return TOOL_EXIT_USAGE;
+    } else if (tool_is_opt(argv[i], "--float-layers")) {
+      if (!(v = tool_value(o, argc, argv, &i))) return TOOL_EXIT_USAGE;
+      if (tool_names_add(o, "--float-layers", v, &a->float_names) != TOOL_EXIT_OK) return TOOL_EXIT_USAGE;
     } else if (tool_model_arg(o, argv[i], &model) != TOOL_EXIT_OK) {
       return TOOL_EXIT_USAGE;
     }
@@ -211,16 +210,22 @@ static int parse_args(tool_opts *o, cliq_quantize_options *q, int argc, char **a
 static int quantize(tool_opts *o, cliq_quantize_options *q, const args *a) {
   const char *model = a->model, *calib = a->calib, *out = a->out;
   long limit = a->limit, batch = a->batch;
-  q->float_nodes = (const char *const *)a->float_names;
-  q->n_float_nodes = a->n_float;
+  q->float_nodes = (const char *const *)a->float_names.v;
+  q->n_float_nodes = a->float_names.n;
+  q->target_outputs = (const char *const *)a->target_outputs.v;
+  q->n_target_outputs = a->target_outputs.n;
   if (!model) return tool_usage_error(o, "missing MODEL");
+  if ((a->target || a->target_skip || a->target_limit || a->target_outputs.n) && !(q->target_sqnr_db > 0))
+    return tool_usage_error(o, "--target-images, --target-skip, --target-limit and --target-outputs go with --target-sqnr DB");
+  if ((a->target_skip || a->target_limit) && !a->target)
+    return tool_usage_error(o, "--target-skip and --target-limit choose images of --target-images SRC");
   if (!calib) return tool_usage_error(o, "missing --calib SRC (a folder of images, imagenet:DIR or mnist:DIR)");
   if (!out) return tool_usage_error(o, "missing -o OUT.onnx");
 
   int rc = TOOL_EXIT_OK;
   cliq_context *ctx = NULL;
   cliq_model *m = NULL, *qm = NULL;
-  cliq_dataset *ds = NULL;
+  cliq_dataset *ds = NULL, *tds = NULL;
   cliq_status st;
   if (tool_context(o, NULL, 0, &ctx) != CLIQ_STATUS_OK) return TOOL_EXIT_USAGE;
   if (tool_model(o, ctx, model, &m) != CLIQ_STATUS_OK) {
@@ -236,7 +241,21 @@ static int quantize(tool_opts *o, cliq_quantize_options *q, const args *a) {
   }
   size_t count = cliq_dataset_count(ds);
   if (limit > 0 && (size_t)limit < count) count = (size_t)limit;
-  cliq_calib_source source = cliq_calib_source_dataset(ds, count);
+  cliq_calib_source source = cliq_calib_source_dataset(ds, count), target;
+  if (a->target) {
+    size_t tfirst, tcount;
+    /* a dataset of its own: a dataset holds one cursor (cliq_calib_source_dataset_range) */
+    if ((st = cliq_dataset_open(ctx, a->target, m, &pre, &tds)) != CLIQ_STATUS_OK) {
+      rc = tool_lib_error(o, ctx, st, "cannot open target images '%s'", a->target);
+      goto done;
+    }
+    if (!tool_dataset_window(o, "--target-skip", cliq_dataset_count(tds), a->target_skip, a->target_limit, a->target, &tfirst, &tcount)) {
+      rc = TOOL_EXIT_USAGE;
+      goto done;
+    }
+    target = cliq_calib_source_dataset_range(tds, tfirst, tcount);
+    q->target_source = &target;
+  }
   progress pr = {0.0, 0.0, 0, isatty(fileno(stderr)), 0};
   q->limit = count;
   q->batch = (size_t)batch;
@@ -271,19 +290,20 @@ static int quantize(tool_opts *o, cliq_quantize_options *q, const args *a) {
     printf(",\"images\":%zu,\"seconds\":%.6g,\"images_per_second\":%.6g,\"peak_rss_mb\":%.6g,\"quantized_ops\":%zu,\"float_ops\":%zu",
            rep.images, rep.seconds, ips, mb, rep.quantized_ops, rep.float_ops);
     if (q->target_sqnr_db > 0)
-      printf(",\"float_activations\":%zu,\"sqnr_before_db\":%.6g,\"sqnr_after_db\":%.6g", rep.float_activations, rep.sqnr_before_db,
-             rep.sqnr_after_db);
+      printf(",\"float_activations\":%zu,\"sqnr_before_db\":%.6g,\"sqnr_after_db\":%.6g,\"target_images\":%zu", rep.float_activations,
+             rep.sqnr_before_db, rep.sqnr_after_db, rep.target_images);
     printf("}\n");
   } else {
     printf("wrote %s: %zu ops int8, %zu ops float\n", out, rep.quantized_ops, rep.float_ops);
     if (q->target_sqnr_db > 0)
-      printf("target %.1f dB: %zu activations kept in float; worst output SQNR on the first calibration images %.2f -> %.2f dB%s\n",
-             q->target_sqnr_db, rep.float_activations, rep.sqnr_before_db, rep.sqnr_after_db,
-             rep.sqnr_after_db >= q->target_sqnr_db ? "" : " (target not reached)");
+      printf("target %.1f dB: %zu activations kept in float; worst output SQNR on %zu %s images %.2f -> %.2f dB%s\n",
+             q->target_sqnr_db, rep.float_activations, rep.target_images, a->target ? "target" : "calibration",
+             rep.sqnr_before_db, rep.sqnr_after_db, rep.sqnr_after_db >= q->target_sqnr_db ? "" : " (target not reached)");
     printf("calibration: %zu images in %.1f s (%.1f images/s), peak memory %.0f MB\n", rep.images, rep.seconds, ips, mb);
   }
 done:
   cliq_model_destroy(qm);
+  cliq_dataset_destroy(tds);
   cliq_dataset_destroy(ds);
   cliq_model_destroy(m);
   cliq_context_destroy(ctx);

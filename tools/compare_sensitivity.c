@@ -31,6 +31,7 @@ typedef struct sens {
   size_t *out_elems;
   size_t n_out;
   tool_err *acc;          /* per output, reused per variant */
+  const unsigned char *judged; /* per output: counts in the worst (NULL: all) */
 } sens;
 
 static cliq_status open_session(const tool_opts *o, cliq_context *ctx, const cliq_model *m, cliq_session **s, tool_io *io) {
@@ -69,7 +70,7 @@ static int variant(sens *S, const unsigned char *enabled, size_t n_q, double *ou
   *out = INFINITY;
   for (size_t k = 0; k < S->n_out; k++) {
     double v = per_out[k] = tool_err_sqnr(&S->acc[k]);
-    if (!isnan(v) && v < *out) *out = v;
+    if ((!S->judged || S->judged[k]) && !isnan(v) && v < *out) *out = v;
   }
 done:
   tool_io_free(&io);
@@ -132,8 +133,8 @@ static int write_html(tool_opts *o, const char *path, const char *fpath, const c
 
 int tool_compare_sensitivity(tool_opts *o, cliq_context *ctx, const char *fpath, const char *qpath, const cliq_model *fm,
                              const cliq_model *qm, cliq_dataset *ds, const char *images, size_t first, size_t count,
-                             const char *html) {
-  sens S = {o, ctx, qm, count, NULL, 0, NULL, NULL, 0, NULL};
+                             const unsigned char *judged, const char *html) {
+  sens S = {o, ctx, qm, count, NULL, 0, NULL, NULL, 0, NULL, judged};
   size_t n_q = cliq_model_quantizer_count(qm);
   if (n_q == 0) return tool_usage_error(o, "'%s' has no activation quantizers (QuantizeLinear of a computed tensor)", qpath);
   cliq_session *fs = NULL;
@@ -213,6 +214,14 @@ int tool_compare_sensitivity(tool_opts *o, cliq_context *ctx, const char *fpath,
     for (size_t k = 0; k < S.n_out; k++) {
       printf("%s", k ? "," : "");
       tool_json_str(stdout, fio.out_info[k].name);
+    }
+    if (judged) {
+      printf("],\"judged\":[");
+      for (size_t k = 0, c = 0; k < S.n_out; k++)
+        if (judged[k]) {
+          printf("%s", c++ ? "," : "");
+          tool_json_str(stdout, fio.out_info[k].name);
+        }
     }
     printf("],\"all_db\":");
     tool_json_num(stdout, all_db);

@@ -7,10 +7,11 @@
 
 #include "tool_common.h"
 
-/* Over images first..first+count-1 of ds; html: also a page with the chart there (NULL: none).
+/* Over images first..first+count-1 of ds; judged: per output, whether it counts in the
+ * worst-output figures (NULL: all do); html: also a page with the chart there (NULL: none).
  * Returns a TOOL_EXIT_* code (messages printed). */
 int tool_compare_sensitivity(tool_opts *o, cliq_context *ctx, const char *fpath, const char *qpath, const cliq_model *fm,
                              const cliq_model *qm, cliq_dataset *ds, const char *images, size_t first, size_t count,
-                             const char *html);
+                             const unsigned char *judged, const char *html);
 
 #endif /* CLIQ_TOOLS_COMPARE_SENSITIVITY_H */

@@ -79,10 +79,10 @@ long tool_parse_count(tool_opts *o, const char *opt, const char *value, long lo,
   return v;
 }
 
-bool tool_dataset_window(const tool_opts *o, size_t total, long skip, long limit, const char *source, size_t *first, size_t *count) {
+bool tool_dataset_window(const tool_opts *o, const char *skip_opt, size_t total, long skip, long limit, const char *source, size_t *first, size_t *count) {
   *first = (size_t)skip;
   if (*first >= total) {
-    tool_usage_error(o, "--skip %zu leaves none of the %zu images of '%s'", *first, total, source);
+    tool_usage_error(o, "%s %zu leaves none of the %zu images of '%s'", skip_opt, *first, total, source);
     return false;
   }
   *count = total - *first;
@@ -96,6 +96,28 @@ bool tool_count_value(tool_opts *o, int argc, char **argv, int *i, const char *n
   if (n < 0) return false;
   *out = n;
   return true;
+}
+
+int tool_names_add(const tool_opts *o, const char *opt, const char *value, tool_names *names) {
+  for (const char *p = value;;) {
+    size_t len = strcspn(p, ",");
+    if (len == 0) return tool_usage_error(o, "%s '%s' has an empty name", opt, value);
+    char **v = realloc(names->v, (names->n + 1) * sizeof *v);
+    if (!v) return tool_usage_error(o, "out of memory");
+    names->v = v;
+    if (!(v[names->n] = malloc(len + 1))) return tool_usage_error(o, "out of memory");
+    memcpy(v[names->n], p, len);
+    v[names->n++][len] = '\0';
+    if (!p[len]) return TOOL_EXIT_OK;
+    p += len + 1;
+  }
+}
+
+void tool_names_free(tool_names *names) {
+  for (size_t k = 0; k < names->n; k++) free(names->v[k]);
+  free(names->v);
+  names->v = NULL;
+  names->n = 0;
 }
 
 int tool_model_arg(const tool_opts *o, const char *arg, const char **model) {

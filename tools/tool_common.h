@@ -57,8 +57,18 @@ long tool_parse_count(tool_opts *o, const char *opt, const char *value, long lo,
  * *out; false (message printed) when it is missing or malformed. */
 bool tool_count_value(tool_opts *o, int argc, char **argv, int *i, const char *name, long lo, long hi, long *out);
 /* The images a command reads from a dataset of `total`: from `skip` on, at most `limit` (0: all).
- * A skip that leaves none is a usage error naming `source` (returns false). */
-bool tool_dataset_window(const tool_opts *o, size_t total, long skip, long limit, const char *source, size_t *first, size_t *count);
+ * A skip that leaves none is a usage error naming the option `skip_opt` and `source` (returns false). */
+bool tool_dataset_window(const tool_opts *o, const char *skip_opt, size_t total, long skip, long limit, const char *source, size_t *first, size_t *count);
+/* Names given as comma-separated option values, repeatable (--float-layers, --target-outputs,
+ * --outputs): copies, freed by tool_names_free. */
+typedef struct tool_names {
+  char **v;
+  size_t n;
+} tool_names;
+/* Appends the names of one value of option `opt`; an empty name is a usage error. Returns
+ * TOOL_EXIT_OK or TOOL_EXIT_USAGE (message printed). */
+int tool_names_add(const tool_opts *o, const char *opt, const char *value, tool_names *names);
+void tool_names_free(tool_names *names);
 /* A positional argument: the model's path into *model. An unknown option, or a second model, is a
  * usage error (message printed). Returns TOOL_EXIT_OK or TOOL_EXIT_USAGE. */
 int tool_model_arg(const tool_opts *o, const char *arg, const char **model);

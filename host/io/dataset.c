@@ -317,14 +317,18 @@ static cliq_status calib_next(void *user, size_t n_inputs, float *const *inputs,
   return CLIQ_STATUS_OK;
 }
 
-cliq_calib_source cliq_calib_source_dataset(cliq_dataset *ds, size_t limit) {
+cliq_calib_source cliq_calib_source_dataset_range(cliq_dataset *ds, size_t first, size_t limit) {
   cliq_calib_source src;
   memset(&src, 0, sizeof src);
   if (!ds) return src; /* next == NULL: cliq_quantize rejects it */
-  ds->calib_next = 0;
-  ds->calib_end = limit && limit < ds->count ? limit : ds->count;
+  ds->calib_next = first < ds->count ? first : ds->count;
+  ds->calib_end = limit && limit < ds->count - ds->calib_next ? ds->calib_next + limit : ds->count;
   src.user = ds;
   src.next = calib_next;
-  src.total = ds->calib_end;
+  src.total = ds->calib_end - ds->calib_next;
   return src;
+}
+
+cliq_calib_source cliq_calib_source_dataset(cliq_dataset *ds, size_t limit) {
+  return cliq_calib_source_dataset_range(ds, 0, limit);
 }
