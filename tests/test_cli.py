@@ -285,6 +285,17 @@ def test_compare_outputs(tmp, dyn, dyn_r2, img):
     rc, _, err = cliq(*base, "--min-sqnr", "50")
     rc_s, _, err_s = cliq(*base, "--min-sqnr", "50", "--outputs", "s")
     check(rc == 1 and rc_s == 0, "--min-sqnr 50 fails on r, passes when only s is judged: rc %d / %d %s" % (rc, rc_s, err))
+    # --worst: per image, sorted worst first; on one judged output the pooled figure lies between them
+    write_bmp(os.path.join(d, "pic2.bmp"), 9, 7, lambda x, y: (250 - x * 20, 30, y * 30))
+    rc, out, err = cliq(*base, "--outputs", "r", "--worst", "5", "--json")
+    jw = json_of("compare --worst", out)
+    if check(rc == 0 and jw and len(jw.get("worst_images", [])) == 2, "compare --worst 5 on 2 images: %s %s" % (out, err)):
+        w = jw["worst_images"]
+        check(w[0]["sqnr_db"] <= w[1]["sqnr_db"] and sorted(x["file"] for x in w) == ["pic.bmp", "pic2.bmp"] and
+              sorted(x["index"] for x in w) == [0, 1] and w[0]["sqnr_db"] <= jw["min_sqnr_db"] <= w[1]["sqnr_db"],
+              "worst images sorted, named, around the pooled %s: %s" % (jw["min_sqnr_db"], w))
+    rc, out, err = cliq(*base, "--worst", "1")
+    check(rc == 0 and out.count(".bmp") == 1, "--worst 1 lists one image: %r" % out)
     rc, _, err = cliq(*base, "--outputs", "s,nope")
     check(rc == 2 and "'nope'" in err and "'r'" in err, "an unknown --outputs name is a usage error listing the outputs: %r" % err)
 

@@ -3,7 +3,9 @@
  * outputs are from its float model's over a set of images: per output the SQNR in dB,
  * 10*log10(sum y^2 / sum (y - y_q)^2), and the cosine similarity, both accumulated over every
  * element of every image; `min_sqnr_db` is the worst output (of those --outputs names, when given:
- * a thresholded mask or a decoded index says little in SQNR). --layers adds the same figures for
+ * a thresholded mask or a decoded index says little in SQNR). --worst N lists the N images with the
+ * lowest worst-output SQNR of their own: the pooled figure is carried by the images with the
+ * largest errors, often a few on which the float model leaves its calibrated ranges. --layers adds the same figures for
  * every tensor of the float model found in the int8 one (by name, or as "<name>_QuantizeLinear_Output"
  * once the QDQ lowering made it int8), to see where the error grows; tensors that cross-layer
  * equalization rescaled per channel are first brought back with the scales the quantizer recorded
@@ -160,6 +162,33 @@ static int write_html(tool_opts *o, const char *path, const char *fpath, const c
   return html_end(f) ? TOOL_EXIT_OK : tool_usage_error(o, "writing '%s' failed", path);
 }
 
+/* --worst: one image's own worst judged-output SQNR */
+typedef struct image_sqnr {
+  size_t index;
+  char file[160];
+  double sqnr_db;
+} image_sqnr;
+
+static void image_record(image_sqnr *r, size_t index, const char *file, const tool_io *f, const tool_io *q,
+                         const unsigned char *judged) {
+  r->index = index;
+  snprintf(r->file, sizeof r->file, "%s", file ? file : "");
+  r->sqnr_db = INFINITY;
+  for (size_t k = 0; k < f->n_out; k++) {
+    tool_err e = {0};
+    if (!judged[k]) continue;
+    tool_err_add(&e, f->out[k].data, q->out[k].data, f->out[k].size / sizeof(float));
+    double v = tool_err_sqnr(&e);
+    if (!isnan(v) && v < r->sqnr_db) r->sqnr_db = v;
+  }
+}
+
+static int by_sqnr(const void *a, const void *b) {
+  const image_sqnr *x = a, *y = b;
+  if (x->sqnr_db != y->sqnr_db) return (x->sqnr_db > y->sqnr_db) - (x->sqnr_db < y->sqnr_db);
+  return (x->index > y->index) - (x->index < y->index); /* ties (e.g. two exact images) in order */
+}
+
 /* Per output: judged (1) or not, from the --outputs names (none given: all). A name that is not an
  * output is a usage error listing them. */
 static int judged_outputs(tool_opts *o, const tool_io *io, const tool_names *names, unsigned char **out) {
@@ -194,10 +223,12 @@ int cliq_cmd_compare(int argc, char **argv) {
   double min_sqnr = -INFINITY;
   tool_names judge = {0};
   unsigned char *judged = NULL;
+  long worst_n = 0;
+  image_sqnr *per_image = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       printf("usage: cliq compare FLOAT.onnx INT8.onnx --images SRC [--skip N] [--limit N] [--layers] [--min-sqnr DB]\n"
-             "                    [--outputs NAME[,NAME...]] [--html FILE]\n"
+             "                    [--outputs NAME[,NAME...]] [--worst N] [--html FILE]\n"
              "       cliq compare FLOAT.onnx INT8.onnx --images SRC --sensitivity [--skip N] [--limit N]\n"
              "                    [--outputs NAME[,NAME...]] [--html FILE] [preprocessing] [options]\n\n"
              "Runs both models on the images of SRC (a folder, imagenet:DIR or mnist:DIR) and prints, per output,\n"
@@ -209,11 +240,13 @@ int cliq_cmd_compare(int argc, char **argv) {
              "  --min-sqnr DB    exit 1 when an output's SQNR is below DB\n"
              "  --outputs NAMES  judge these outputs only (comma-separated): the min SQNR, --min-sqnr and the\n"
              "                   sensitivity figures leave the others out (all are still printed)\n"
+             "  --worst N        also the N images with the lowest SQNR of their own (worst judged output)\n"
              "  --html FILE      also write the figures as a page with charts (the goal line: --min-sqnr, else 30)\n"
              "  --sensitivity    instead: per activation quantizer of INT8, the worst output SQNR with only it\n"
              "                   enabled and with only it bypassed, beside every one and none (int8 weights\n"
              "                   only); 2 + 2 x quantizers runs over the images, so use few (e.g. --limit 8)\n"
-             "JSON: {\"images\":..,\"outputs\":[{\"name\":..,\"sqnr_db\":..,\"cosine\":..[,\"judged\":..]}],\"min_sqnr_db\":..[,\"layers\":[..]]}\n"
+             "JSON: {\"images\":..,\"outputs\":[{\"name\":..,\"sqnr_db\":..,\"cosine\":..[,\"judged\":..]}],\"min_sqnr_db\":..[,\"layers\":[..]]\n"
+             "       [,\"worst_images\":[{\"index\":..,\"file\":..,\"sqnr_db\":..}]]}\n"
              "  --sensitivity: {\"images\":..,\"outputs\":[names],\"all_db\":..,\"weights_only_db\":..,\"quantizers\":[{\"tensor\":..,\n"
              "                 \"only_db\":..,\"without_db\":..}]}, each figure also per output (\"*_outputs_db\": [..])\n\n");
       tool_print_common_help(stdout, o.accepts);
@@ -235,6 +268,11 @@ int cliq_cmd_compare(int argc, char **argv) {
       if (end == v || *end) return tool_usage_error(&o, "--min-sqnr '%s' is not a number of dB", v);
     } else if (tool_is_opt(argv[i], "--outputs")) {
       if (!(v = tool_value(&o, argc, argv, &i)) || tool_names_add(&o, "--outputs", v, &judge) != TOOL_EXIT_OK) {
+        tool_names_free(&judge);
+        return TOOL_EXIT_USAGE;
+      }
+    } else if (tool_is_opt(argv[i], "--worst")) {
+      if (!tool_count_value(&o, argc, argv, &i, "--worst", 1, 1L << 20, &worst_n)) {
         tool_names_free(&judge);
         return TOOL_EXIT_USAGE;
       }
@@ -272,8 +310,8 @@ int cliq_cmd_compare(int argc, char **argv) {
     rc = tool_usage_error(&o, "missing --images SRC (a folder, imagenet:DIR or mnist:DIR)");
     goto done;
   }
-  if (sensitivity && (layers || min_sqnr != -INFINITY)) {
-    rc = tool_usage_error(&o, "--sensitivity is a report of its own: without --layers and --min-sqnr");
+  if (sensitivity && (layers || min_sqnr != -INFINITY || worst_n)) {
+    rc = tool_usage_error(&o, "--sensitivity is a report of its own: without --layers, --min-sqnr and --worst");
     goto done;
   }
   if (tool_context(&o, NULL, 0, &ctx) != CLIQ_STATUS_OK) {
@@ -351,10 +389,15 @@ int cliq_cmd_compare(int argc, char **argv) {
     rc = tool_compare_sensitivity(&o, ctx, fpath, qpath, fm, qm, ds, images, first, count, judge.n ? judged : NULL, html);
     goto done;
   }
+  if (worst_n && !(per_image = calloc(count, sizeof *per_image))) {
+    rc = tool_usage_error(&o, "out of memory");
+    goto done;
+  }
   double t0 = tool_now();
   for (size_t im = first; im < first + count && rc == TOOL_EXIT_OK; im++) {
     int label;
-    if ((st = cliq_dataset_get(ds, im, fs.io.in[0].data, &label, NULL)) != CLIQ_STATUS_OK) {
+    const char *file = NULL;
+    if ((st = cliq_dataset_get(ds, im, fs.io.in[0].data, &label, &file)) != CLIQ_STATUS_OK) {
       rc = tool_lib_error(&o, ctx, st, "image %zu of '%s'", im, images);
       break;
     }
@@ -369,6 +412,7 @@ int cliq_cmd_compare(int argc, char **argv) {
     }
     for (size_t k = 0; k < fs.io.n_out; k++)
       tool_err_add(&outs[k], fs.io.out[k].data, qs.io.out[k].data, fs.io.out[k].size / sizeof(float));
+    if (per_image) image_record(&per_image[im - first], im, file, &fs.io, &qs.io, judged);
     for (size_t l = 0; l < n_lay; l++) {
       if ((st = cliq_session_read_tensor(fs.s, lay[l].fi, bf, lay[l].elems)) != CLIQ_STATUS_OK ||
           (st = cliq_session_read_tensor(qs.s, lay[l].qi, bq, lay[l].elems)) != CLIQ_STATUS_OK) {
@@ -381,6 +425,7 @@ int cliq_cmd_compare(int argc, char **argv) {
   }
   double secs = tool_now() - t0;
   if (rc != TOOL_EXIT_OK) goto done;
+  if (per_image) qsort(per_image, count, sizeof *per_image, by_sqnr);
   double worst = INFINITY;
   for (size_t k = 0; k < fs.io.n_out; k++) {
     double s = tool_err_sqnr(&outs[k]);
@@ -404,6 +449,17 @@ int cliq_cmd_compare(int argc, char **argv) {
     }
     printf("],\"min_sqnr_db\":");
     tool_json_num(stdout, worst);
+    if (per_image) {
+      printf(",\"worst_images\":[");
+      for (size_t i = 0; i < count && i < (size_t)worst_n; i++) {
+        printf("%s{\"index\":%zu,\"file\":", i ? "," : "", per_image[i].index);
+        tool_json_str(stdout, per_image[i].file);
+        printf(",\"sqnr_db\":");
+        tool_json_num(stdout, per_image[i].sqnr_db);
+        printf("}");
+      }
+      printf("]");
+    }
     if (layers) {
       printf(",\"layers\":[");
       for (size_t l = 0; l < n_lay; l++) {
@@ -428,6 +484,14 @@ int cliq_cmd_compare(int argc, char **argv) {
       printf(" %10.6f%s\n", tool_err_cosine(&outs[k]), judged[k] ? "" : "  (not judged)");
     }
     printf("  min SQNR %.2f dB%s\n", worst, judge.n ? " (judged outputs)" : "");
+    if (per_image) {
+      printf("\n  %-8s %10s   %s\n", "image", "SQNR dB", "file (worst first; the image's worst judged output)");
+      for (size_t i = 0; i < count && i < (size_t)worst_n; i++) {
+        printf("  %-8zu ", per_image[i].index);
+        print_num(per_image[i].sqnr_db);
+        printf("   %s\n", per_image[i].file);
+      }
+    }
     if (layers) {
       printf("\n  %-40s %10s %10s\n", "tensor (graph order)", "SQNR dB", "cosine");
       for (size_t l = 0; l < n_lay; l++) {
@@ -452,6 +516,7 @@ done:
   free(outs);
   free(judged);
   tool_names_free(&judge);
+  free(per_image);
   side_free(&qs);
   side_free(&fs);
   cliq_dataset_destroy(ds);
