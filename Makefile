@@ -2,7 +2,7 @@
 #   make demo   install missing packages, build, run the default model on a real image
 #   make test   install missing packages, build, run every test (what CI runs)
 #   make bench  build, then int8 vs fp32 latency of the ../shared models (bench/models.sh)
-#   make sanitize  the C tests under AddressSanitizer + UBSan in build-san (scripts/sanitize.sh)
+#   make sanitize  the C tests and test_cli under AddressSanitizer + UBSan in build-san (scripts/sanitize.sh)
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SHARED ?= $(abspath ../shared)
