@@ -16,7 +16,10 @@
  * validation set: the images are read once, kept with the float outputs for the pass, then
  * freed; the kept calibration images are put back for nothing after this last pass, but for
  * order's sake). options.target_outputs restricts the figure to chosen outputs (a thresholded
- * mask or a decoded index says little in SQNR). The weights stay int8: when int8 weights alone
+ * mask or a decoded index says little in SQNR). options.target_drop_worst leaves out the images
+ * with the lowest figure of their own in the int8 graph as built: the pooled figure is carried by
+ * the images with the largest errors, and an image on which the float model leaves its calibrated
+ * ranges collapses every static int8 model (README: blazeface's image 203), hiding every gain. The weights stay int8: when int8 weights alone
  * miss the target (`compare --sensitivity`'s "no activation quantizer" row), the pass cannot
  * reach it and bypasses what helps.
  */
@@ -43,6 +46,7 @@ typedef struct fallback {
   size_t n_out;
   float **images;  /* target_source images per input (NULL: the kept calibration images) */
   size_t n_in;
+  unsigned char *dropped; /* per judged image: left out by target_drop_worst (NULL: none) */
 } fallback;
 
 static void fallback_free(fallback *F) {
@@ -51,6 +55,7 @@ static void fallback_free(fallback *F) {
   free(F->elems);
   for (size_t i = 0; F->images && i < F->n_in; i++) free(F->images[i]);
   free(F->images);
+  free(F->dropped);
 }
 
 /* Reads options.target_source (up to target_limit images) into F->images and makes them the
@@ -151,9 +156,22 @@ static cliq_status reference(fallback *F) {
   return st;
 }
 
+/* 10 log10(signal / noise) of the worst judged output, from per-output sums; +inf when no output
+ * has both signal and noise. */
+static double worst_sqnr(const fallback *F, const double *rr, const double *dd) {
+  double w = INFINITY;
+  for (size_t k = 0; k < F->n_out; k++) {
+    if (!F->ref[k] || rr[k] == 0.0) continue;
+    double v = dd[k] > 0 ? 10.0 * log10(rr[k] / dd[k]) : INFINITY;
+    if (v < w) w = v;
+  }
+  return w;
+}
+
 /* Worst-output SQNR (dB, the measure of `cliq compare`) of the QDQ graph with the quantizers
- * `enabled` over the kept images. */
-static cliq_status measure(fallback *F, const unsigned char *enabled, size_t n, double *out) {
+ * `enabled` over the judged images (not F->dropped); per_image (may be NULL) receives each
+ * image's own figure. */
+static cliq_status measure(fallback *F, const unsigned char *enabled, size_t n, double *out, double *per_image) {
   cliq__ptq *ptq = F->ptq;
   cliq__graph *g = cliq__graph_clone(ptq->g);
   if (!g) return cliq__fail(ptq->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "copying the QDQ graph");
@@ -163,30 +181,67 @@ static cliq_status measure(fallback *F, const unsigned char *enabled, size_t n, 
   cliq_status st = cliq__ptq_runner_open_outputs(ptq, g, &r);
   cliq__graph_free(g);
   if (st != CLIQ_STATUS_OK) return st;
-  double *rr = calloc(2 * F->n_out + 1, sizeof *rr), *dd = rr + F->n_out;
+  /* per output: totals (rr, dd) and this image's sums (ri, di) */
+  double *rr = calloc(4 * F->n_out + 1, sizeof *rr), *dd = rr + F->n_out, *ri = dd + F->n_out, *di = ri + F->n_out;
   if (!rr) st = cliq__fail(ptq->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "fallback error sums");
   if (st == CLIQ_STATUS_OK && r.n_out != F->n_out)
     st = cliq__fail(ptq->ctx, CLIQ_STATUS_INVALID_STATE, "the QDQ graph has %zu outputs, the float graph %zu", r.n_out, F->n_out);
   for (size_t im = 0; st == CLIQ_STATUS_OK && im < ptq->n_images; im++) {
+    if (F->dropped && F->dropped[im]) continue;
     if ((st = cliq__ptq_runner_run(&r, im)) != CLIQ_STATUS_OK) break;
     for (size_t k = 0; k < F->n_out; k++) {
+      ri[k] = di[k] = 0.0;
       if (!F->ref[k] || r.out[k].dtype != CLIQ_DTYPE_FLOAT32) continue;
       const float *a = F->ref[k] + im * F->elems[k], *b = r.out[k].data;
       for (size_t e = 0; e < F->elems[k]; e++) {
         double d = (double)a[e] - b[e];
-        rr[k] += (double)a[e] * a[e];
-        dd[k] += d * d;
+        ri[k] += (double)a[e] * a[e];
+        di[k] += d * d;
       }
+      rr[k] += ri[k];
+      dd[k] += di[k];
     }
+    if (per_image) per_image[im] = worst_sqnr(F, ri, di);
   }
-  *out = INFINITY;
-  for (size_t k = 0; st == CLIQ_STATUS_OK && k < F->n_out; k++) {
-    if (!F->ref[k] || rr[k] == 0.0) continue;
-    double v = dd[k] > 0 ? 10.0 * log10(rr[k] / dd[k]) : INFINITY;
-    if (v < *out) *out = v;
-  }
+  if (st == CLIQ_STATUS_OK) *out = worst_sqnr(F, rr, dd);
   free(rr);
   cliq__ptq_runner_close(&r);
+  return st;
+}
+
+typedef struct image_figure {
+  size_t index;
+  double sqnr;
+} image_figure;
+
+static int by_figure(const void *a, const void *b) {
+  const image_figure *x = a, *y = b;
+  if (x->sqnr != y->sqnr) return (x->sqnr > y->sqnr) - (x->sqnr < y->sqnr);
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+/* options.target_drop_worst: measures the int8 graph as built per image, leaves the N images with
+ * the lowest figure out of every later measure (F->dropped), and gives the figure without them. */
+static cliq_status drop_worst(fallback *F, const unsigned char *enabled, size_t n, double *out) {
+  cliq__ptq *ptq = F->ptq;
+  size_t drop = ptq->options->target_drop_worst, m = ptq->n_images;
+  if (drop >= m)
+    return cliq__fail(ptq->ctx, CLIQ_STATUS_INVALID_ARGUMENT,
+                      "target_drop_worst %zu leaves none of the %zu images the target is judged on", drop, m);
+  double *per = malloc(m * sizeof *per);
+  image_figure *fig = malloc(m * sizeof *fig);
+  F->dropped = calloc(m, 1);
+  cliq_status st = per && fig && F->dropped ? CLIQ_STATUS_OK : cliq__fail(ptq->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "per-image figures");
+  double all;
+  if (st == CLIQ_STATUS_OK) st = measure(F, enabled, n, &all, per);
+  for (size_t im = 0; st == CLIQ_STATUS_OK && im < m; im++) fig[im] = (image_figure){im, per[im]};
+  if (st == CLIQ_STATUS_OK) {
+    qsort(fig, m, sizeof *fig, by_figure);
+    for (size_t i = 0; i < drop; i++) F->dropped[fig[i].index] = 1;
+    st = measure(F, enabled, n, out, NULL);
+  }
+  free(fig);
+  free(per);
   return st;
 }
 
@@ -202,15 +257,19 @@ static int by_gain(const void *a, const void *b) {
 
 /* Records what was bypassed in the model's metadata: "cliq.fallback.float_activations" (names,
  * comma-separated), "cliq.fallback.sqnr_db" ("before after target") and
- * "cliq.fallback.judged_on" ("16 calibration images", "100 target images; outputs a,b"). */
-static cliq_status record(cliq__ptq *ptq, const unsigned char *enabled, size_t n, double before, double after) {
+ * "cliq.fallback.judged_on" ("16 calibration images", "100 target images less #3,41; outputs a,b":
+ * the images target_drop_worst left out, 0-based in the order the source gave them). */
+static cliq_status record(const fallback *F, const unsigned char *enabled, size_t n, double before, double after) {
+  cliq__ptq *ptq = F->ptq;
   const cliq_quantize_options *o = ptq->options;
-  size_t len = 1, jlen = 64;
+  size_t len = 1, jlen = 96 + 24 * o->target_drop_worst;
   for (size_t t = 0; t < o->n_target_outputs; t++) jlen += strlen(o->target_outputs[t]) + 1;
   char *judged = malloc(jlen);
   if (!judged) return cliq__fail(ptq->ctx, CLIQ_STATUS_OUT_OF_MEMORY, "fallback metadata");
-  snprintf(judged, jlen, "%zu %s images%s", ptq->n_images, o->target_source ? "target" : "calibration",
-           o->n_target_outputs ? "; outputs " : "");
+  snprintf(judged, jlen, "%zu %s images", ptq->n_images, o->target_source ? "target" : "calibration");
+  for (size_t im = 0, k = 0; F->dropped && im < ptq->n_images; im++) /* 0-based in the source's order */
+    if (F->dropped[im]) snprintf(judged + strlen(judged), jlen - strlen(judged), "%s%zu", k++ ? "," : " less #", im);
+  if (o->n_target_outputs) strcat(judged, "; outputs ");
   for (size_t t = 0; t < o->n_target_outputs; t++) {
     if (t) strcat(judged, ",");
     strcat(judged, o->target_outputs[t]);
@@ -240,7 +299,7 @@ cliq_status cliq__ptq_fallback(cliq__ptq *ptq) {
   if (!o || !(o->target_sqnr_db > 0) || !ptq->float_g) return CLIQ_STATUS_OK;
   size_t n = cliq__quantizer_count(ptq->g);
   if (n == 0) return CLIQ_STATUS_OK;
-  fallback F = {ptq, NULL, NULL, 0, NULL, 0};
+  fallback F = {ptq, NULL, NULL, 0, NULL, 0, NULL};
   const float *const *kept = ptq->images;
   size_t n_kept = ptq->n_images;
   unsigned char *en = malloc(n);
@@ -250,7 +309,7 @@ cliq_status cliq__ptq_fallback(cliq__ptq *ptq) {
   if (st == CLIQ_STATUS_OK) st = reference(&F);
   if (st == CLIQ_STATUS_OK) {
     memset(en, 1, n);
-    st = measure(&F, en, n, &before);
+    st = o->target_drop_worst ? drop_worst(&F, en, n, &before) : measure(&F, en, n, &before, NULL);
     cur = before;
   }
   size_t n_float = 0, max = o->max_float_activations ? o->max_float_activations : n;
@@ -258,7 +317,7 @@ cliq_status cliq__ptq_fallback(cliq__ptq *ptq) {
     for (size_t i = 0; st == CLIQ_STATUS_OK && i < n; i++) {
       en[i] = 0;
       rank[i].index = i;
-      st = measure(&F, en, n, &rank[i].without);
+      st = measure(&F, en, n, &rank[i].without, NULL);
       en[i] = 1;
     }
     if (st == CLIQ_STATUS_OK) qsort(rank, n, sizeof *rank, by_gain);
@@ -266,7 +325,7 @@ cliq_status cliq__ptq_fallback(cliq__ptq *ptq) {
       size_t i = rank[r].index;
       double v = rank[r].without;
       en[i] = 0;
-      if (n_float > 0) st = measure(&F, en, n, &v); /* the first one was measured alone already */
+      if (n_float > 0) st = measure(&F, en, n, &v, NULL); /* the first one was measured alone already */
       if (st == CLIQ_STATUS_OK && v > cur + MIN_GAIN_DB) {
         cur = v;
         n_float++;
@@ -280,7 +339,7 @@ cliq_status cliq__ptq_fallback(cliq__ptq *ptq) {
     ptq->fallback_before_db = before;
     ptq->fallback_after_db = cur;
     ptq->fallback_images = ptq->n_images;
-    st = record(ptq, en, n, before, cur);
+    st = record(&F, en, n, before, cur);
   }
   ptq->images = kept;
   ptq->n_images = n_kept;

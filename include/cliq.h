@@ -424,6 +424,11 @@ typedef struct cliq_quantize_options {
   size_t target_limit;
   const char *const *target_outputs;
   size_t n_target_outputs;
+  /* Leaves the N images with the lowest SQNR of their own (in the int8 model before any bypass)
+   * out of the judging: an image on which the float model leaves its calibrated ranges collapses
+   * any static int8 model and would carry the pooled figure (`cliq compare --worst` lists them).
+   * Must be below the number of images judged (else INVALID_ARGUMENT). */
+  size_t target_drop_worst;
 } cliq_quantize_options;
 
 /* method MSE (the best or near-best calibrator on the shared models), percentile 99.99, batch 8,

@@ -370,7 +370,14 @@ def test_float_layers(model, q, images, mixed):
               "judged on the 4 target images, calibrated on 16: %s, info %s" % (j, ji["fallback"]))
     rc, _, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--target-sqnr", "30", "--target-outputs", "nope")
     check(rc == 2 and "'nope'" in err, "an unknown --target-outputs name is an error naming it: %r" % err)
-    for extra in (["--target-images", images], ["--target-sqnr", "30", "--target-skip", "3"]):
+    rc, out, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--target-sqnr", "150", "--max-float", "1",
+                        "--target-images", images, "--target-limit", "4", "--target-drop-worst", "1", "--json")
+    rc_i, out_i, _ = cliq("info", mixed, "--json")
+    ji = json_of("info after --target-drop-worst", out_i)
+    check(rc == 0 and rc_i == 0 and ji and ji["fallback"].get("judged_on", "").startswith("4 target images less #") and
+          ji["fallback"]["judged_on"][len("4 target images less #"):] in ("0", "1", "2", "3"),
+          "--target-drop-worst 1 leaves one of the 4 out: %s %s" % (ji and ji.get("fallback"), err))
+    for extra in (["--target-images", images], ["--target-sqnr", "30", "--target-skip", "3"], ["--target-drop-worst", "2"]):
         rc, _, err = cliq("quantize", model, "--calib", images, "-o", mixed, *extra)
         check(rc == 2 and "--target" in err, "%s alone is a usage error: %r" % (" ".join(extra), err))
     rc, _, err = cliq("quantize", model, "--calib", images, "-o", mixed, "--target-sqnr", "lots")

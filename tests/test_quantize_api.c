@@ -190,6 +190,59 @@ static cliq_status failing_next(void *user, size_t n_inputs, float *const *input
   return CLIQ_STATUS_IO_ERROR;
 }
 
+/* target_drop_worst: with a target already met (so the model returned is the int8 model as
+ * built), the images the metadata says were left out are the 2 with the lowest SQNR of their own,
+ * computed here by running both models, and the figure reported is the pooled SQNR of the other 6;
+ * dropping every image is refused. */
+static void test_drop_worst(cliq_context *dev, const cliq_model *fm, cliq_dataset *ds, cliq_dataset *tds) {
+  cliq_quantize_options qo = cliq_quantize_options_default();
+  cliq_quantize_report rep;
+  cliq_model *qm = NULL;
+  cliq_calib_source src = cliq_calib_source_dataset(ds, 16), tsrc = cliq_calib_source_dataset_range(tds, 16, 8);
+  qo.target_sqnr_db = 1.0;
+  qo.target_source = &tsrc;
+  qo.target_drop_worst = 2;
+  if (!TH_OK(dev, cliq_quantize(dev, fm, &src, &qo, &rep, &qm))) return;
+  size_t n = cliq_dataset_image_elements(ds);
+  float *x = malloc(n * sizeof(float));
+  double own[8], rr[8], dd[8];
+  for (size_t i = 0; x && i < 8; i++) {
+    float yf[4], yq[4];
+    int label;
+    rr[i] = dd[i] = 0.0;
+    TH_OK(dev, cliq_dataset_get(ds, 16 + i, x, &label, NULL));
+    TH_OK(dev, run_model(dev, fm, x, yf));
+    TH_OK(dev, run_model(dev, qm, x, yq));
+    for (int k = 0; k < 4; k++) rr[i] += (double)yf[k] * yf[k], dd[i] += ((double)yf[k] - yq[k]) * ((double)yf[k] - yq[k]);
+    own[i] = 10.0 * log10(rr[i] / dd[i]);
+  }
+  free(x);
+  size_t lo1 = 0, lo2 = 1;
+  if (own[lo2] < own[lo1]) lo1 = 1, lo2 = 0;
+  for (size_t i = 2; i < 8; i++) {
+    if (own[i] < own[lo1]) lo2 = lo1, lo1 = i;
+    else if (own[i] < own[lo2]) lo2 = i;
+  }
+  double sr = 0, sd = 0;
+  for (size_t i = 0; i < 8; i++)
+    if (i != lo1 && i != lo2) sr += rr[i], sd += dd[i];
+  double rest = 10.0 * log10(sr / sd);
+  char want[64];
+  snprintf(want, sizeof want, "8 target images less #%zu,%zu", lo1 < lo2 ? lo1 : lo2, lo1 < lo2 ? lo2 : lo1);
+  const char *j = cliq_model_metadata(qm, "cliq.fallback.judged_on");
+  TH_CHECK(j && strcmp(j, want) == 0, "the 2 worst images left out: metadata '%s', want '%s' (%.2f and %.2f dB)",
+           j ? j : "(none)", want, own[lo1], own[lo2]);
+  TH_CHECK(fabs(rep.sqnr_before_db - rest) < 1e-3 && rep.float_activations == 0,
+           "figure without them %.4f dB = the other 6 pooled %.4f dB", rep.sqnr_before_db, rest);
+  cliq_model_destroy(qm), qm = NULL;
+  qo.target_drop_worst = 8;
+  src = cliq_calib_source_dataset(ds, 16);
+  tsrc = cliq_calib_source_dataset_range(tds, 16, 8);
+  th_expect_status(dev, cliq_quantize(dev, fm, &src, &qo, NULL, &qm), CLIQ_STATUS_INVALID_ARGUMENT, "dropping all 8 images");
+  TH_CHECK(qm == NULL && strstr(cliq_context_error(dev), "target_drop_worst") != NULL, "the error names the option: %s",
+           cliq_context_error(dev));
+}
+
 /* The accuracy target judged elsewhere: on a target source (images the calibration did not see;
  * its own dataset, a dataset holding one cursor) and on named outputs. The figure on the 8 target
  * images is the same whether the one output is named or not, differs from the figure on the
@@ -245,6 +298,7 @@ static void test_fallback_target(cliq_context *dev, const cliq_model *fm, cliq_d
   th_expect_status(dev, cliq_quantize(dev, fm, &src, &qo, NULL, &qm), CLIQ_STATUS_IO_ERROR, "a failing target source");
   TH_CHECK(qm == NULL && strstr(cliq_context_error(dev), "target source") != NULL, "the error says which source: %s",
            cliq_context_error(dev));
+  test_drop_worst(dev, fm, ds, tds);
   tsrc = cliq_calib_source_dataset_range(tds, 24, 8); /* past the end: no images */
   qo.target_source = &tsrc;
   src = cliq_calib_source_dataset(ds, 16);

@@ -104,7 +104,7 @@ static int parse_args(tool_opts *o, cliq_quantize_options *q, int argc, char **a
              "                     [--no-bias-correction] [--no-weight-rounding] [--bias-absorption]\n"
              "                     [--float-layers NAME[,NAME...]] [--target-sqnr DB [--max-float N]\n"
              "                     [--target-images SRC [--target-skip N] [--target-limit N]]\n"
-             "                     [--target-outputs NAME[,NAME...]]]\n"
+             "                     [--target-outputs NAME[,NAME...]] [--target-drop-worst N]]\n"
              "                     [preprocessing] [options]\n\n"
              "Calibrates MODEL on the images of SRC (a folder of .jpg/.png/.bmp, imagenet:DIR or mnist:DIR)\n"
              "and writes the int8 model in QDQ form (standard ONNX: QuantizeLinear/DequantizeLinear, per-channel\n"
@@ -138,6 +138,8 @@ static int parse_args(tool_opts *o, cliq_quantize_options *q, int argc, char **a
              "                            activation and stays in memory during the search)\n"
              "  --target-outputs NAMES    judge --target-sqnr on these outputs only (comma-separated; default:\n"
              "                            every float output), e.g. to leave out a thresholded mask\n"
+             "  --target-drop-worst N     leave out of the judging the N images with the lowest SQNR of their\n"
+             "                            own (`cliq compare --worst`): images outside the calibrated ranges\n"
              "  -o, --output OUT.onnx     where to write the int8 model\n"
              "JSON: {\"images\":..,\"seconds\":..,\"images_per_second\":..,\"peak_rss_mb\":..,\"quantized_ops\":..,"
              "\"float_ops\":..[,\"float_activations\":..,\"sqnr_before_db\":..,\"sqnr_after_db\":..,\"target_images\":..]}\n\n");
@@ -192,6 +194,10 @@ static int parse_args(tool_opts *o, cliq_quantize_options *q, int argc, char **a
       if (!tool_count_value(o, argc, argv, &i, "--target-skip", 0, 1L << 30, &a->target_skip)) return TOOL_EXIT_USAGE;
     } else if (tool_is_opt(argv[i], "--target-limit")) {
       if (!tool_count_value(o, argc, argv, &i, "--target-limit", 1, 1L << 30, &a->target_limit)) return TOOL_EXIT_USAGE;
+    } else if (tool_is_opt(argv[i], "--target-drop-worst")) {
+      long n;
+      if (!tool_count_value(o, argc, argv, &i, "--target-drop-worst", 1, 1L << 30, &n)) return TOOL_EXIT_USAGE;
+      q->target_drop_worst = (size_t)n;
     } else if (tool_is_opt(argv[i], "--target-outputs")) {
       if (!(v = tool_value(o, argc, argv, &i))) return TOOL_EXIT_USAGE;
       if (tool_names_add(o, "--target-outputs", v, &a->target_outputs) != TOOL_EXIT_OK) return TOOL_EXIT_USAGE;
@@ -215,8 +221,9 @@ static int quantize(tool_opts *o, cliq_quantize_options *q, const args *a) {
   q->target_outputs = (const char *const *)a->target_outputs.v;
   q->n_target_outputs = a->target_outputs.n;
   if (!model) return tool_usage_error(o, "missing MODEL");
-  if ((a->target || a->target_skip || a->target_limit || a->target_outputs.n) && !(q->target_sqnr_db > 0))
-    return tool_usage_error(o, "--target-images, --target-skip, --target-limit and --target-outputs go with --target-sqnr DB");
+  if ((a->target || a->target_skip || a->target_limit || a->target_outputs.n || q->target_drop_worst) && !(q->target_sqnr_db > 0))
+    return tool_usage_error(o, "--target-images, --target-skip, --target-limit, --target-outputs and --target-drop-worst go "
+                               "with --target-sqnr DB");
   if ((a->target_skip || a->target_limit) && !a->target)
     return tool_usage_error(o, "--target-skip and --target-limit choose images of --target-images SRC");
   if (!calib) return tool_usage_error(o, "missing --calib SRC (a folder of images, imagenet:DIR or mnist:DIR)");
