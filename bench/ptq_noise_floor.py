@@ -22,10 +22,6 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests"))
-MODELS = ["mnist-8", "ultraface_RFB-320", "ultraface_slim-320", "yunet", "blazeface_front_128", "ppocr_cls_mobile_v2",
-          "mlsd_320_tiny", "super_resolution-10"]
-EXCLUDED = {"mlsd_320_tiny": {"scores"}}  # as bench/ptq_accuracy.sh: a peak mask, not a value
 
 
 def inputs(model, path, sess, first, count):
@@ -46,7 +42,7 @@ def inputs(model, path, sess, first, count):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("models", nargs="*", default=MODELS)
+    ap.add_argument("models", nargs="*", default=peer.ALL_MODELS)
     ap.add_argument("--sd", default="0.5,1", help="noise SDs in gray levels (0..255), comma-separated")
     ap.add_argument("--images", type=int, default=100, help="images from #300 (default 100)")
     a = ap.parse_args()
@@ -73,7 +69,7 @@ def main():
                     rr[k] += (rk ** 2).sum()
                     dd[k] += ((rk - y[k]) ** 2).sum()
             db = {outs[k]: 10 * np.log10(rr[k] / dd[k]) if dd[k] > 0 else float("inf") for k in range(len(outs))
-                  if outs[k] not in EXCLUDED.get(model, ())}
+                  if outs[k] not in peer.EXCLUDED.get(model, ())}
             w = min(db, key=db.get)
             row.append(db[w])
             worst_names.append(w)
@@ -88,14 +84,6 @@ if __name__ == "__main__":
         import onnxruntime as ort
     except ImportError as e:
         sys.exit("ptq_noise_floor: needs numpy and onnxruntime (%s)" % e)
-    import cliq_ctypes
-    sys.path.insert(0, HERE)
     import ptq_ort_peer as peer  # one reader of model_setup.sh, preprocessing flags and datasets
-    peer.np, peer.cliq_ctypes = np, cliq_ctypes  # the module binds these in its own main()
-    if not os.path.isdir(os.path.join(SHARED, "models")):
-        sys.exit("ptq_noise_floor: %s/models not found (set CLIQ_SHARED_DIR)" % SHARED)
-    lib = cliq_ctypes.find_lib()
-    if not lib:
-        sys.exit("ptq_noise_floor: libcliq.so not found (build first)")
-    CL = cliq_ctypes.Cliq(lib)
+    CL = peer.script_setup("ptq_noise_floor", SHARED)
     sys.exit(main())

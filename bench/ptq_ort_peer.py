@@ -528,6 +528,26 @@ def main():
     return 0
 
 
+def script_setup(tool, shared):
+    """The set-up of the bench scripts built on this module's readers (ptq_noise_floor.py,
+    ptq_weights_floor.py): binds numpy and cliq_ctypes here, as main() does for this script's own
+    run, checks shared/models and returns a cliq_ctypes.Cliq on the built libcliq. Exits with a
+    message naming `tool` when something is missing."""
+    global np, cliq_ctypes
+    try:
+        import numpy as np
+    except ImportError as e:
+        sys.exit("%s: needs numpy (%s)" % (tool, e))
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    import cliq_ctypes  # noqa: E402
+    if not os.path.isdir(os.path.join(shared, "models")):
+        sys.exit("%s: %s/models not found (set CLIQ_SHARED_DIR)" % (tool, shared))
+    lib = cliq_ctypes.find_lib()
+    if not lib:
+        sys.exit("%s: libcliq.so not found (build first)" % tool)
+    return cliq_ctypes.Cliq(lib)
+
+
 def git_rev():
     r = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     return r.stdout.strip() or "?"

@@ -19,10 +19,6 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests"))
-MODELS = ["mnist-8", "ultraface_RFB-320", "ultraface_slim-320", "yunet", "blazeface_front_128", "ppocr_cls_mobile_v2",
-          "mlsd_320_tiny", "super_resolution-10"]
-EXCLUDED = {"mlsd_320_tiny": {"scores"}}
 METHOD = {"yunet": "minmax", "blazeface_front_128": "minmax"}  # the best calibrator; mse otherwise
 
 
@@ -44,7 +40,7 @@ def without_activation_quantizers(m):
 def worst(model, ref, got, names):
     db = {}
     for k, n in enumerate(names):
-        if n in EXCLUDED.get(model, ()):
+        if n in peer.EXCLUDED.get(model, ()):
             continue
         rr = sum(float((r[k].astype(np.float64) ** 2).sum()) for r in ref)
         dd = sum(float(((r[k].astype(np.float64) - g[k]) ** 2).sum()) for r, g in zip(ref, got))
@@ -54,7 +50,7 @@ def worst(model, ref, got, names):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("models", nargs="*", default=MODELS)
+    ap.add_argument("models", nargs="*", default=peer.ALL_MODELS)
     ap.add_argument("--images", type=int, default=100, help="images from #300 (default 100)")
     ap.add_argument("--cliq", default=os.path.join(HERE, "..", "build", "cliq"))
     a = ap.parse_args()
@@ -97,14 +93,6 @@ if __name__ == "__main__":
         import onnxruntime as ort
     except ImportError as e:
         sys.exit("ptq_weights_floor: needs numpy, onnx and onnxruntime (%s)" % e)
-    import cliq_ctypes
-    sys.path.insert(0, HERE)
     import ptq_ort_peer as peer  # one reader of model_setup.sh, preprocessing flags and datasets
-    peer.np, peer.cliq_ctypes = np, cliq_ctypes
-    if not os.path.isdir(os.path.join(SHARED, "models")):
-        sys.exit("ptq_weights_floor: %s/models not found (set CLIQ_SHARED_DIR)" % SHARED)
-    lib = cliq_ctypes.find_lib()
-    if not lib:
-        sys.exit("ptq_weights_floor: libcliq.so not found (build first)")
-    CL = cliq_ctypes.Cliq(lib)
+    CL = peer.script_setup("ptq_weights_floor", SHARED)
     sys.exit(main())
