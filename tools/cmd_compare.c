@@ -169,16 +169,14 @@ typedef struct image_sqnr {
   double sqnr_db;
 } image_sqnr;
 
-static void image_record(image_sqnr *r, size_t index, const char *file, const tool_io *f, const tool_io *q,
+/* err: the image's sums per output (n_out) */
+static void image_record(image_sqnr *r, size_t index, const char *file, const tool_err *err, size_t n_out,
                          const unsigned char *judged) {
   r->index = index;
   snprintf(r->file, sizeof r->file, "%s", file ? file : "");
   r->sqnr_db = INFINITY;
-  for (size_t k = 0; k < f->n_out; k++) {
-    tool_err e = {0};
-    if (!judged[k]) continue;
-    tool_err_add(&e, f->out[k].data, q->out[k].data, f->out[k].size / sizeof(float));
-    double v = tool_err_sqnr(&e);
+  for (size_t k = 0; k < n_out; k++) {
+    double v = judged[k] ? tool_err_sqnr(&err[k]) : NAN;
     if (!isnan(v) && v < r->sqnr_db) r->sqnr_db = v;
   }
 }
@@ -225,6 +223,7 @@ int cliq_cmd_compare(int argc, char **argv) {
   unsigned char *judged = NULL;
   long worst_n = 0;
   image_sqnr *per_image = NULL;
+  tool_err *img_err = NULL; /* one image's sums per output */
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       printf("usage: cliq compare FLOAT.onnx INT8.onnx --images SRC [--skip N] [--limit N] [--layers] [--min-sqnr DB]\n"
@@ -389,7 +388,7 @@ int cliq_cmd_compare(int argc, char **argv) {
     rc = tool_compare_sensitivity(&o, ctx, fpath, qpath, fm, qm, ds, images, first, count, judge.n ? judged : NULL, html);
     goto done;
   }
-  if (worst_n && !(per_image = calloc(count, sizeof *per_image))) {
+  if (worst_n && (!(per_image = calloc(count, sizeof *per_image)) || !(img_err = calloc(fs.io.n_out + 1, sizeof *img_err)))) {
     rc = tool_usage_error(&o, "out of memory");
     goto done;
   }
@@ -410,9 +409,13 @@ int cliq_cmd_compare(int argc, char **argv) {
       rc = tool_lib_error(&o, ctx, st, "running '%s'", qpath);
       break;
     }
-    for (size_t k = 0; k < fs.io.n_out; k++)
-      tool_err_add(&outs[k], fs.io.out[k].data, qs.io.out[k].data, fs.io.out[k].size / sizeof(float));
-    if (per_image) image_record(&per_image[im - first], im, file, &fs.io, &qs.io, judged);
+    for (size_t k = 0; k < fs.io.n_out; k++) {
+      tool_err e = {0};
+      tool_err_add(&e, fs.io.out[k].data, qs.io.out[k].data, fs.io.out[k].size / sizeof(float));
+      tool_err_merge(&outs[k], &e);
+      if (img_err) img_err[k] = e;
+    }
+    if (per_image) image_record(&per_image[im - first], im, file, img_err, fs.io.n_out, judged);
     for (size_t l = 0; l < n_lay; l++) {
       if ((st = cliq_session_read_tensor(fs.s, lay[l].fi, bf, lay[l].elems)) != CLIQ_STATUS_OK ||
           (st = cliq_session_read_tensor(qs.s, lay[l].qi, bq, lay[l].elems)) != CLIQ_STATUS_OK) {
@@ -517,6 +520,7 @@ done:
   free(judged);
   tool_names_free(&judge);
   free(per_image);
+  free(img_err);
   side_free(&qs);
   side_free(&fs);
   cliq_dataset_destroy(ds);

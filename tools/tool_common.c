@@ -459,6 +459,11 @@ void tool_err_add(tool_err *a, const float *ref, const float *q, size_t n) {
   a->n += n;
 }
 
+void tool_err_merge(tool_err *a, const tool_err *b) {
+  a->rr += b->rr, a->dd += b->dd, a->rq += b->rq, a->qq += b->qq;
+  a->n += b->n;
+}
+
 double tool_err_sqnr(const tool_err *a) {
   if (a->dd == 0.0) return a->rr == 0.0 ? NAN : INFINITY;
   return 10.0 * log10(a->rr / a->dd);

@@ -129,6 +129,8 @@ typedef struct tool_err {
   size_t n;
 } tool_err;
 void tool_err_add(tool_err *a, const float *ref, const float *q, size_t n);
+/* a += b: the sums of both (what tool_err_add of b's elements into a gives, bit for bit). */
+void tool_err_merge(tool_err *a, const tool_err *b);
 double tool_err_sqnr(const tool_err *a);
 double tool_err_cosine(const tool_err *a);
 
