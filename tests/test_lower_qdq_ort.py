@@ -116,7 +116,8 @@ def output_scales(qdq_path):
     return res
 
 
-def run_case(name, float_path, tmp, act_type, tol_fq, tol_q8, frac_q8):
+def run_case(name, float_path, tmp, act_type, tol_fq, tol_q8, frac_q8, extra=None):
+    """Quantizes with ORT (extra_options `extra`), runs and checks; returns (int8 outputs, launches)."""
     fm = onnx.load(float_path)
     if fm.opset_import[0].version < 13:  # per-axis QDQ needs opset 13; ORT's own upgrade stops at 11
         from onnx import version_converter
@@ -126,21 +127,22 @@ def run_case(name, float_path, tmp, act_type, tol_fq, tol_q8, frac_q8):
     inits = {i.name for i in fm.graph.initializer}
     inputs = [i for i in fm.graph.input if i.name not in inits]
     shapes = [(i.name, [d.dim_value if d.dim_value > 0 else 1 for d in i.type.tensor_type.shape.dim]) for i in inputs]
-    qpath = os.path.join(tmp, "%s_%s.onnx" % (name, act_type))
+    qpath = os.path.join(tmp, "%s_%s%s.onnx" % (name, act_type, "_x" if extra else ""))
     quantize_static(float_path, qpath, Reader(shapes, 8, 1), quant_format=QuantFormat.QDQ, per_channel=True,
-                    activation_type=QuantType.QUInt8 if act_type == "u8" else QuantType.QInt8, weight_type=QuantType.QInt8)
+                    activation_type=QuantType.QUInt8 if act_type == "u8" else QuantType.QInt8, weight_type=QuantType.QInt8,
+                    extra_options=extra or {})
     rng = np.random.default_rng(7)
     feeds = [rng.uniform(-1.5, 1.5, s).astype(np.float32) for _, s in shapes]
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     ref = ort.InferenceSession(qpath, so, providers=["CPUExecutionProvider"]).run(None, {n: f for (n, _), f in zip(shapes, feeds)})
-    label = "%s (%s activations)" % (name, act_type)
+    label = "%s (%s activations%s)" % (name, act_type, ", %s" % extra if extra else "")
     try:
         q8, ops, ms8 = cliq_run(qpath, feeds, True)
         fq, ops_f, msf = cliq_run(qpath, feeds, False)
     except Unsupported as e:
         print("SKIPPED %s: %s" % (label, e))
-        return
+        return None
     scales = output_scales(qpath)
     int8_ops = sorted(set(o for o in ops if o.startswith("Q") and o not in ("QuantizeLinear",)))
     float_convs = [o for o in ops if o.startswith("Conv") or o.startswith("Gemm") or o.startswith("MatMul")]
@@ -158,6 +160,7 @@ def run_case(name, float_path, tmp, act_type, tol_fq, tol_q8, frac_q8):
               "%s output %d: cliq fake-quant vs ORT: max %.2f quanta" % (label, i, d_fq.max()))
         check(within >= frac_q8 and d_q8.max() <= tol_q8,
               "%s output %d: int8 vs fake-quant: max %.2f quanta, %.2f%% within 1" % (label, i, d_q8.max(), 100 * within))
+    return q8, sorted(ops)
 
 
 def main():
@@ -166,7 +169,15 @@ def main():
         syn = os.path.join(tmp, "synthetic.onnx")
         synthetic_cnn(syn)
         for act in ("u8", "s8"):
-            run_case("synthetic", syn, tmp, act, 2, 4, 0.9)
+            one = run_case("synthetic", syn, tmp, act, 2, 4, 0.9)
+            # DedicatedQDQPair: a Q/DQ pair per reader of a tensor (r1, p1 and ap have two); the
+            # lowering merges twins, so the plan and its outputs are those of one pair per tensor
+            ded = run_case("synthetic", syn, tmp, act, 2, 4, 0.9, {"DedicatedQDQPair": True})
+            if one and ded:
+                check(ded[1] == one[1], "%s, DedicatedQDQPair: the same kernel launches %s as one pair per tensor %s"
+                      % (act, ded[1], one[1]))
+                check(all(np.array_equal(a, b) for a, b in zip(ded[0], one[0])),
+                      "%s, DedicatedQDQPair: outputs bit-identical to one pair per tensor" % act)
         shared = os.environ.get("CLIQ_SHARED_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared"))
         models = os.path.join(shared, "models")
         if not os.path.isdir(models):

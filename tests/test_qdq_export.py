@@ -14,10 +14,8 @@ GlobalAveragePool, MatMul + Add) and calibration images written as an MNIST-form
 Skips (exit 77) without numpy/onnx/onnxruntime, without the cliq binary, or when this build lacks
 an op the models need (e.g. QuantizeLinear before the int8 ops are merged).
 """
-import gzip
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -39,40 +37,11 @@ except ImportError as e:
     skip("needs numpy, onnx and onnxruntime (%s)" % e)
 
 
-def find_cliq():
-    env = os.environ.get("CLIQ_BIN")
-    here = os.path.dirname(os.path.abspath(__file__))
-    for p in [env, os.path.join(here, "..", "build", "cliq"), os.path.join(os.getcwd(), "cliq")]:
-        if p and os.path.isfile(p) and os.access(p, os.X_OK):
-            return p
-    return None
-
-
-CLIQ = find_cliq()
+CLIQ = th.find_cliq()
 if not CLIQ:
     skip("the cliq binary was not found (set CLIQ_BIN)")
 rng = np.random.default_rng(int(os.environ.get("CLIQ_TEST_SEED", "1234")) % (2**32))
 print("test_qdq_export: cliq %s, onnxruntime %s, onnx %s" % (CLIQ, ort.__version__, onnx.__version__), flush=True)
-
-
-def write_mnist(d, images):
-    """IDX files as the MNIST distribution has them (gzip, big-endian headers)."""
-    n = len(images)
-    with gzip.open(os.path.join(d, "images-idx3-ubyte.gz"), "wb") as f:
-        f.write(struct.pack(">IIII", 0x803, n, 28, 28) + images.astype(np.uint8).tobytes())
-    with gzip.open(os.path.join(d, "labels-idx1-ubyte.gz"), "wb") as f:
-        f.write(struct.pack(">II", 0x801, n) + bytes(i % 10 for i in range(n)))
-
-
-def blobs(n):
-    """Smooth random strokes in 0..255, like digits (not noise: activations have structure)."""
-    y, x = np.mgrid[0:28, 0:28]
-    out = np.zeros((n, 28, 28))
-    for i in range(n):
-        for _ in range(3):
-            cy, cx, s = rng.uniform(6, 22), rng.uniform(6, 22), rng.uniform(2, 5)
-            out[i] += 255 * np.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * s * s))
-    return np.clip(out, 0, 255)
 
 
 def small_cnn(path):
@@ -169,8 +138,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="cliq_qdq_")
     data = os.path.join(tmp, "digits")
     os.makedirs(data)
-    imgs = blobs(48)
-    write_mnist(data, imgs)
+    imgs = th.blobs(rng, 48)
+    th.write_mnist(data, imgs)
     fpath = os.path.join(tmp, "small.onnx")
     small_cnn(fpath)
     x = imgs[32:].reshape(-1, 1, 28, 28).astype(np.float32)  # held out: calibration uses 32

@@ -10,6 +10,9 @@
  * QuantizeLinear nodes with identical per-tensor parameters (they are merged into one).
  *
  * Rules, in this order:
+ *  0. Twins: a QuantizeLinear or DequantizeLinear repeating an earlier one (same input, equal
+ *     parameters) is merged into it (one Q/DQ pair per reader, as ONNX Runtime's DedicatedQDQPair
+ *     writes, lowers like one pair).
  *  1. uint8 to int8. A uint8 QuantizeLinear whose readers are all DequantizeLinear (and which is
  *     not a graph output) is rewritten to produce int8 with zero point z - 128, and its readers
  *     get z - 128 too; constant uint8 weights behind DequantizeLinear become q - 128 with zero
@@ -67,6 +70,54 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* --- rule 0: twin QuantizeLinear / DequantizeLinear nodes ------------------------------------- */
+
+/* Whether values a and b hold the same thing for a Q/DQ parameter: one value, or two constants
+ * of the same dtype, dims and bytes (an exporter writes a scale per node). Absent on both: equal. */
+static bool same_param(const cliq__graph *g, int a, int b) {
+  if (a == b) return true;
+  if (a < 0 || b < 0) return false;
+  const cliq__tensor *x = g->values[a].constant, *y = g->values[b].constant;
+  if (!x || !y || x->dtype != y->dtype || x->rank != y->rank || x->nbytes != y->nbytes) return false;
+  for (int k = 0; k < x->rank; k++)
+    if (x->dims[k] != y->dims[k]) return false;
+  return memcmp(x->data, y->data, x->nbytes) == 0;
+}
+
+static bool twins(const cliq__graph *g, const cliq__node *a, const cliq__node *b) {
+  if (strcmp(a->op_type, b->op_type) != 0 || a->n_inputs < 2 || b->n_inputs < 2 || a->inputs[0] != b->inputs[0]) return false;
+  for (size_t k = 1; k < 3; k++)
+    if (!same_param(g, k < a->n_inputs ? a->inputs[k] : -1, k < b->n_inputs ? b->inputs[k] : -1)) return false;
+  static const char *const attrs[] = {"axis", "saturate", "block_size", "output_dtype"};
+  for (size_t k = 0; k < sizeof attrs / sizeof attrs[0]; k++)
+    if (cliq__attr_int(a, attrs[k], -7) != cliq__attr_int(b, attrs[k], -7)) return false;
+  return true;
+}
+
+/* Rule 0: a QuantizeLinear or DequantizeLinear that repeats an earlier one (same input, equal
+ * parameters) is dropped and its readers read the earlier one's output. ONNX Runtime's
+ * DedicatedQDQPair option (and exporters that quantize per reader) give each reader of a tensor
+ * its own pair; merged, they lower to the plan one pair gives (tests/test_qdq_forms.py). In node
+ * order, so twin DequantizeLinears of merged QuantizeLinears merge in the same sweep. */
+static void merge_twins(cliq__lq *L) {
+  cliq__graph *g = L->g;
+  for (size_t j = 0; j < g->n_nodes; j++) {
+    const cliq__node *b = &g->nodes[j];
+    if (L->dead[j] || !(cliq__node_is(b, "QuantizeLinear") || cliq__node_is(b, "DequantizeLinear")) || b->n_outputs != 1 ||
+        cliq__lq_is_graph_output(g, b->outputs[0]))
+      continue;
+    for (size_t i = 0; i < j; i++) {
+      if (L->dead[i] || !twins(g, &g->nodes[i], b)) continue;
+      int from = b->outputs[0], to = g->nodes[i].outputs[0];
+      for (size_t r = 0; r < g->n_nodes; r++)
+        for (size_t k = 0; !L->dead[r] && k < g->nodes[r].n_inputs; k++)
+          if (g->nodes[r].inputs[k] == from) g->nodes[r].inputs[k] = to;
+      L->dead[j] = true;
+      break;
+    }
+  }
+}
 
 /* --- rule 1: uint8 to int8, and value quantization --------------------------------------------- */
 
@@ -239,6 +290,7 @@ cliq_status cliq__pass_lower_qdq(cliq_context *ctx, cliq__graph *g) {
   cliq_status st = CLIQ_STATUS_OUT_OF_MEMORY;
   if (!cliq__lq_grow_dead(&L)) goto out;
   if ((st = fold_constant_q(ctx, &L)) != CLIQ_STATUS_OK) goto out;
+  merge_twins(&L);
   if ((st = shift_uint8(&L)) != CLIQ_STATUS_OK) goto out;
   size_t n0 = g->n_nodes; /* nodes appended by rewrites come after and are already int8 */
   for (size_t i = 0; i < n0; i++)
