@@ -200,6 +200,17 @@ static tg *m_movers(cliq_dtype adt, float *os) {
   return g;
 }
 
+/* Two Q/DQ pairs with equal parameters on one tensor, one per reader (ONNX Runtime's
+ * DedicatedQDQPair): the lowering merges them, one QuantizeLinear runs. */
+static tg *m_twins(cliq_dtype adt, float *os) {
+  tg *g = tg_new(13);
+  int x = input4(g, "x", 1, 3, 5, 6);
+  int s = node1(g, "Sigmoid", qdq(g, x, 0.04f, 5, adt)), t = node1(g, "Tanh", qdq(g, x, 0.04f, 5, adt));
+  *os = 0.0f; /* float output */
+  tg_output(g, node2(g, "Add", s, t));
+  return g;
+}
+
 static tg *m_hardswish_chain(cliq_dtype adt, float *os) {
   /* x * relu6(x + 3) / 6, as exporters decompose HardSwish: one QLut */
   tg *g = tg_new(13);
@@ -395,6 +406,7 @@ static const model_spec models[] = {
     {"relu, clip", "Relu,Clip", "QLut", "Relu,Clip", m_relu_clip, 1},
     {"requantize", "", "QLut", "", m_requant, 1},
     {"float island", "Sigmoid", "Sigmoid,DequantizeLinear", "QLut", m_float_island, 0},
+    {"twin Q/DQ pairs", "Sigmoid,Tanh,Add", "Sigmoid,Tanh,QuantizeLinear", "QuantizeLinear:1,DequantizeLinear:1", m_twins, 0},
     {"add+relu", "Add,Relu", "QAdd", "Add,Relu", m_add_relu, 1},
     {"mul", "Mul", "QMul,QLut", "Mul", m_mul, 1},
     {"concat", "Concat", "QConcat,Concat", "", m_concat, 1},
