@@ -108,9 +108,8 @@ static cliq_status judged_outputs(fallback *F, const cliq__ptq_runner *r, unsign
   for (size_t k = 0; k < r->n_out; k++) judged[k] = o->n_target_outputs == 0 && r->out[k].dtype == CLIQ_DTYPE_FLOAT32;
   for (size_t t = 0; t < o->n_target_outputs; t++) {
     const char *want = o->target_outputs ? o->target_outputs[t] : NULL;
-    size_t k = 0;
-    while (want && k < r->n_out && strcmp(g->values[g->outputs[k]].name, want) != 0) k++;
-    if (!want || k == r->n_out || r->out[k].dtype != CLIQ_DTYPE_FLOAT32) {
+    int k = cliq__graph_find_output(g, want);
+    if (k < 0 || (size_t)k >= r->n_out || r->out[k].dtype != CLIQ_DTYPE_FLOAT32) {
       char names[512] = "";
       for (size_t j = 0; j < r->n_out; j++)
         if (r->out[j].dtype == CLIQ_DTYPE_FLOAT32 && strlen(names) + strlen(g->values[g->outputs[j]].name) + 5 < sizeof names) {

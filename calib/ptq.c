@@ -367,13 +367,10 @@ static cliq_status validate(cliq_context *ctx, const cliq_model *m, const cliq_c
     return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT, "target_source has no next function");
   /* checked again, dtypes included, by the fallback pass (calib/fallback.c); here so that a typo
    * fails before calibration */
-  for (size_t k = 0; k < o->n_target_outputs; k++) {
-    size_t j = 0;
-    while (o->target_outputs[k] && j < m->g->n_outputs && strcmp(m->g->values[m->g->outputs[j]].name, o->target_outputs[k]) != 0) j++;
-    if (!o->target_outputs[k] || j == m->g->n_outputs)
+  for (size_t k = 0; k < o->n_target_outputs; k++)
+    if (cliq__graph_find_output(m->g, o->target_outputs[k]) < 0)
       return cliq__fail(ctx, CLIQ_STATUS_INVALID_ARGUMENT, "target output '%s' (target_outputs[%zu]) is not an output of the model",
                         o->target_outputs[k] ? o->target_outputs[k] : "(null)", k);
-  }
   for (size_t i = 0; i < m->g->n_inputs; i++)
     if (m->g->values[m->g->inputs[i]].dtype != CLIQ_DTYPE_FLOAT32)
       return cliq__fail(ctx, CLIQ_STATUS_UNSUPPORTED, "model input '%s' is %s; calibration feeds float32 inputs only",

@@ -235,6 +235,12 @@ int cliq__graph_find_value(const cliq__graph *g, const char *name) {
   return -1;
 }
 
+int cliq__graph_find_output(const cliq__graph *g, const char *name) {
+  for (size_t k = 0; name && k < g->n_outputs; k++)
+    if (strcmp(g->values[g->outputs[k]].name, name) == 0) return (int)k;
+  return -1;
+}
+
 int cliq__graph_add_value_unique(cliq__graph *g, const char *hint) {
   /* sized to the hint: a fixed buffer truncated long names (tf2onnx writes 300+ characters) to the
    * same text for every suffix, and the loop never ended */

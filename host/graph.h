@@ -125,6 +125,8 @@ int cliq__graph_add_constant(cliq__graph *g, const char *hint, cliq__tensor *t);
 int cliq__graph_find_value(const cliq__graph *g, const char *name);
 /* The first node named `name`; -1 when none. */
 int cliq__graph_find_node(const cliq__graph *g, const char *name);
+/* Index k of the graph output named `name` (g->outputs[k]), -1 when no output has that name. */
+int cliq__graph_find_output(const cliq__graph *g, const char *name);
 /* True when n is an ai.onnx (default domain) node of that op type. */
 bool cliq__node_is(const cliq__node *n, const char *op_type);
 

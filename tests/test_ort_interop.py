@@ -44,10 +44,10 @@ import cliq_ctypes  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.environ.get("CLIQ_SHARED_DIR") or os.path.join(HERE, "..", "..", "shared")
-CLIQ = os.environ.get("CLIQ_BIN") or os.path.join(HERE, "..", "build", "cliq")
+CLIQ = th.find_cliq()
 if not os.path.isdir(os.path.join(SHARED, "models")):
     th.skip(NAME, "../shared/models not found (set CLIQ_SHARED_DIR)")
-if not os.path.exists(CLIQ):
+if not CLIQ:
     th.skip(NAME, "cliq binary not found (set CLIQ_BIN)")
 LIB = cliq_ctypes.find_lib()
 if not LIB:

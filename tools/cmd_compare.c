@@ -174,11 +174,7 @@ static void image_record(image_sqnr *r, size_t index, const char *file, const to
                          const unsigned char *judged) {
   r->index = index;
   snprintf(r->file, sizeof r->file, "%s", file ? file : "");
-  r->sqnr_db = INFINITY;
-  for (size_t k = 0; k < n_out; k++) {
-    double v = judged[k] ? tool_err_sqnr(&err[k]) : NAN;
-    if (!isnan(v) && v < r->sqnr_db) r->sqnr_db = v;
-  }
+  r->sqnr_db = tool_err_worst(err, n_out, judged);
 }
 
 static int by_sqnr(const void *a, const void *b) {
@@ -429,11 +425,7 @@ int cliq_cmd_compare(int argc, char **argv) {
   double secs = tool_now() - t0;
   if (rc != TOOL_EXIT_OK) goto done;
   if (per_image) qsort(per_image, count, sizeof *per_image, by_sqnr);
-  double worst = INFINITY;
-  for (size_t k = 0; k < fs.io.n_out; k++) {
-    double s = tool_err_sqnr(&outs[k]);
-    if (judged[k] && !isnan(s) && s < worst) worst = s;
-  }
+  double worst = tool_err_worst(outs, fs.io.n_out, judged);
   if (o.json) {
     printf("{\"float\":");
     tool_json_str(stdout, fpath);

@@ -67,11 +67,8 @@ static int variant(sens *S, const unsigned char *enabled, size_t n_q, double *ou
     for (size_t k = 0; k < S->n_out; k++)
       tool_err_add(&S->acc[k], S->ref[k] + im * S->out_elems[k], io.out[k].data, S->out_elems[k]);
   }
-  *out = INFINITY;
-  for (size_t k = 0; k < S->n_out; k++) {
-    double v = per_out[k] = tool_err_sqnr(&S->acc[k]);
-    if ((!S->judged || S->judged[k]) && !isnan(v) && v < *out) *out = v;
-  }
+  for (size_t k = 0; k < S->n_out; k++) per_out[k] = tool_err_sqnr(&S->acc[k]);
+  *out = tool_err_worst(S->acc, S->n_out, S->judged);
 done:
   tool_io_free(&io);
   cliq_session_destroy(s);

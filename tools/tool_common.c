@@ -469,6 +469,15 @@ double tool_err_sqnr(const tool_err *a) {
   return 10.0 * log10(a->rr / a->dd);
 }
 
+double tool_err_worst(const tool_err *e, size_t n, const unsigned char *judged) {
+  double w = INFINITY;
+  for (size_t k = 0; k < n; k++) {
+    double v = !judged || judged[k] ? tool_err_sqnr(&e[k]) : NAN;
+    if (!isnan(v) && v < w) w = v;
+  }
+  return w;
+}
+
 double tool_err_cosine(const tool_err *a) {
   double d = sqrt(a->rr) * sqrt(a->qq);
   return d > 0 ? a->rq / d : (a->rr == a->qq ? 1.0 : 0.0);

@@ -132,6 +132,9 @@ void tool_err_add(tool_err *a, const float *ref, const float *q, size_t n);
 /* a += b: the sums of both (what tool_err_add of b's elements into a gives, bit for bit). */
 void tool_err_merge(tool_err *a, const tool_err *b);
 double tool_err_sqnr(const tool_err *a);
+/* The lowest SQNR over the n outputs' sums e[k] with judged[k] set (judged NULL: all), outputs
+ * without signal (NaN) left out; +inf when none is left. */
+double tool_err_worst(const tool_err *e, size_t n, const unsigned char *judged);
 double tool_err_cosine(const tool_err *a);
 
 /* Monotonic seconds. */
